@@ -1,0 +1,106 @@
+/**
+ * The data model shared by the agent and the operator: one node's DHCP lease data, exactly as
+ * templates see it (`nodes[]`). Field names are snake_case because they are template variable
+ * names (Jinja2 convention) and match the protobuf schema in `proto/dhcp-template.proto`.
+ *
+ * Conventions, identical for DHCPv4 and DHCPv6:
+ * - addresses are strings in canonical form (IPv6 per RFC 5952);
+ * - `*_lifetime` and `t1` / `t2` are durations in whole seconds as received from the server;
+ * - `*_at` / `*_until` are absolute times as RFC 3339 UTC strings (`2026-11-24T14:00:00Z`);
+ * - optional values are omitted (not null) when the lease does not carry them; lists are empty.
+ *
+ * @module
+ */
+
+/** Whether an address or prefix is current or only kept while its valid lifetime runs out. */
+export type LeaseEntryState = "active" | "draining";
+
+/** One leased IPv6 address (IA_NA) or delegated prefix (IA_PD), or the IPv4 address. */
+export interface LeasedAddress {
+  /** The address, or the prefix's network address (host bits cleared). */
+  ip: string;
+  /** Prefix length: 128 for an IA_NA address, the delegated length for a prefix, the IPv4 mask length. */
+  len: number;
+  /** Preferred lifetime in seconds (for IPv4: the lease time). */
+  preferred_lifetime: number;
+  /** Valid lifetime in seconds (for IPv4: the lease time). */
+  valid_lifetime: number;
+  /** Absolute time the entry stops being preferred. */
+  preferred_until: string;
+  /** Absolute time the entry stops being valid (expires). */
+  valid_until: string;
+  /** `active` while the latest lease carries it, `draining` when only an older lease did. Set by the operator. */
+  state?: LeaseEntryState;
+}
+
+/** A DHCPv4 lease (`<interface>.lease`). */
+export interface Lease4 {
+  /** The leased address. */
+  ip: string;
+  /** Prefix length from the subnet mask (option 1). */
+  len: number;
+  /** Routers (option 3). */
+  routers: string[];
+  /** DNS servers (option 6). */
+  dns: string[];
+  /** Domain name (option 15). */
+  domain?: string;
+  /** Domain search list (option 119). */
+  search: string[];
+  /** NTP servers (option 42). */
+  ntp: string[];
+  /** Server identifier (option 54). */
+  server_id?: string;
+  /** Lease time in seconds (option 51). */
+  lease_time: number;
+  /** Renewal time T1 in seconds (option 58; defaults to half the lease time). */
+  t1: number;
+  /** Rebinding time T2 in seconds (option 59; defaults to 7/8 of the lease time). */
+  t2: number;
+  /** When the lease was obtained (the lease file's modification time). */
+  obtained_at: string;
+  /** When the lease expires (`obtained_at` + `lease_time`). */
+  valid_until: string;
+}
+
+/** A DHCPv6 lease (`<interface>.lease6`). */
+export interface Lease6 {
+  /** IA_NA addresses, each with its lifetimes. */
+  address6: LeasedAddress[];
+  /** IA_PD delegated prefixes, each with its lifetimes. */
+  prefix6: LeasedAddress[];
+  /** DNS recursive name servers (option 23). */
+  dns: string[];
+  /** Domain search list (option 24). */
+  search: string[];
+  /** NTP servers (option 56, server address and multicast sub-options) and SNTP servers (option 31). */
+  ntp: string[];
+  /** Server DUID (option 2) as lowercase colon-separated hex. */
+  server_id?: string;
+  /** Renewal time T1 in seconds of the first IA (0: the client chooses). */
+  t1: number;
+  /** Rebinding time T2 in seconds of the first IA (0: the client chooses). */
+  t2: number;
+  /** When the lease was obtained (the lease file's modification time). */
+  obtained_at: string;
+}
+
+/** One network interface of a node and its leases. */
+export interface Interface {
+  /** Interface name as dhcpcd names it (`eth0`, `eth0.100`). */
+  name: string;
+  /** Wireless SSID when dhcpcd keeps a per-SSID lease. */
+  ssid?: string;
+  /** The DHCPv4 lease, when there is one. */
+  lease4?: Lease4;
+  /** The DHCPv6 lease, when there is one. */
+  lease6?: Lease6;
+}
+
+/** One node and its interfaces, sorted by interface name. */
+export interface Node {
+  /** The Kubernetes node name. */
+  name: string;
+  /** The node's interfaces that hold a lease. */
+  interfaces: Interface[];
+}
