@@ -33,13 +33,21 @@ export class KubeObjectError extends DhcpTemplateError {
   }
 }
 
+/** The library's generic object client with its cached discovery made reachable. */
+class DiscoveringObjectApi extends KubernetesObjectApi {
+  /** The API resource of a kind; the library caches it and asks again on a miss. */
+  lookup(apiVersion: string, kind: string) {
+    return this.resource(apiVersion, kind);
+  }
+}
+
 /** The object operations the reconciler needs. */
 export class ClusterObjects {
-  readonly #api: KubernetesObjectApi;
+  readonly #api: DiscoveringObjectApi;
 
   /** Creates the client for the cluster of `kubeConfig`. */
   constructor(kubeConfig: KubeConfig) {
-    this.#api = KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.#api = kubeConfig.makeApiClient(DiscoveringObjectApi);
   }
 
   /** Whether objects of this kind live in a namespace; an unknown kind is an error. */
@@ -47,7 +55,7 @@ export class ClusterObjects {
     const ref = { apiVersion, kind, name: "*" };
     let resource;
     try {
-      resource = await this.#api.resource(apiVersion, kind);
+      resource = await this.#api.lookup(apiVersion, kind);
     } catch (error) {
       throw wrap("look up", ref, error);
     }
@@ -116,7 +124,9 @@ export class ClusterObjects {
   }
 }
 
-function toHeader(ref: ObjectRef): ClientObject {
+function toHeader(
+  ref: ObjectRef,
+): { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } {
   return {
     apiVersion: ref.apiVersion,
     kind: ref.kind,
