@@ -39,7 +39,7 @@ export class LeaderElector {
   readonly #api: CoordinationV1Api;
   readonly #options: Required<Omit<ElectionOptions, "onError">> & Pick<ElectionOptions, "onError">;
   #leading = false;
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #renewedAt = 0;
 
