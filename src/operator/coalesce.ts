@@ -49,7 +49,8 @@ export class CoalescingQueue<Key> {
     this.#timer = undefined;
     const batch = this.#pending;
     this.#pending = new Set();
-    this.#running = this.#handle(batch).finally(() => {
+    // Started after a microtask, so #running is set before the handler can add keys.
+    this.#running = Promise.resolve().then(() => this.#handle(batch)).finally(() => {
       this.#running = undefined;
       this.add();
     });
