@@ -52,6 +52,16 @@ export class ClusterObjects {
 
   /** Whether objects of this kind live in a namespace; an unknown kind is an error. */
   async isNamespaced(apiVersion: string, kind: string): Promise<boolean> {
+    return (await this.#resource(apiVersion, kind)).namespaced;
+  }
+
+  /** The URL path of all objects of a kind, across namespaces (for list and watch). */
+  async collectionPath(apiVersion: string, kind: string): Promise<string> {
+    const resource = await this.#resource(apiVersion, kind);
+    return `/${apiVersion.includes("/") ? "apis" : "api"}/${apiVersion}/${resource.name}`;
+  }
+
+  async #resource(apiVersion: string, kind: string) {
     const ref = { apiVersion, kind, name: "*" };
     let resource;
     try {
@@ -66,7 +76,7 @@ export class ClusterObjects {
         `the cluster serves no kind ${kind} in ${apiVersion} (is its CRD installed?)`,
       );
     }
-    return resource.namespaced;
+    return resource;
   }
 
   /** The object, or undefined when it does not exist. */
