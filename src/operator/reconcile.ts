@@ -1,0 +1,211 @@
+/**
+ * One reconcile of one DHCPTemplate: node data → render → plan → apply and delete → status.
+ * Everything it talks to comes in as an argument; a reconcile with nothing to change writes
+ * nothing, and a render or apply error never prunes.
+ *
+ * @module
+ */
+
+import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
+import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
+import type { Node } from "../shared/model.ts";
+import { hashObject, planTemplate } from "./plan/plan.ts";
+import {
+  type ConflictStatus,
+  nextStatus,
+  type ReconcileOutcome,
+  type RenderErrorStatus,
+  type TemplateStatus,
+} from "./status.ts";
+
+/** A DHCPTemplate as the reconciler reads it. */
+export interface DhcpTemplate {
+  /** Metadata; uid and generation are set by the apiserver. */
+  metadata: { name: string; uid: string; generation?: number };
+  /** The template and its switches. */
+  spec: { template: string; suspend?: boolean };
+  /** The status the operator last wrote. */
+  status?: TemplateStatus;
+}
+
+/** The result of rendering one template. */
+export type RenderResult =
+  | { ok: true; objects: KubernetesObject[] }
+  | { ok: false; error: RenderErrorStatus };
+
+/** Renders a template with the data of all nodes. */
+export interface Renderer {
+  /** Renders `source` (the template named `templateName`) with `nodes`. */
+  render(templateName: string, source: string, nodes: Node[]): Promise<RenderResult>;
+}
+
+/** The cluster operations one reconcile needs. */
+export interface ReconcileCluster {
+  /** Whether a kind is namespaced; throws for a kind the cluster does not serve. */
+  isNamespaced(apiVersion: string, kind: string): Promise<boolean>;
+  /** Makes sure the cluster's objects of a kind can be read through `get` and are watched. */
+  watch(apiVersion: string, kind: string): Promise<void>;
+  /** The object as the cluster holds it, or undefined. */
+  get(ref: ObjectRef): Promise<KubernetesObject | undefined>;
+  /** Server-side applies the object. */
+  apply(object: KubernetesObject): Promise<KubernetesObject>;
+  /** Deletes the object if it still has `uid`; false when it was gone or replaced. */
+  delete(ref: ObjectRef, uid: string): Promise<boolean>;
+  /** Writes the template's status. */
+  writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void>;
+  /** Records a Kubernetes Event on the template. */
+  event(template: DhcpTemplate, type: "Normal" | "Warning", reason: string, message: string): void;
+}
+
+/** What one reconcile did, for logs and metrics. */
+export interface ReconcileReport {
+  /** How it ended. */
+  result: ReconcileOutcome["result"];
+  /** Objects applied. */
+  applied: number;
+  /** Objects deleted. */
+  deleted: number;
+  /** Whether the status was written. */
+  statusWritten: boolean;
+}
+
+/** Objects applied or deleted at the same time. */
+const CONCURRENCY = 8;
+
+/** Reconciles one template against the current node data. */
+export async function reconcileTemplate(
+  template: DhcpTemplate,
+  nodes: Node[],
+  renderer: Renderer,
+  cluster: ReconcileCluster,
+  now: Date,
+): Promise<ReconcileReport> {
+  const report: ReconcileReport = {
+    result: "Applied",
+    applied: 0,
+    deleted: 0,
+    statusWritten: false,
+  };
+  const inventory = template.status?.inventory ?? [];
+  const outcome = template.spec.suspend
+    ? { result: "Suspended" as const }
+    : await renderAndApply(template, nodes, inventory, renderer, cluster, report);
+  report.result = outcome.result;
+
+  const status = nextStatus(template.status, outcome, template.metadata.generation ?? 0, now);
+  if (hashObject(status) !== hashObject(template.status ?? {})) {
+    await cluster.writeStatus(template, status);
+    report.statusWritten = true;
+  }
+  return report;
+}
+
+async function renderAndApply(
+  template: DhcpTemplate,
+  nodes: Node[],
+  inventory: ObjectRef[],
+  renderer: Renderer,
+  cluster: ReconcileCluster,
+  report: ReconcileReport,
+): Promise<ReconcileOutcome> {
+  const nodeCount = nodes.length;
+  const rendered = await renderer.render(template.metadata.name, template.spec.template, nodes);
+  if (!rendered.ok) {
+    cluster.event(template, "Warning", "RenderFailed", rendered.error.message);
+    return { result: "RenderFailed", error: rendered.error, nodeCount };
+  }
+
+  let desired: KubernetesObject[];
+  let live: Map<string, KubernetesObject>;
+  try {
+    desired = await resolveNamespaces(rendered.objects, cluster);
+    live = await readLive([...desired.map(refOf), ...inventory], cluster);
+  } catch (error) {
+    const message = errorMessage(error);
+    cluster.event(template, "Warning", "ApplyFailed", message);
+    return { result: "ApplyFailed", message, inventory, conflicts: [], nodeCount };
+  }
+
+  const identity = { name: template.metadata.name, uid: template.metadata.uid };
+  const plan = planTemplate({ template: identity, desired, inventory, live });
+  const failures: string[] = [];
+  const kept = new Map<string, ObjectRef>(plan.unchanged.map((ref) => [refKey(ref), ref]));
+
+  await inBatches(plan.apply, async (object) => {
+    const ref = refOf(object);
+    try {
+      await cluster.apply(object);
+      kept.set(refKey(ref), ref);
+      report.applied++;
+    } catch (error) {
+      failures.push(errorMessage(error));
+      if (live.has(refKey(ref))) kept.set(refKey(ref), ref);
+    }
+  });
+  await inBatches(plan.delete, async ({ ref, uid }) => {
+    try {
+      if (await cluster.delete(ref, uid)) {
+        report.deleted++;
+        cluster.event(template, "Normal", "Deleted", `Deleted ${describeRef(ref)}`);
+      }
+    } catch (error) {
+      failures.push(errorMessage(error));
+      kept.set(refKey(ref), ref);
+    }
+  });
+  if (report.applied > 0) {
+    cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
+  }
+
+  const conflicts: ConflictStatus[] = plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason }));
+  const newInventory = [...kept.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
+  if (failures.length) {
+    const message = failures.join("; ");
+    cluster.event(template, "Warning", "ApplyFailed", message);
+    return { result: "ApplyFailed", message, inventory: newInventory, conflicts, nodeCount };
+  }
+  return { result: "Applied", inventory: newInventory, conflicts, nodeCount };
+}
+
+/** Namespaced objects without a namespace go to `default`; cluster-scoped ones lose theirs. */
+async function resolveNamespaces(
+  objects: KubernetesObject[],
+  cluster: ReconcileCluster,
+): Promise<KubernetesObject[]> {
+  const resolved: KubernetesObject[] = [];
+  for (const object of objects) {
+    const namespaced = await cluster.isNamespaced(object.apiVersion, object.kind);
+    const { namespace: _namespace, ...metadata } = object.metadata;
+    resolved.push({
+      ...object,
+      metadata: namespaced
+        ? { ...metadata, namespace: object.metadata.namespace || "default" }
+        : metadata,
+    });
+  }
+  return resolved;
+}
+
+async function readLive(
+  refs: ObjectRef[],
+  cluster: ReconcileCluster,
+): Promise<Map<string, KubernetesObject>> {
+  const kinds = new Map(refs.map((ref) => [`${ref.apiVersion}/${ref.kind}`, ref]));
+  await Promise.all([...kinds.values()].map((ref) => cluster.watch(ref.apiVersion, ref.kind)));
+  const live = new Map<string, KubernetesObject>();
+  await inBatches(refs, async (ref) => {
+    const object = await cluster.get(ref);
+    if (object) live.set(refKey(ref), object);
+  });
+  return live;
+}
+
+async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += CONCURRENCY) {
+    await Promise.all(items.slice(start, start + CONCURRENCY).map(work));
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
