@@ -1,0 +1,132 @@
+/**
+ * The DHCPTemplate resources: a watch that keeps them cached and reports changes, status
+ * writes (server-side apply on the status subresource) and Kubernetes Events about them.
+ *
+ * @module
+ */
+
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject as ClientObject,
+  makeInformer,
+  type ObjectCache,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
+import { TEMPLATE_API_VERSION, TEMPLATE_KIND } from "../plan/plan.ts";
+import type { DhcpTemplate } from "../reconcile.ts";
+import type { TemplateStatus } from "../status.ts";
+import { FIELD_MANAGER } from "./objects.ts";
+
+const GROUP = "k8s.lukasdietrich.com";
+const VERSION = "v1alpha1";
+const PLURAL = "dhcptemplates";
+/** Namespace that holds Events about the cluster-scoped templates. */
+const EVENT_NAMESPACE = "default";
+
+/** Watches DHCPTemplates and writes their status and Events. */
+export class Templates {
+  readonly #informer: Informer<ClientObject> & ObjectCache<ClientObject>;
+  readonly #customObjects: CustomObjectsApi;
+  readonly #core: CoreV1Api;
+  readonly #onEventError: (error: unknown) => void;
+
+  /**
+   * `onChange` gets the name of every template created, changed or deleted;
+   * `onEventError` hears about Events that could not be recorded (they are not retried).
+   */
+  constructor(
+    kubeConfig: KubeConfig,
+    onChange: (name: string) => void,
+    onEventError: (error: unknown) => void,
+  ) {
+    this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#onEventError = onEventError;
+    this.#informer = makeInformer<ClientObject>(
+      kubeConfig,
+      `/apis/${GROUP}/${VERSION}/${PLURAL}`,
+      () =>
+        this.#customObjects.listClusterCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL,
+        }),
+    );
+    const changed = (object: ClientObject) => onChange(object.metadata?.name ?? "");
+    this.#informer.on("add", changed);
+    this.#informer.on("update", changed);
+    this.#informer.on("delete", changed);
+  }
+
+  /** Starts the watch; resolves when the first list is cached. */
+  start(): Promise<void> {
+    return this.#informer.start();
+  }
+
+  /** Stops the watch. */
+  stop(): Promise<void> {
+    return this.#informer.stop();
+  }
+
+  /** Every template, from the cache. */
+  list(): DhcpTemplate[] {
+    return this.#informer.list().map((object) =>
+      JSON.parse(JSON.stringify(object)) as DhcpTemplate
+    );
+  }
+
+  /** One template from the cache, or undefined when it was deleted. */
+  get(name: string): DhcpTemplate | undefined {
+    const object = this.#informer.get(name);
+    return object ? JSON.parse(JSON.stringify(object)) as DhcpTemplate : undefined;
+  }
+
+  /** Replaces the template's status (server-side apply: fields no longer set are removed). */
+  async writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void> {
+    await this.#customObjects.patchClusterCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        name: template.metadata.name,
+        body: {
+          apiVersion: TEMPLATE_API_VERSION,
+          kind: TEMPLATE_KIND,
+          metadata: { name: template.metadata.name, uid: template.metadata.uid },
+          status,
+        },
+        fieldManager: FIELD_MANAGER,
+        force: true,
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
+    );
+  }
+
+  /** Records an Event on the template (fire and forget). */
+  event(template: DhcpTemplate, type: "Normal" | "Warning", reason: string, message: string): void {
+    const now = new Date();
+    this.#core.createNamespacedEvent({
+      namespace: EVENT_NAMESPACE,
+      body: {
+        metadata: { generateName: `${template.metadata.name}.` },
+        involvedObject: {
+          apiVersion: TEMPLATE_API_VERSION,
+          kind: TEMPLATE_KIND,
+          name: template.metadata.name,
+          uid: template.metadata.uid,
+        },
+        type,
+        reason,
+        message: message.slice(0, 1024),
+        source: { component: FIELD_MANAGER },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      },
+    }).catch(this.#onEventError);
+  }
+}
