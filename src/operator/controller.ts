@@ -1,0 +1,152 @@
+/**
+ * Decides when templates are reconciled: on template changes, node data changes, drift of
+ * generated objects and the next lease expiry; bursts coalesce; only the leader reconciles, and
+ * nothing happens before node data has loaded (so nothing is pruned for missing data).
+ *
+ * @module
+ */
+
+import type { Node } from "../shared/model.ts";
+import { CoalescingQueue } from "./coalesce.ts";
+import {
+  type DhcpTemplate,
+  type ReconcileCluster,
+  type ReconcileReport,
+  reconcileTemplate,
+  type Renderer,
+} from "./reconcile.ts";
+
+/** The node data templates render from. */
+export interface NodeSource {
+  /** Whether the stored node data has been read since start; until then nothing is reconciled. */
+  readonly loaded: boolean;
+  /** Every node's current data at `now`, sorted by name (expired entries left out). */
+  snapshot(now: Date): Node[];
+  /** When the next address or prefix expires, if any. */
+  nextExpiry(now: Date): Date | undefined;
+}
+
+/** The templates to reconcile. */
+export interface TemplateSource {
+  /** Every template. */
+  list(): DhcpTemplate[];
+  /** One template, or undefined when it no longer exists. */
+  get(name: string): DhcpTemplate | undefined;
+}
+
+/** Settings and collaborators of the controller. */
+export interface ControllerOptions {
+  /** The templates. */
+  templates: TemplateSource;
+  /** The node data. */
+  nodes: NodeSource;
+  /** The renderer. */
+  renderer: Renderer;
+  /** The cluster. */
+  cluster: ReconcileCluster;
+  /** Triggers within this window are handled together (milliseconds, default 50). */
+  coalesceMs?: number;
+  /** Delay before a failed reconcile is retried (milliseconds, default 5000). */
+  retryMs?: number;
+  /** Hears about each reconcile. */
+  onReconciled?: (template: string, report: ReconcileReport, durationMs: number) => void;
+  /** Hears about each reconcile that failed (it is retried). */
+  onError?: (template: string, error: unknown) => void;
+  /** The clock. */
+  now?: () => Date;
+}
+
+const ALL = Symbol("all templates");
+
+/** Reconciles templates when something they depend on changes. */
+export class TemplateController {
+  readonly #options: ControllerOptions;
+  readonly #queue: CoalescingQueue<string | typeof ALL>;
+  readonly #now: () => Date;
+  #leading = false;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Creates the controller; it does nothing until it leads (`setLeading(true)`). */
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date());
+    this.#queue = new CoalescingQueue(options.coalesceMs ?? 50, (keys) => this.#run(keys));
+  }
+
+  /** Reconciles one template soon (it changed, or one of its objects did). */
+  trigger(templateName: string): void {
+    if (this.#leading) this.#queue.add(templateName);
+  }
+
+  /** Reconciles every template soon (node data changed). */
+  triggerAll(): void {
+    if (this.#leading) this.#queue.add(ALL);
+  }
+
+  /** Starts or stops reconciling; a new leader reconciles everything. */
+  setLeading(leading: boolean): void {
+    this.#leading = leading;
+    if (leading) this.#queue.add(ALL);
+    else clearTimeout(this.#expiryTimer);
+  }
+
+  /** Resolves when no reconcile is pending or running. */
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  /** Stops reconciling and waits for a running reconcile to end. */
+  async stop(): Promise<void> {
+    this.#leading = false;
+    clearTimeout(this.#expiryTimer);
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    await this.#queue.close();
+  }
+
+  async #run(keys: Set<string | typeof ALL>): Promise<void> {
+    if (!this.#leading) return;
+    const { templates, nodes } = this.#options;
+    if (!nodes.loaded) {
+      // Nothing may be pruned before node data is known: try again shortly.
+      this.#retry([...keys], this.#options.coalesceMs ?? 50);
+      return;
+    }
+    const now = this.#now();
+    const snapshot = nodes.snapshot(now);
+    const chosen = keys.has(ALL)
+      ? templates.list()
+      : [...keys].flatMap((name) => templates.get(name as string) ?? []);
+    await Promise.all(chosen.map((template) => this.#reconcileOne(template, snapshot, now)));
+    this.#scheduleExpiry(now);
+  }
+
+  async #reconcileOne(template: DhcpTemplate, snapshot: Node[], now: Date): Promise<void> {
+    const started = performance.now();
+    const { renderer, cluster } = this.#options;
+    try {
+      const report = await reconcileTemplate(template, snapshot, renderer, cluster, now);
+      this.#options.onReconciled?.(template.metadata.name, report, performance.now() - started);
+    } catch (error) {
+      this.#options.onError?.(template.metadata.name, error);
+      this.#retry([template.metadata.name], this.#options.retryMs ?? 5000);
+    }
+  }
+
+  #retry(keys: (string | typeof ALL)[], delayMs: number) {
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      if (this.#leading) this.#queue.add(...keys);
+    }, delayMs);
+    this.#retryTimers.add(timer);
+  }
+
+  #scheduleExpiry(now: Date) {
+    clearTimeout(this.#expiryTimer);
+    const next = this.#options.nodes.nextExpiry(now);
+    if (!next || !this.#leading) return;
+    // setTimeout caps at 2^31-1 ms; a later expiry is re-checked then.
+    const delay = Math.min(Math.max(next.getTime() - now.getTime(), 0) + 10, 2 ** 31 - 1);
+    this.#expiryTimer = setTimeout(() => this.triggerAll(), delay);
+  }
+}
