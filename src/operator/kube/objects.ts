@@ -3,18 +3,28 @@
  * objects templates generate. Server-side apply under one fixed field manager; resource
  * discovery is cached by the client library and refreshed when a kind is not found.
  *
+ * Objects travel as the JSON the apiserver speaks: the library's generic object API would pass
+ * built-in kinds through its typed models, which rename fields (`enum` → `_enum`) and drop the
+ * ones its models do not know.
+ *
  * @module
  */
 
 import {
   ApiException,
+  HttpMethod,
   type KubeConfig,
-  type KubernetesObject as ClientObject,
   KubernetesObjectApi,
   PatchStrategy,
+  type ResponseContext,
 } from "@kubernetes/client-node";
 import { DhcpTemplateError } from "../../shared/errors.ts";
-import { describeRef, type KubernetesObject, type ObjectRef } from "../../shared/kube_object.ts";
+import {
+  describeRef,
+  type KubernetesObject,
+  type ObjectRef,
+  refOf,
+} from "../../shared/kube_object.ts";
 
 /** The field manager of every apply this operator makes. */
 export const FIELD_MANAGER = "dhcp-template";
@@ -33,21 +43,65 @@ export class KubeObjectError extends DhcpTemplateError {
   }
 }
 
-/** The library's generic object client with its cached discovery made reachable. */
-class DiscoveringObjectApi extends KubernetesObjectApi {
+/** A list of objects as the apiserver returns it. */
+export interface ObjectList {
+  /** Resource version of the list, where a watch continues. */
+  metadata: { resourceVersion?: string };
+  /** The objects. */
+  items: KubernetesObject[];
+}
+
+/** Marks a request whose response stays raw JSON. */
+const RAW = "raw JSON";
+
+/**
+ * The library's generic object client, with its cached discovery made reachable and requests
+ * whose bodies and responses bypass the typed models.
+ */
+class RawObjectApi extends KubernetesObjectApi {
   /** The API resource of a kind; the library caches it and asks again on a miss. */
   lookup(apiVersion: string, kind: string) {
     return this.resource(apiVersion, kind);
+  }
+
+  /** Sends one request; the response body comes back as parsed JSON. */
+  send(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string> = {},
+    body?: { contentType: string; json: unknown },
+  ): Promise<unknown> {
+    const request = this.configuration.baseServer.makeRequestContext(path, method);
+    request.setHeaderParam("Accept", "application/json");
+    for (const [name, value] of Object.entries(query)) request.setQueryParam(name, value);
+    if (body) {
+      request.setHeaderParam("Content-Type", body.contentType);
+      request.setBody(JSON.stringify(body.json));
+    }
+    return this.requestPromise(request, RAW);
+  }
+
+  protected override async processResponse<T>(response: ResponseContext, type?: string) {
+    if (type !== RAW) return await super.processResponse(response, type) as T;
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) {
+      return JSON.parse(await response.body.text()) as T;
+    }
+    throw new ApiException(
+      response.httpStatusCode,
+      "Unsuccessful HTTP Request",
+      await response.getBodyAsAny(),
+      response.headers,
+    );
   }
 }
 
 /** The object operations the reconciler needs. */
 export class ClusterObjects {
-  readonly #api: DiscoveringObjectApi;
+  readonly #api: RawObjectApi;
 
   /** Creates the client for the cluster of `kubeConfig`. */
   constructor(kubeConfig: KubeConfig) {
-    this.#api = kubeConfig.makeApiClient(DiscoveringObjectApi);
+    this.#api = kubeConfig.makeApiClient(RawObjectApi);
   }
 
   /** Whether objects of this kind live in a namespace; an unknown kind is an error. */
@@ -58,7 +112,26 @@ export class ClusterObjects {
   /** The URL path of all objects of a kind, across namespaces (for list and watch). */
   async collectionPath(apiVersion: string, kind: string): Promise<string> {
     const resource = await this.#resource(apiVersion, kind);
-    return `/${apiVersion.includes("/") ? "apis" : "api"}/${apiVersion}/${resource.name}`;
+    return `${groupVersionPath(apiVersion)}/${resource.name}`;
+  }
+
+  /** Every object of a kind with a label (`labelSelector` syntax), across namespaces. */
+  async list(apiVersion: string, kind: string, labelSelector: string): Promise<ObjectList> {
+    const path = await this.collectionPath(apiVersion, kind);
+    try {
+      return await this.#api.send(HttpMethod.GET, path, { labelSelector }) as ObjectList;
+    } catch (error) {
+      throw wrap("list", { apiVersion, kind, name: `*` }, error);
+    }
+  }
+
+  async #objectPath(ref: ObjectRef): Promise<string> {
+    const resource = await this.#resource(ref.apiVersion, ref.kind);
+    const base = groupVersionPath(ref.apiVersion);
+    const namespace = resource.namespaced
+      ? `/namespaces/${encodeURIComponent(ref.namespace ?? "default")}`
+      : "";
+    return `${base}${namespace}/${resource.name}/${encodeURIComponent(ref.name)}`;
   }
 
   async #resource(apiVersion: string, kind: string) {
@@ -82,7 +155,7 @@ export class ClusterObjects {
   /** The object, or undefined when it does not exist. */
   async get(ref: ObjectRef): Promise<KubernetesObject | undefined> {
     try {
-      return fromClient(await this.#api.read(toHeader(ref)));
+      return await this.#api.send(HttpMethod.GET, await this.#objectPath(ref)) as KubernetesObject;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw wrap("read", ref, error);
@@ -95,18 +168,15 @@ export class ClusterObjects {
     delete body.metadata.uid;
     delete body.metadata.resourceVersion;
     try {
-      return fromClient(
-        await this.#api.patch(
-          body as ClientObject,
-          undefined,
-          undefined,
-          FIELD_MANAGER,
-          true,
-          PatchStrategy.ServerSideApply,
-        ),
-      );
+      const path = await this.#objectPath(refOf(object));
+      return await this.#api.send(
+        HttpMethod.PATCH,
+        path,
+        { fieldManager: FIELD_MANAGER, force: "true" },
+        { contentType: PatchStrategy.ServerSideApply, json: body },
+      ) as KubernetesObject;
     } catch (error) {
-      throw wrap("apply", object as ObjectRef & KubernetesObject, error);
+      throw wrap("apply", refOf(object), error);
     }
   }
 
@@ -144,9 +214,9 @@ function toHeader(
   };
 }
 
-function fromClient(object: ClientObject): KubernetesObject {
-  // Round-trip through JSON: the client turns timestamps into Date objects.
-  return JSON.parse(JSON.stringify(object)) as KubernetesObject;
+/** `/api/v1` for the core group, `/apis/<group>/<version>` for the others. */
+function groupVersionPath(apiVersion: string): string {
+  return `/${apiVersion.includes("/") ? "apis" : "api"}/${apiVersion}`;
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -9,13 +9,13 @@
 import {
   type Informer,
   type KubeConfig,
+  type KubernetesListObject,
   type KubernetesObject as ClientObject,
-  KubernetesObjectApi,
   makeInformer,
   type ObjectCache,
 } from "@kubernetes/client-node";
 import type { KubernetesObject, ObjectRef } from "../../shared/kube_object.ts";
-import { refKey } from "../../shared/kube_object.ts";
+import { refKey, refOf } from "../../shared/kube_object.ts";
 import { TEMPLATE_KIND, TEMPLATE_LABEL } from "../plan/plan.ts";
 import type { ClusterObjects } from "./objects.ts";
 
@@ -25,7 +25,6 @@ type KindWatch = Informer<ClientObject> & ObjectCache<ClientObject>;
 export class OwnedObjects {
   readonly #kubeConfig: KubeConfig;
   readonly #objects: ClusterObjects;
-  readonly #listApi: KubernetesObjectApi;
   readonly #onChange: (templateName: string) => void;
   readonly #watches = new Map<string, Promise<KindWatch>>();
   /** What our own applies returned, until the watch reports the object again. */
@@ -39,7 +38,6 @@ export class OwnedObjects {
   ) {
     this.#kubeConfig = kubeConfig;
     this.#objects = objects;
-    this.#listApi = KubernetesObjectApi.makeApiClient(kubeConfig);
     this.#onChange = onChange;
   }
 
@@ -71,7 +69,7 @@ export class OwnedObjects {
 
   /** Records what an apply returned, so a reconcile right after it does not see the old object. */
   remember(object: KubernetesObject): void {
-    this.#applied.set(refKey(object as ObjectRef & KubernetesObject), object);
+    this.#applied.set(refKey(refOf(object)), object);
   }
 
   /** Records that an object was deleted. */
@@ -93,17 +91,10 @@ export class OwnedObjects {
     const informer = makeInformer<ClientObject>(
       this.#kubeConfig,
       path,
-      () =>
-        this.#listApi.list(
-          apiVersion,
-          kind,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          TEMPLATE_LABEL,
-        ),
+      async () =>
+        await this.#objects.list(apiVersion, kind, TEMPLATE_LABEL) as KubernetesListObject<
+          ClientObject
+        >,
       TEMPLATE_LABEL,
     );
     const changed = (object: ClientObject) => {
