@@ -33,6 +33,10 @@ export class Templates {
   readonly #customObjects: CustomObjectsApi;
   readonly #core: CoreV1Api;
   readonly #onEventError: (error: unknown) => void;
+  /** Templates as our last status write returned them, until the watch catches up. */
+  readonly #written = new Map<string, ClientObject>();
+  /** The generation last reported per template: status writes do not change it. */
+  readonly #generations = new Map<string, number | undefined>();
 
   /**
    * `onChange` gets the name of every template created, changed or deleted;
@@ -56,10 +60,23 @@ export class Templates {
           plural: PLURAL,
         }),
     );
-    const changed = (object: ClientObject) => onChange(object.metadata?.name ?? "");
+    const changed = (object: ClientObject) => {
+      const name = object.metadata?.name ?? "";
+      const written = this.#written.get(name);
+      if (written && !isOlder(object, written)) this.#written.delete(name);
+      // A status write (ours) leaves the generation alone and needs no reconcile.
+      if (this.#generations.get(name) === object.metadata?.generation) return;
+      this.#generations.set(name, object.metadata?.generation);
+      onChange(name);
+    };
     this.#informer.on("add", changed);
     this.#informer.on("update", changed);
-    this.#informer.on("delete", changed);
+    this.#informer.on("delete", (object) => {
+      const name = object.metadata?.name ?? "";
+      this.#written.delete(name);
+      this.#generations.delete(name);
+      onChange(name);
+    });
   }
 
   /** Starts the watch; resolves when the first list is cached. */
@@ -74,20 +91,25 @@ export class Templates {
 
   /** Every template, from the cache. */
   list(): DhcpTemplate[] {
-    return this.#informer.list().map((object) =>
-      JSON.parse(JSON.stringify(object)) as DhcpTemplate
-    );
+    return this.#informer.list().map((object) => this.#current(object));
   }
 
   /** One template from the cache, or undefined when it was deleted. */
   get(name: string): DhcpTemplate | undefined {
     const object = this.#informer.get(name);
-    return object ? JSON.parse(JSON.stringify(object)) as DhcpTemplate : undefined;
+    return object ? this.#current(object) : undefined;
+  }
+
+  /** The cached template, or what our status write returned when that is newer. */
+  #current(cached: ClientObject): DhcpTemplate {
+    const written = this.#written.get(cached.metadata?.name ?? "");
+    const object = written && isOlder(cached, written) ? written : cached;
+    return JSON.parse(JSON.stringify(object)) as DhcpTemplate;
   }
 
   /** Replaces the template's status (server-side apply: fields no longer set are removed). */
   async writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void> {
-    await this.#customObjects.patchClusterCustomObjectStatus(
+    const written = await this.#customObjects.patchClusterCustomObjectStatus(
       {
         group: GROUP,
         version: VERSION,
@@ -103,7 +125,9 @@ export class Templates {
         force: true,
       },
       setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
-    );
+    ) as ClientObject;
+    const cached = this.#informer.get(template.metadata.name);
+    if (!cached || isOlder(cached, written)) this.#written.set(template.metadata.name, written);
   }
 
   /** Records an Event on the template (fire and forget). */
@@ -128,5 +152,17 @@ export class Templates {
         count: 1,
       },
     }).catch(this.#onEventError);
+  }
+}
+
+/**
+ * Whether `a` is an older version of the object than `b`. Resource versions are opaque by
+ * contract but integers in every apiserver backed by etcd; anything else counts as not older.
+ */
+function isOlder(a: ClientObject, b: ClientObject): boolean {
+  try {
+    return BigInt(a.metadata?.resourceVersion ?? "") < BigInt(b.metadata?.resourceVersion ?? "");
+  } catch {
+    return false;
   }
 }

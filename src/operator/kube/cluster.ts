@@ -1,0 +1,80 @@
+/**
+ * The cluster as one reconcile sees it: generic object access, the caches of generated objects,
+ * and the templates' status and Events, behind the reconciler's `ReconcileCluster` interface.
+ *
+ * @module
+ */
+import type { KubernetesObject, ObjectRef } from "../../shared/kube_object.ts";
+import type { DhcpTemplate, ReconcileCluster } from "../reconcile.ts";
+import type { TemplateStatus } from "../status.ts";
+import type { ClusterObjects } from "./objects.ts";
+import type { OwnedObjects } from "./owned.ts";
+import type { Templates } from "./templates.ts";
+
+/** Counts of the write requests reconciles made (for metrics and the zero-write guarantee). */
+export interface WriteCounts {
+  /** Server-side applies of generated objects. */
+  applies: number;
+  /** Deletions of generated objects. */
+  deletes: number;
+  /** Status writes of templates. */
+  statusWrites: number;
+}
+
+/** `ReconcileCluster` over the real apiserver. */
+export class KubeReconcileCluster implements ReconcileCluster {
+  /** Write requests made so far. */
+  readonly writes: WriteCounts = { applies: 0, deletes: 0, statusWrites: 0 };
+  readonly #objects: ClusterObjects;
+  readonly #owned: OwnedObjects;
+  readonly #templates: Templates;
+
+  /** Combines the object client, the generated-object caches and the templates. */
+  constructor(objects: ClusterObjects, owned: OwnedObjects, templates: Templates) {
+    this.#objects = objects;
+    this.#owned = owned;
+    this.#templates = templates;
+  }
+
+  /** Whether a kind is namespaced. */
+  isNamespaced(apiVersion: string, kind: string): Promise<boolean> {
+    return this.#objects.isNamespaced(apiVersion, kind);
+  }
+
+  /** Starts watching a kind's generated objects. */
+  watch(apiVersion: string, kind: string): Promise<void> {
+    return this.#owned.watch(apiVersion, kind);
+  }
+
+  /** The object as the cluster holds it (from the watch cache where possible). */
+  get(ref: ObjectRef): Promise<KubernetesObject | undefined> {
+    return this.#owned.get(ref);
+  }
+
+  /** Applies the object and remembers the result until the watch reports it. */
+  async apply(object: KubernetesObject): Promise<KubernetesObject> {
+    this.writes.applies++;
+    const applied = await this.#objects.apply(object);
+    this.#owned.remember(applied);
+    return applied;
+  }
+
+  /** Deletes the object if it still has `uid`. */
+  async delete(ref: ObjectRef, uid: string): Promise<boolean> {
+    this.writes.deletes++;
+    const deleted = await this.#objects.delete(ref, uid);
+    this.#owned.forget(ref);
+    return deleted;
+  }
+
+  /** Writes the template's status. */
+  writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void> {
+    this.writes.statusWrites++;
+    return this.#templates.writeStatus(template, status);
+  }
+
+  /** Records an Event on the template. */
+  event(template: DhcpTemplate, type: "Normal" | "Warning", reason: string, message: string): void {
+    this.#templates.event(template, type, reason, message);
+  }
+}
