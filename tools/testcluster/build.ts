@@ -25,12 +25,12 @@ const LDFLAGS = [
   `-X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION.split(".")[1]}`,
 ].join(" ");
 
-/** A failed build of the control plane binary. */
-export class TestclusterBuildError extends Error {
+/** A failed Go build. */
+export class GoBuildError extends Error {
   /** Creates the error; `output` is the tail of the Go tool's output. */
   constructor(message: string, readonly output: string) {
     super(`${message}\n${output}`);
-    this.name = "TestclusterBuildError";
+    this.name = "GoBuildError";
   }
 }
 
@@ -56,17 +56,50 @@ export async function ensureTestclusterBinary(
   const binary = join(cacheDirectory(), `testcluster-${hash.digest("hex").slice(0, 16)}`);
   if (await exists(binary)) return binary;
 
-  await Deno.mkdir(cacheDirectory(), { recursive: true });
   progress(
     `testcluster: building the control plane (Kubernetes ${KUBERNETES_VERSION}) into ${binary}`,
   );
   progress("testcluster: a cold build takes several minutes; later runs reuse the binary");
-  const started = performance.now();
   const partial = `${binary}.partial-${Deno.pid}`;
-  const child = new Deno.Command("go", {
+  await goBuild({
+    label: "testcluster",
     args: ["build", "-v", "-trimpath", "-ldflags", LDFLAGS, "-o", partial, "."],
     cwd: SOURCE_DIR,
-    env: { CGO_ENABLED: "0" },
+    produced: partial,
+    output: binary,
+    progress,
+  });
+  await removeOtherBuilds(binary);
+  return binary;
+}
+
+/** What {@link goBuild} runs. */
+export interface GoBuildOptions {
+  /** Prefix of progress lines. */
+  label: string;
+  /** Arguments of `go` (include `-v`: its lines are the progress). */
+  args: string[];
+  /** Working directory. */
+  cwd: string;
+  /** Extra environment (`CGO_ENABLED=0` is always set). */
+  env?: Record<string, string>;
+  /** The file the command produces. */
+  produced: string;
+  /** Where the finished binary goes (renamed into place only on success). */
+  output: string;
+  /** Receives progress lines. */
+  progress: (line: string) => void;
+}
+
+/** Runs a Go build, reporting progress every 15 s, and moves the result into place. */
+export async function goBuild(options: GoBuildOptions): Promise<void> {
+  const { label, progress } = options;
+  await Deno.mkdir(dirname(options.output), { recursive: true });
+  const started = performance.now();
+  const child = new Deno.Command("go", {
+    args: options.args,
+    cwd: options.cwd,
+    env: { CGO_ENABLED: "0", ...options.env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -80,22 +113,20 @@ export async function ensureTestclusterBinary(
     packages++;
     if (performance.now() - lastReport > 15_000) {
       lastReport = performance.now();
-      progress(`testcluster: ${packages} packages compiled (${seconds(started)} s)`);
+      progress(`${label}: ${packages} packages compiled (${seconds(started)} s)`);
     }
   }
   const status = await child.status;
   await stdout;
   if (!status.success) {
-    await Deno.remove(partial).catch(() => {});
-    throw new TestclusterBuildError(
-      `Cannot build the control plane in ${SOURCE_DIR}: go build exited with ${status.code}`,
+    await Deno.remove(options.produced).catch(() => {});
+    throw new GoBuildError(
+      `Cannot build ${label} in ${options.cwd}: go exited with ${status.code}`,
       tail.join("\n"),
     );
   }
-  await Deno.rename(partial, binary);
-  progress(`testcluster: built in ${seconds(started)} s`);
-  await removeOtherBuilds(binary);
-  return binary;
+  await Deno.rename(options.produced, options.output);
+  progress(`${label}: built in ${seconds(started)} s`);
 }
 
 /** Removes cached binaries of other source versions (each is over 100 MB). */
@@ -110,13 +141,14 @@ async function removeOtherBuilds(keep: string): Promise<void> {
   }
 }
 
-async function goOutput(args: string[]): Promise<string> {
+/** Runs `go` with `args` and returns its standard output. */
+export async function goOutput(args: string[]): Promise<string> {
   const output = await new Deno.Command("go", { args, stdout: "piped", stderr: "piped" }).output()
     .catch((error) => {
-      throw new TestclusterBuildError("Cannot run go: is Go installed and on PATH?", String(error));
+      throw new GoBuildError("Cannot run go: is Go installed and on PATH?", String(error));
     });
   if (!output.success) {
-    throw new TestclusterBuildError(`Cannot run go ${args.join(" ")}`, decode(output.stderr));
+    throw new GoBuildError(`Cannot run go ${args.join(" ")}`, decode(output.stderr));
   }
   return decode(output.stdout).trim();
 }
@@ -135,7 +167,8 @@ export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator
   if (buffered) yield buffered;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a file exists. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;
