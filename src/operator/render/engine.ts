@@ -1,0 +1,286 @@
+/**
+ * The template engine: nunjucks configured and patched to behave like Jinja2 (Python truthiness
+ * in `if` / `and` / `or` / `not`, Python printing of None, booleans, lists and dicts, loop-scoped
+ * `set`, `namespace()` with attribute assignment, Jinja2's filters, tests and string methods), the
+ * IP helpers, and guards for untrusted templates (no access to JavaScript internals such as
+ * `constructor`, bounded `range()`, bounded output). Pure: no I/O; the sandbox worker runs it.
+ *
+ * @module
+ */
+import nunjucks from "nunjucks";
+import { jinjaFilters, jinjaTests, stringMethods, TemplateRuntimeError } from "./filters.ts";
+import { ipFilters, ipTests } from "./ip.ts";
+import { isPlainObject, Namespace, pyStr, pyTruthy } from "./python.ts";
+
+/** Largest `range()` a template may create (as Jinja2's sandbox). */
+export const MAX_RANGE = 100_000;
+
+/** Names a template may never look up: they lead to JavaScript internals. */
+const FORBIDDEN_MEMBERS = new Set([
+  "constructor",
+  "__proto__",
+  "prototype",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+  "caller",
+  "callee",
+  "arguments",
+  "apply",
+  "call",
+  "bind",
+]);
+
+/** A template failed to compile or render; `line` and `column` are 1-based when known. */
+export class TemplateError extends Error {
+  /** Line in the template source. */
+  readonly line?: number;
+  /** Column in the template source. */
+  readonly column?: number;
+
+  /** Creates the error. */
+  constructor(message: string, line?: number, column?: number) {
+    super(message);
+    this.name = "TemplateError";
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** The rendered output grew past the limit. */
+export class OutputLimitError extends TemplateRuntimeError {}
+
+interface Limits {
+  outputBytes: number;
+}
+
+/** The running render's output budget (renders are synchronous, one at a time). */
+let budget: Limits & { used: number } = { outputBytes: Infinity, used: 0 };
+
+// nunjucks' runtime and compiler are untyped CommonJS internals.
+// deno-lint-ignore no-explicit-any
+type Untyped = any;
+
+let patched = false;
+
+/** Patches the shared nunjucks runtime and compiler once (the worker holds only our engine). */
+function patchNunjucks(): void {
+  if (patched) return;
+  patched = true;
+  nunjucks.installJinjaCompat();
+  const internals = nunjucks as Untyped;
+  patchRuntime(internals.runtime);
+  patchCompiler(internals.compiler.Compiler.prototype, internals.nodes);
+}
+
+function patchRuntime(runtime: Untyped): void {
+  const compatLookup = runtime.memberLookup;
+  runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
+    if (typeof key === "string" && FORBIDDEN_MEMBERS.has(key)) return undefined;
+    if (obj === undefined && rest.length === 0) {
+      throw new TemplateRuntimeError(
+        `cannot read attribute '${String(key)}' of an undefined value`,
+      );
+    }
+    if (typeof obj === "string" && typeof key === "string" && Object.hasOwn(stringMethods, key)) {
+      return (...args: unknown[]) => stringMethods[key](obj, ...args);
+    }
+    if (typeof obj === "function") return undefined;
+    if (isPlainObject(obj) && typeof key === "string" && !Object.hasOwn(obj, key)) {
+      // Only the Python dict methods jinja-compat provides, never Object.prototype's members.
+      const method = compatLookup.call(this, obj, key, ...rest);
+      return typeof method === "function" && !(key in Object.prototype) ? method : undefined;
+    }
+    return compatLookup.call(this, obj, key, ...rest);
+  };
+  const frameLookup = runtime.contextOrFrameLookup;
+  runtime.contextOrFrameLookup = function (context: unknown, frame: unknown, name: string) {
+    if (FORBIDDEN_MEMBERS.has(name) || name in Object.prototype) return undefined;
+    return frameLookup.call(this, context, frame, name);
+  };
+  runtime.suppressValue = (value: unknown) => {
+    const text = pyStr(value);
+    budget.used += text.length;
+    if (budget.used > budget.outputBytes) {
+      throw new OutputLimitError(`output exceeds the limit of ${budget.outputBytes} bytes`);
+    }
+    return text;
+  };
+  runtime.jinjaTruthy = pyTruthy;
+  runtime.jinjaStr = pyStr;
+  runtime.jinjaSetAttribute = (target: unknown, key: unknown, value: unknown) => {
+    if (!(target instanceof Namespace)) {
+      throw new TemplateRuntimeError("cannot assign attribute on non-namespace object");
+    }
+    if (typeof key !== "string" || FORBIDDEN_MEMBERS.has(key)) {
+      throw new TemplateRuntimeError(`cannot assign attribute '${String(key)}'`);
+    }
+    (target as unknown as Record<string, unknown>)[key] = value;
+  };
+}
+
+function patchCompiler(compiler: Untyped, nodes: Untyped): void {
+  // A node that evaluates its target with Python truthiness.
+  const Truthy = nodes.Node.extend("JinjaTruthy", { fields: ["target"] });
+  const assertType = compiler.assertType;
+  compiler.assertType = function (node: unknown, ...types: unknown[]) {
+    if (node instanceof Truthy) return;
+    return assertType.call(this, node, ...types);
+  };
+  compiler.compileJinjaTruthy = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaTruthy(");
+    this.compile(node.target, frame);
+    this._emit(")");
+  };
+  for (const method of ["compileIf", "compileInlineIf"]) {
+    const original = compiler[method];
+    compiler[method] = function (node: Untyped, ...rest: unknown[]) {
+      const cond = node.cond;
+      node.cond = new Truthy(cond.lineno, cond.colno, cond);
+      try {
+        return original.call(this, node, ...rest);
+      } finally {
+        node.cond = cond;
+      }
+    };
+  }
+  compiler.compileNot = function (node: Untyped, frame: unknown) {
+    this._emit("!runtime.jinjaTruthy(");
+    this.compile(node.target, frame);
+    this._emit(")");
+  };
+  // `a or b` is a when a is true, else b; `a and b` is b when a is true, else a (short-circuit).
+  const logical = (keepLeftWhenTruthy: boolean) =>
+    function (this: Untyped, node: Untyped, frame: unknown) {
+      this._emit(`((l) => ${keepLeftWhenTruthy ? "" : "!"}runtime.jinjaTruthy(l) ? l : (`);
+      this.compile(node.right, frame);
+      this._emit("))(");
+      this.compile(node.left, frame);
+      this._emit(")");
+    };
+  compiler.compileOr = logical(true);
+  compiler.compileAnd = logical(false);
+  compiler.compileConcat = function (node: Untyped, frame: unknown) {
+    this._emit("(runtime.jinjaStr(");
+    this.compile(node.left, frame);
+    this._emit(") + runtime.jinjaStr(");
+    this.compile(node.right, frame);
+    this._emit("))");
+  };
+  const compileSet = compiler.compileSet;
+  compiler.compileSet = function (node: Untyped, frame: unknown) {
+    const [target] = node.targets;
+    if (node.targets.length === 1 && target instanceof nodes.LookupVal && node.value) {
+      // `{% set ns.attr = value %}` (namespace objects only).
+      this._emit("runtime.jinjaSetAttribute(");
+      this.compile(target.target, frame);
+      this._emit(", ");
+      this.compile(target.val, frame);
+      this._emit(", ");
+      this.compile(node.value, frame);
+      this._emitLine(");");
+      return;
+    }
+    // Jinja2 scoping: a `set` inside a loop or block stays there (nunjucks writes it upwards).
+    const emitLine = this._emitLine;
+    this._emitLine = (code: string) =>
+      emitLine.call(this, code.replace(/^(frame\.set\(".*", t_\d+), true\);$/, "$1);"));
+    try {
+      return compileSet.call(this, node, frame);
+    } finally {
+      this._emitLine = emitLine;
+    }
+  };
+}
+
+/** A compiled template, ready to render many times. */
+export interface CompiledTemplate {
+  /** Renders with `context`, stopping when the output exceeds `outputBytes`. */
+  render(context: Record<string, unknown>, outputBytes?: number): string;
+}
+
+let environment: Untyped;
+
+function createEnvironment(): Untyped {
+  patchNunjucks();
+  const env: Untyped = new nunjucks.Environment([], {
+    autoescape: false,
+    throwOnUndefined: false,
+    trimBlocks: false,
+    lstripBlocks: false,
+  });
+  for (const [name, filter] of Object.entries({ ...jinjaFilters, ...ipFilters })) {
+    env.addFilter(name, filter);
+  }
+  env.addFilter("d", jinjaFilters.default);
+  env.addFilter("count", env.getFilter("length"));
+  for (const [name, test] of Object.entries({ ...jinjaTests, ...ipTests })) {
+    env.addTest(name, test);
+  }
+  env.addGlobal("range", jinjaRange);
+  env.addGlobal("namespace", (attributes?: Record<string, unknown>) => {
+    const { __keywords: _, ...rest } = attributes ?? {};
+    return new Namespace(rest);
+  });
+  env.addGlobal("dict", (attributes?: Record<string, unknown>) => {
+    const { __keywords: _, ...rest } = attributes ?? {};
+    return rest;
+  });
+  env.addGlobal("lipsum", undefined);
+  return env;
+}
+
+/** Python's `range()`, limited to {@link MAX_RANGE} items. */
+function jinjaRange(start: number, stop?: number, step = 1): number[] {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0) throw new TemplateRuntimeError("range() arg 3 must not be zero");
+  const length = Math.max(0, Math.ceil((stop - start) / step));
+  if (length > MAX_RANGE) {
+    throw new TemplateRuntimeError(
+      `range() of ${length} items is too large (at most ${MAX_RANGE} are allowed)`,
+    );
+  }
+  return Array.from({ length }, (_, index) => start + index * step);
+}
+
+/**
+ * Compiles a Jinja2 template. Like Jinja2's default (`keep_trailing_newline=False`), a single
+ * trailing newline of the source is dropped. Throws {@link TemplateError} with line and column.
+ */
+export function compileTemplate(source: string, name = "template"): CompiledTemplate {
+  environment ??= createEnvironment();
+  const text = source.endsWith("\n") ? source.slice(0, -1) : source;
+  let template: Untyped;
+  try {
+    template = new nunjucks.Template(text, environment, name, true);
+  } catch (error) {
+    throw toTemplateError(error, name);
+  }
+  return {
+    render(context, outputBytes = Infinity) {
+      budget = { outputBytes, used: 0 };
+      let output: string;
+      try {
+        output = template.render(context);
+      } catch (error) {
+        throw toTemplateError(error, name);
+      }
+      if (output.length > outputBytes) {
+        throw new TemplateError(`${name}: output exceeds the limit of ${outputBytes} bytes`);
+      }
+      return output;
+    },
+  };
+}
+
+function toTemplateError(error: unknown, name: string): TemplateError {
+  const details = error as { message?: string; lineno?: number; colno?: number };
+  const raw = String(details.message ?? error);
+  // nunjucks prefixes "(path) [Line l, Column c]\n  "; keep only the reason.
+  const reason = raw.replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\s*/, "").trim();
+  const line = details.lineno || undefined;
+  const column = details.colno || undefined;
+  const where = line ? ` (line ${line}${column ? `, column ${column}` : ""})` : "";
+  return new TemplateError(`${name}${where}: ${reason}`, line, column);
+}

@@ -1,0 +1,452 @@
+/**
+ * Jinja2's filters and tests where nunjucks lacks them or behaves differently, and Python's string
+ * methods. Filters run with `this` bound to the nunjucks context (for `map('filter')` and
+ * `select('test')`). Pure.
+ *
+ * @module
+ */
+import { stringify as toYamlText } from "yaml";
+import { isPlainObject, pyJson, pyRepr, pyStr, pyTruthy } from "./python.ts";
+
+/** The part of the nunjucks environment the filters call back into. */
+export interface FilterEnvironment {
+  /** A test by name. */
+  getTest(name: string): (...args: unknown[]) => unknown;
+  /** A filter by name. */
+  getFilter(name: string): (...args: unknown[]) => unknown;
+}
+
+/** `this` of a filter call. */
+export interface FilterContext {
+  /** The environment. */
+  env: FilterEnvironment;
+}
+
+type Keywords = Record<string, unknown>;
+
+/** Splits nunjucks call arguments into positional ones and keyword arguments. */
+export function splitArgs(args: unknown[]): { positional: unknown[]; keywords: Keywords } {
+  const last = args[args.length - 1];
+  if (isPlainObject(last) && last.__keywords === true) {
+    const { __keywords: _, ...keywords } = last;
+    return { positional: args.slice(0, -1), keywords };
+  }
+  return { positional: args, keywords: {} };
+}
+
+/** Raised for a template error Jinja2 would raise too. */
+export class TemplateRuntimeError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "TemplateRuntimeError";
+  }
+}
+
+function iterate(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  if (typeof value === "string") return [...value];
+  if (isPlainObject(value)) return Object.keys(value);
+  throw new TemplateRuntimeError(`${pyRepr(value)} is not iterable`);
+}
+
+/** Jinja2's attribute lookup for `attribute=` arguments: dotted paths, integer indices. */
+export function getAttribute(item: unknown, path: unknown): unknown {
+  let current = item;
+  for (const part of String(path).split(".")) {
+    if (current === undefined || current === null) return undefined;
+    const key: string | number = /^\d+$/.test(part) ? Number(part) : part;
+    if (typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+function callTest(context: FilterContext, name: unknown, value: unknown, args: unknown[]): boolean {
+  if (name === undefined) return pyTruthy(value);
+  const test = context.env.getTest(String(name));
+  if (!test) throw new TemplateRuntimeError(`No test named '${String(name)}'.`);
+  return pyTruthy(test.call(context, value, ...args));
+}
+
+function sortKey(value: unknown, caseSensitive: boolean): unknown {
+  return typeof value === "string" && !caseSensitive ? value.toLowerCase() : value;
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
+  if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
+  throw new TemplateRuntimeError(
+    `'<' not supported between instances of ${pyRepr(a)} and ${pyRepr(b)}`,
+  );
+}
+
+function selectOrReject(
+  context: FilterContext,
+  value: unknown,
+  args: unknown[],
+  keep: boolean,
+  byAttribute: boolean,
+): unknown[] {
+  const { positional } = splitArgs(args);
+  const [first, ...rest] = positional;
+  const [testName, ...testArgs] = byAttribute ? rest : positional;
+  return iterate(value).filter((item) => {
+    const subject = byAttribute ? getAttribute(item, first) : item;
+    return callTest(context, testName, subject, testArgs) === keep;
+  });
+}
+
+/** Jinja2 filters by name. */
+export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown[]) => unknown> = {
+  map(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const items = iterate(value);
+    if ("attribute" in keywords) {
+      return items.map((item) => {
+        const found = getAttribute(item, keywords.attribute);
+        return found === undefined && "default" in keywords ? keywords.default : found;
+      });
+    }
+    const [name, ...filterArgs] = positional;
+    if (name === undefined) return items;
+    const filter = this.env.getFilter(String(name));
+    if (!filter) throw new TemplateRuntimeError(`No filter named '${String(name)}'.`);
+    return items.map((item) => filter.call(this, item, ...filterArgs));
+  },
+  select(value, ...args) {
+    return selectOrReject(this, value, args, true, false);
+  },
+  reject(value, ...args) {
+    return selectOrReject(this, value, args, false, false);
+  },
+  selectattr(value, ...args) {
+    return selectOrReject(this, value, args, true, true);
+  },
+  rejectattr(value, ...args) {
+    return selectOrReject(this, value, args, false, true);
+  },
+  unique(value, ...args) {
+    const { keywords, positional } = splitArgs(args);
+    const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[0] ?? false);
+    const attribute = keywords.attribute ?? positional[1];
+    const seen = new Set<unknown>();
+    return iterate(value).filter((item) => {
+      const subject = attribute === undefined ? item : getAttribute(item, attribute);
+      const key = sortKey(subject, caseSensitive);
+      const identity = typeof key === "object" ? JSON.stringify(key) : key;
+      if (seen.has(identity)) return false;
+      seen.add(identity);
+      return true;
+    });
+  },
+  items(value) {
+    if (value === undefined) return [];
+    if (!isPlainObject(value)) {
+      throw new TemplateRuntimeError("Can only get item pairs from a mapping.");
+    }
+    return Object.entries(value);
+  },
+  tojson(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const indent = keywords.indent ?? positional[0];
+    return pyJson(value, indent === undefined || indent === null ? undefined : Number(indent));
+  },
+  toyaml(value) {
+    if (value === undefined) return "";
+    return toYamlText(value, { lineWidth: 0 }).replace(/\n$/, "");
+  },
+  min(value, ...args) {
+    return extreme(value, args, -1);
+  },
+  max(value, ...args) {
+    return extreme(value, args, 1);
+  },
+  join(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const separator = pyStr(keywords.d ?? positional[0] ?? "");
+    const attribute = keywords.attribute ?? positional[1];
+    return iterate(value).map((item) =>
+      pyStr(attribute === undefined ? item : getAttribute(item, attribute))
+    ).join(separator);
+  },
+  sort(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const reverse = pyTruthy(keywords.reverse ?? positional[0] ?? false);
+    const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[1] ?? false);
+    const attribute = keywords.attribute ?? positional[2];
+    const sorted = [...iterate(value)].sort((a, b) =>
+      compare(
+        sortKey(attribute === undefined ? a : getAttribute(a, attribute), caseSensitive),
+        sortKey(attribute === undefined ? b : getAttribute(b, attribute), caseSensitive),
+      )
+    );
+    return reverse ? sorted.reverse() : sorted;
+  },
+  dictsort(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[0] ?? false);
+    const by = keywords.by ?? positional[1] ?? "key";
+    const reverse = pyTruthy(keywords.reverse ?? positional[2] ?? false);
+    if (!isPlainObject(value)) {
+      throw new TemplateRuntimeError("You can only sort by either 'key' or 'value'");
+    }
+    const index = by === "value" ? 1 : 0;
+    const sorted = Object.entries(value).sort((a, b) =>
+      compare(sortKey(a[index], caseSensitive), sortKey(b[index], caseSensitive))
+    );
+    return reverse ? sorted.reverse() : sorted;
+  },
+  list(value) {
+    return [...iterate(value)];
+  },
+  string(value) {
+    return pyStr(value);
+  },
+  default(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const fallback = keywords.default_value ?? positional[0] ?? "";
+    const boolean = pyTruthy(keywords.boolean ?? positional[1] ?? false);
+    return value === undefined || (boolean && !pyTruthy(value)) ? fallback : value;
+  },
+  sum(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const attribute = keywords.attribute ?? positional[0];
+    const start = Number(keywords.start ?? positional[1] ?? 0);
+    return iterate(value).reduce<number>(
+      (total, item) =>
+        total + Number(attribute === undefined ? item : getAttribute(item, attribute)),
+      start,
+    );
+  },
+  int(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const fallback = keywords.default ?? positional[0] ?? 0;
+    const base = Number(keywords.base ?? positional[1] ?? 10);
+    if (typeof value === "boolean") return Number(value);
+    if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : fallback;
+    const text = pyStr(value).trim().replace(/_/g, "");
+    const parsed = base === 10 ? Number(text) : parseInt(text.replace(/^0[xob]/i, ""), base);
+    return Number.isNaN(parsed) ? fallback : Math.trunc(parsed);
+  },
+  float(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const fallback = keywords.default ?? positional[0] ?? 0;
+    const parsed = typeof value === "number" ? value : Number(pyStr(value).trim());
+    return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : parsed;
+  },
+  indent(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const width = keywords.width ?? positional[0] ?? 4;
+    const first = pyTruthy(keywords.first ?? positional[1] ?? false);
+    const blank = pyTruthy(keywords.blank ?? positional[2] ?? false);
+    const indentation = typeof width === "string" ? width : " ".repeat(Number(width));
+    const lines = splitLines(pyStr(value) + "\n");
+    let result: string;
+    if (blank) result = lines.join("\n" + indentation);
+    else {
+      result = lines.shift() ?? "";
+      if (lines.length) {
+        result += "\n" + lines.map((line) => (line ? indentation + line : line)).join("\n");
+      }
+    }
+    return first ? indentation + result : result;
+  },
+  format(value, ...args) {
+    return pyFormat(pyStr(value), splitArgs(args).positional);
+  },
+  groupby(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const attribute = keywords.attribute ?? positional[0];
+    const fallback = keywords.default ?? positional[1];
+    const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[2] ?? false);
+    const keyOf = (item: unknown) => {
+      const found = getAttribute(item, attribute);
+      return found === undefined ? fallback : found;
+    };
+    const sorted = [...iterate(value)].sort((a, b) =>
+      compare(sortKey(keyOf(a), caseSensitive), sortKey(keyOf(b), caseSensitive))
+    );
+    const groups: unknown[][] = [];
+    for (const item of sorted) {
+      const key = keyOf(item);
+      const last = groups[groups.length - 1];
+      if (last && sortKey(last[0], caseSensitive) === sortKey(key, caseSensitive)) {
+        (last[1] as unknown[]).push(item);
+      } else groups.push([key, [item]]);
+    }
+    return groups.map((group) =>
+      Object.defineProperties(group, {
+        grouper: { value: group[0], enumerable: false },
+        list: { value: group[1], enumerable: false },
+      })
+    );
+  },
+};
+
+function extreme(value: unknown, args: unknown[], sign: 1 | -1): unknown {
+  const { positional, keywords } = splitArgs(args);
+  const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[0] ?? false);
+  const attribute = keywords.attribute ?? positional[1];
+  const items = iterate(value);
+  if (!items.length) return undefined;
+  const key = (item: unknown) =>
+    sortKey(attribute === undefined ? item : getAttribute(item, attribute), caseSensitive);
+  return items.reduce((best, item) => (compare(key(item), key(best)) * sign > 0 ? item : best));
+}
+
+/** Python's `str.splitlines()`. */
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r\n|\r|\n/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+/** Python's `%` string formatting for `%s`, `%r`, `%d`, `%i`, `%f`, `%x` and `%%`. */
+function pyFormat(template: string, values: unknown[]): string {
+  let index = 0;
+  return template.replace(/%(-?\d*)(?:\.(\d+))?([srdifx%])/g, (_, width, precision, kind) => {
+    if (kind === "%") return "%";
+    const value = values[index++];
+    let text: string;
+    switch (kind) {
+      case "r":
+        text = pyRepr(value);
+        break;
+      case "d":
+      case "i":
+        text = String(Math.trunc(Number(value)));
+        break;
+      case "f":
+        text = Number(value).toFixed(precision === undefined ? 6 : Number(precision));
+        break;
+      case "x":
+        text = Math.trunc(Number(value)).toString(16);
+        break;
+      default:
+        text = pyStr(value);
+    }
+    const pad = Number(width || 0);
+    return pad < 0 ? text.padEnd(-pad) : text.padStart(pad);
+  });
+}
+
+/** Jinja2 tests nunjucks lacks or names differently. */
+export const jinjaTests: Record<string, (...args: unknown[]) => boolean> = {
+  none: (value) => value === null,
+  boolean: (value) => typeof value === "boolean",
+  true: (value) => value === true,
+  false: (value) => value === false,
+  integer: (value) => typeof value === "number" && Number.isInteger(value),
+  float: (value) => typeof value === "number" && !Number.isInteger(value),
+  number: (value) => typeof value === "number" || typeof value === "bigint",
+  string: (value) => typeof value === "string",
+  sequence: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
+  iterable: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
+  mapping: (value) => isPlainObject(value),
+  in: (value, container) => {
+    if (typeof container === "string") return container.includes(pyStr(value));
+    if (Array.isArray(container)) return container.some((item) => looseEqual(item, value));
+    if (isPlainObject(container)) return Object.hasOwn(container, String(value));
+    return false;
+  },
+  eq: (a, b) => looseEqual(a, b),
+  equalto: (a, b) => looseEqual(a, b),
+  "==": (a, b) => looseEqual(a, b),
+  ne: (a, b) => !looseEqual(a, b),
+  "!=": (a, b) => !looseEqual(a, b),
+  "<": (a, b) => compare(a, b) < 0,
+  "<=": (a, b) => compare(a, b) <= 0,
+  ">": (a, b) => compare(a, b) > 0,
+  ">=": (a, b) => compare(a, b) >= 0,
+};
+
+function looseEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === "object" && typeof b === "object" && a !== null && b !== null) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  return false;
+}
+
+/** Python's string methods, as templates call them on strings (`name.upper()`). */
+export const stringMethods: Record<string, (text: string, ...args: unknown[]) => unknown> = {
+  upper: (text) => text.toUpperCase(),
+  lower: (text) => text.toLowerCase(),
+  title: (text) =>
+    text.replace(/\w\S*/g, (word) => word[0].toUpperCase() + word.slice(1).toLowerCase()),
+  capitalize: (text) => text.charAt(0).toUpperCase() + text.slice(1).toLowerCase(),
+  strip: (text, chars) => stripChars(text, chars, true, true),
+  lstrip: (text, chars) => stripChars(text, chars, true, false),
+  rstrip: (text, chars) => stripChars(text, chars, false, true),
+  split: (text, separator, maxsplit) => pySplit(text, separator, maxsplit),
+  splitlines: (text) => splitLines(text),
+  startswith: (text, prefix) =>
+    (Array.isArray(prefix) ? prefix : [prefix]).some((p) => text.startsWith(pyStr(p))),
+  endswith: (text, suffix) =>
+    (Array.isArray(suffix) ? suffix : [suffix]).some((s) => text.endsWith(pyStr(s))),
+  replace: (text, old, replacement, maxCount) => {
+    const parts = text.split(pyStr(old));
+    const limit = maxCount === undefined || Number(maxCount) < 0
+      ? parts.length
+      : Number(maxCount) + 1;
+    return parts.slice(0, limit).join(pyStr(replacement)) +
+      (limit < parts.length ? pyStr(old) + parts.slice(limit).join(pyStr(old)) : "");
+  },
+  join: (text, items) => iterate(items).map(pyStr).join(text),
+  find: (text, sub) => text.indexOf(pyStr(sub)),
+  count: (text, sub) => text.split(pyStr(sub)).length - 1,
+  isdigit: (text) => /^\d+$/.test(text),
+  isalpha: (text) => /^[a-zA-Z]+$/.test(text),
+  isalnum: (text) => /^[a-zA-Z0-9]+$/.test(text),
+  islower: (text) => /[a-z]/.test(text) && text === text.toLowerCase(),
+  isupper: (text) => /[A-Z]/.test(text) && text === text.toUpperCase(),
+  zfill: (text, width) => {
+    const sign = /^[+-]/.test(text) ? text[0] : "";
+    return sign + text.slice(sign.length).padStart(Number(width) - sign.length, "0");
+  },
+  ljust: (text, width, fill) => text.padEnd(Number(width), pyStr(fill ?? " ")),
+  rjust: (text, width, fill) => text.padStart(Number(width), pyStr(fill ?? " ")),
+  format: (text, ...args) => {
+    let index = 0;
+    const { positional, keywords } = splitArgs(args);
+    return text.replace(
+      /\{(\w*)\}/g,
+      (_, key: string) =>
+        pyStr(
+          key === ""
+            ? positional[index++]
+            : /^\d+$/.test(key)
+            ? positional[Number(key)]
+            : keywords[key],
+        ),
+    );
+  },
+};
+
+function stripChars(text: string, chars: unknown, left: boolean, right: boolean): string {
+  const set = chars === undefined || chars === null ? " \t\n\r\f\v" : pyStr(chars);
+  let start = 0;
+  let end = text.length;
+  if (left) { while (start < end && set.includes(text[start])) start++; }
+  if (right) { while (end > start && set.includes(text[end - 1])) end--; }
+  return text.slice(start, end);
+}
+
+function pySplit(text: string, separator: unknown, maxsplit: unknown): string[] {
+  const limit = maxsplit === undefined ? -1 : Number(maxsplit);
+  if (separator === undefined || separator === null) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    if (limit < 0 || words.length <= limit + 1) return words;
+    const head = words.slice(0, limit);
+    let rest = text.trimStart();
+    for (const word of head) rest = rest.slice(rest.indexOf(word) + word.length).trimStart();
+    return [...head, rest];
+  }
+  const parts = text.split(pyStr(separator));
+  if (limit < 0 || parts.length <= limit + 1) return parts;
+  return [...parts.slice(0, limit), parts.slice(limit).join(pyStr(separator))];
+}

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { ManifestError, parseManifests } from "./manifests.ts";
+
+Deno.test("a stream of documents becomes objects; empty documents are skipped", () => {
+  const objects = parseManifests(
+    "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n---\n" +
+      "apiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata: {name: b}\n",
+  );
+  assert.deepEqual(objects.map((object) => object.metadata.name), ["a", "b"]);
+});
+
+Deno.test("a document without kind names the document and its line", () => {
+  assert.throws(
+    () =>
+      parseManifests(
+        "apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: b}\n",
+      ),
+    (error: ManifestError) => {
+      assert.match(error.message, /document 2 \(output line 5\): kind is missing/);
+      return true;
+    },
+  );
+});
+
+Deno.test("invalid YAML gives the line and column", () => {
+  assert.throws(
+    () => parseManifests("apiVersion: v1\nkind: [\n"),
+    (error: ManifestError) => error instanceof ManifestError && error.line !== undefined,
+  );
+});
+
+Deno.test("a value crafted to inject a document stays a string when quoted with tojson", () => {
+  // What `domain: {{ lease.domain | tojson }}` renders for a hostile domain name.
+  const domain = JSON.stringify("evil\n---\nkind: Secret");
+  const objects = parseManifests(
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  domain: ${domain}\n`,
+  );
+  assert.equal(objects.length, 1);
+  assert.equal((objects[0].data as { domain: string }).domain, "evil\n---\nkind: Secret");
+});
+
+Deno.test("a list or scalar document is rejected", () => {
+  assert.throws(() => parseManifests("- a\n- b\n"), /must be a mapping/);
+});

@@ -1,0 +1,152 @@
+/**
+ * Python semantics for template values, as Jinja2 shows them: truthiness (`[]` is false),
+ * `str()` (None, True, lists and dicts print the Python way) and `repr()`, and `json.dumps`
+ * with sorted keys as Jinja2's `tojson` produces it. Pure.
+ *
+ * @module
+ */
+
+/** A Jinja2 `namespace()` object: the only object templates may assign attributes to. */
+export class Namespace {
+  /** Creates a namespace with initial attributes. */
+  constructor(attributes: Record<string, unknown> = {}) {
+    Object.assign(this, attributes);
+  }
+}
+
+/** Whether a value is "true" in Python: empty strings, lists and dicts are false. */
+export function pyTruthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (typeof value === "number") return value !== 0 && !Number.isNaN(value);
+  if (typeof value === "string") return value.length > 0;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isPlainObject(value)) return Object.keys(value).length > 0;
+  if (typeof value === "object" && "length" in value) return Number(value.length) > 0;
+  return true;
+}
+
+/** Python's `str()` of a value (undefined prints as nothing, as Jinja2's Undefined does). */
+export function pyStr(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !isPlainObject(value)
+  ) {
+    if (value instanceof Namespace) return `<Namespace ${pyRepr({ ...value })}>`;
+    return String(value);
+  }
+  return pyRepr(value);
+}
+
+/** Python's `repr()` of a value. */
+export function pyRepr(value: unknown): string {
+  if (value === undefined || value === null) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") return pyNumber(value);
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string") return pyStringRepr(value);
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
+  if (isPlainObject(value)) {
+    return `{${
+      Object.entries(value).map(([key, item]) => `${pyStringRepr(key)}: ${pyRepr(item)}`).join(
+        ", ",
+      )
+    }}`;
+  }
+  if (typeof value === "object" && value !== null && "val" in value) {
+    return pyStringRepr(String(value)); // nunjucks SafeString
+  }
+  return String(value);
+}
+
+function pyNumber(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (value === Infinity) return "inf";
+  if (value === -Infinity) return "-inf";
+  return String(value);
+}
+
+function pyStringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === "\\") out += "\\\\";
+    else if (char === quote) out += `\\${quote}`;
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (char === "\t") out += "\\t";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += char;
+  }
+  return out + quote;
+}
+
+/**
+ * Jinja2's `tojson`: `json.dumps(value, sort_keys=True)` with `<`, `>`, `&` and `'` escaped as
+ * `\u003c` and so on, so the result is safe in HTML and in single-quoted YAML scalars.
+ */
+export function pyJson(value: unknown, indent?: number): string {
+  const text = dumps(value, indent, 0);
+  return text.replace(/[<>&']/g, (char) => `\\u00${char.charCodeAt(0).toString(16)}`);
+}
+
+function dumps(value: unknown, indent: number | undefined, depth: number): string {
+  if (value === undefined || value === null) return "null";
+  if (value === true || value === false) return String(value);
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+    return String(value);
+  }
+  if (typeof value === "string") return jsonString(value);
+  const pad = (level: number) => indent === undefined ? "" : "\n" + " ".repeat(indent * level);
+  const separator = indent === undefined ? ", " : ",";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    const items = value.map((item) => pad(depth + 1) + dumps(item, indent, depth + 1));
+    return `[${items.join(separator)}${pad(depth)}]`;
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) =>
+      v !== undefined
+    ).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (entries.length === 0) return "{}";
+    const items = entries.map(([key, item]) =>
+      `${pad(depth + 1)}${jsonString(key)}: ${dumps(item, indent, depth + 1)}`
+    );
+    return `{${items.join(separator)}${pad(depth)}}`;
+  }
+  return jsonString(String(value));
+}
+
+/** A JSON string as Python's json.dumps writes it (ASCII only). */
+function jsonString(text: string): string {
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === '"') out += '\\"';
+    else if (char === "\\") out += "\\\\";
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (char === "\t") out += "\\t";
+    else if (char === "\b") out += "\\b";
+    else if (char === "\f") out += "\\f";
+    else if (code < 0x20 || code > 0x7e) {
+      if (code > 0xffff) {
+        const high = Math.floor((code - 0x10000) / 0x400) + 0xd800;
+        const low = ((code - 0x10000) % 0x400) + 0xdc00;
+        out += `\\u${high.toString(16)}\\u${low.toString(16)}`;
+      } else out += `\\u${code.toString(16).padStart(4, "0")}`;
+    } else out += char;
+  }
+  return out + '"';
+}
+
+/** Whether a value is a plain data object (a Python dict). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
