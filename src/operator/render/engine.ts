@@ -145,6 +145,26 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
       }
     };
   }
+  // Runtime errors report where they happened (1-based; nunjucks tracks only function calls).
+  for (const method of ["compileOutput", "compileIf", "compileFor", "compileSet"]) {
+    const original = compiler[method];
+    compiler[method] = function (node: Untyped, ...rest: unknown[]) {
+      const first = node.children?.[0] ?? node;
+      this._emitLine(`lineno = ${first.lineno + 1}; colno = ${first.colno + 1};`);
+      return original.call(this, node, ...rest);
+    };
+  }
+  const compileFunCall = compiler.compileFunCall;
+  compiler.compileFunCall = function (node: Untyped, frame: unknown) {
+    node.lineno++;
+    node.colno++;
+    try {
+      return compileFunCall.call(this, node, frame);
+    } finally {
+      node.lineno--;
+      node.colno--;
+    }
+  };
   compiler.compileNot = function (node: Untyped, frame: unknown) {
     this._emit("!runtime.jinjaTruthy(");
     this.compile(node.target, frame);
@@ -275,12 +295,14 @@ export function compileTemplate(source: string, name = "template"): CompiledTemp
 }
 
 function toTemplateError(error: unknown, name: string): TemplateError {
-  const details = error as { message?: string; lineno?: number; colno?: number };
-  const raw = String(details.message ?? error);
-  // nunjucks prefixes "(path) [Line l, Column c]\n  "; keep only the reason.
-  const reason = raw.replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\s*/, "").trim();
-  const line = details.lineno || undefined;
-  const column = details.colno || undefined;
+  const raw = String((error as { message?: string }).message ?? error);
+  // nunjucks prefixes "(path) [Line l, Column c]\n  "; keep the position and the reason.
+  const position = /\[Line (\d+)(?:, Column (\d+))?\]/.exec(raw);
+  const reason = raw.replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\s*/, "")
+    .replace(/^(?:Template render error: )?(?:\([^)]*\)\s*)?/, "")
+    .replace(/^Error: /, "").trim();
+  const line = position ? Number(position[1]) : undefined;
+  const column = position?.[2] ? Number(position[2]) : undefined;
   const where = line ? ` (line ${line}${column ? `, column ${column}` : ""})` : "";
   return new TemplateError(`${name}${where}: ${reason}`, line, column);
 }

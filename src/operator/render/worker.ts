@@ -1,0 +1,65 @@
+/**
+ * The render worker: runs templates with no permissions at all (the host starts it with
+ * `permissions: "none"`). It receives one {@link RenderRequest} at a time and answers with a
+ * {@link RenderResponse}.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { type CompiledTemplate, compileTemplate, TemplateError } from "./engine.ts";
+import { ManifestError, parseManifests } from "./manifests.ts";
+import type { KubernetesObject } from "../../shared/kube_object.ts";
+
+/** A render job. */
+export interface RenderRequest {
+  /** Correlates the answer. */
+  id: number;
+  /** Template name, for messages. */
+  name: string;
+  /** Template source. */
+  source: string;
+  /** Template variables. */
+  context: Record<string, unknown>;
+  /** Output limit in bytes. */
+  outputBytes: number;
+}
+
+/** The worker's answer. */
+export type RenderResponse =
+  | { id: number; ok: true; objects: KubernetesObject[] }
+  | { id: number; ok: false; error: { message: string; line?: number; column?: number } };
+
+// nunjucks reads process.env.BUILD_TYPE; this worker has no env permission, so it sees none.
+Object.defineProperty(process, "env", { value: Object.freeze({}), configurable: true });
+
+const compiled = new Map<string, CompiledTemplate>();
+const CACHE_SIZE = 256;
+
+function render(request: RenderRequest): RenderResponse {
+  try {
+    let template = compiled.get(request.source);
+    if (!template) {
+      template = compileTemplate(request.source, request.name);
+      if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+      compiled.set(request.source, template);
+    }
+    const output = template.render(request.context, request.outputBytes);
+    return { id: request.id, ok: true, objects: parseManifests(output) };
+  } catch (error) {
+    if (error instanceof TemplateError) {
+      return {
+        id: request.id,
+        ok: false,
+        error: { message: error.message, line: error.line, column: error.column },
+      };
+    }
+    if (error instanceof ManifestError) {
+      return { id: request.id, ok: false, error: { message: `${request.name}: ${error.message}` } };
+    }
+    return { id: request.id, ok: false, error: { message: `${request.name}: ${String(error)}` } };
+  }
+}
+
+self.onmessage = (event: MessageEvent<RenderRequest>) => {
+  self.postMessage(render(event.data));
+};
