@@ -72,11 +72,45 @@ function patchNunjucks(): void {
   const internals = nunjucks as Untyped;
   patchRuntime(internals.runtime);
   patchCompiler(internals.compiler.Compiler.prototype, internals.nodes);
+  patchParser(internals.parser.Parser.prototype, internals.nodes, internals.lexer);
+}
+
+/** Jinja2 lets a test take one argument without parentheses: `x is divisibleby 3`, `x is in y`. */
+function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped): void {
+  const keywords = new Set(["and", "or", "not", "if", "else", "in", "is"]);
+  const startsArgument = (token: Untyped) =>
+    token && (
+      [lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_STRING].includes(token.type) ||
+      (token.type === lexer.TOKEN_SYMBOL && !keywords.has(token.value))
+    );
+  parser.parseIs = function () {
+    let node = this.parseCompare();
+    if (this.skipSymbol("is")) {
+      const not = this.skipSymbol("not");
+      let test;
+      const inToken = this.peekToken();
+      if (this.skipSymbol("in")) test = new nodes.Symbol(inToken.lineno, inToken.colno, "in");
+      else test = this.parseCompare();
+      if (test instanceof nodes.Symbol && startsArgument(this.peekToken())) {
+        const argument = this.parsePrimary();
+        test = new nodes.FunCall(
+          test.lineno,
+          test.colno,
+          test,
+          new nodes.NodeList(argument.lineno, argument.colno, [argument]),
+        );
+      }
+      node = new nodes.Is(node.lineno, node.colno, node, test);
+      if (not) node = new nodes.Not(node.lineno, node.colno, node);
+    }
+    return node;
+  };
 }
 
 function patchRuntime(runtime: Untyped): void {
   const compatLookup = runtime.memberLookup;
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
+    if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
     if (typeof key === "string" && FORBIDDEN_MEMBERS.has(key)) return undefined;
     if (obj === undefined && rest.length === 0) {
       throw new TemplateRuntimeError(
@@ -96,7 +130,9 @@ function patchRuntime(runtime: Untyped): void {
   };
   const frameLookup = runtime.contextOrFrameLookup;
   runtime.contextOrFrameLookup = function (context: unknown, frame: unknown, name: string) {
-    if (FORBIDDEN_MEMBERS.has(name) || name in Object.prototype) return undefined;
+    if ((FORBIDDEN_MEMBERS.has(name) && name !== "caller") || name in Object.prototype) {
+      return undefined;
+    }
     return frameLookup.call(this, context, frame, name);
   };
   runtime.suppressValue = (value: unknown) => {
@@ -108,6 +144,24 @@ function patchRuntime(runtime: Untyped): void {
     return text;
   };
   runtime.jinjaTruthy = pyTruthy;
+  runtime.jinjaAdd = (left: unknown, right: unknown) =>
+    Array.isArray(left) && Array.isArray(right)
+      ? [...left, ...right]
+      : (left as number) + (right as number);
+  runtime.jinjaLoopFilter = (
+    items: unknown,
+    names: string[],
+    frame: Untyped,
+    predicate: (frame: Untyped) => boolean,
+  ) => {
+    const list = Array.isArray(items) ? items : isPlainObject(items) ? Object.keys(items) : [];
+    return list.filter((item) => {
+      const scope = frame.push();
+      if (names.length === 1) scope.set(names[0], item);
+      else names.forEach((name, index) => scope.set(name, (item as unknown[])[index]));
+      return predicate(scope);
+    });
+  };
   runtime.jinjaStr = pyStr;
   runtime.jinjaSetAttribute = (target: unknown, key: unknown, value: unknown) => {
     if (!(target instanceof Namespace)) {
@@ -123,9 +177,10 @@ function patchRuntime(runtime: Untyped): void {
 function patchCompiler(compiler: Untyped, nodes: Untyped): void {
   // A node that evaluates its target with Python truthiness.
   const Truthy = nodes.Node.extend("JinjaTruthy", { fields: ["target"] });
+  const LoopFilter = nodes.Node.extend("JinjaLoopFilter", { fields: ["target", "cond", "names"] });
   const assertType = compiler.assertType;
   compiler.assertType = function (node: unknown, ...types: unknown[]) {
-    if (node instanceof Truthy) return;
+    if (node instanceof Truthy || node instanceof LoopFilter) return;
     return assertType.call(this, node, ...types);
   };
   compiler.compileJinjaTruthy = function (node: Untyped, frame: unknown) {
@@ -164,6 +219,36 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
       node.lineno--;
       node.colno--;
     }
+  };
+  // `{% for x in items if cond %}`: nunjucks parses the filter as an inline if without else.
+  compiler.compileJinjaLoopFilter = function (node: Untyped, frame: Untyped) {
+    const names = node.names instanceof nodes.Array
+      ? node.names.children.map((child: Untyped) => child.value)
+      : [node.names.value];
+    this._emit("runtime.jinjaLoopFilter(");
+    this.compile(node.target, frame);
+    this._emit(`, ${JSON.stringify(names)}, frame, (frame) => runtime.jinjaTruthy(`);
+    this.compile(node.cond, frame.push());
+    this._emit("))");
+  };
+  const compileFor = compiler.compileFor;
+  compiler.compileFor = function (node: Untyped, frame: unknown) {
+    const arr = node.arr;
+    if (arr instanceof nodes.InlineIf && !arr.else_) {
+      node.arr = new LoopFilter(arr.lineno, arr.colno, arr.body, arr.cond, node.name);
+    }
+    try {
+      return compileFor.call(this, node, frame);
+    } finally {
+      node.arr = arr;
+    }
+  };
+  compiler.compileAdd = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaAdd(");
+    this.compile(node.left, frame);
+    this._emit(", ");
+    this.compile(node.right, frame);
+    this._emit(")");
   };
   compiler.compileNot = function (node: Untyped, frame: unknown) {
     this._emit("!runtime.jinjaTruthy(");
@@ -212,6 +297,28 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
       this._emitLine = emitLine;
     }
   };
+}
+
+/** Python's `value[start:stop:step]` for strings and lists. */
+function pySlice(value: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  const items = typeof value === "string" ? [...value] : Array.isArray(value) ? value : undefined;
+  if (!items) return undefined;
+  const by = step === null || step === undefined ? 1 : Number(step);
+  if (by === 0) throw new TemplateRuntimeError("slice step cannot be zero");
+  const length = items.length;
+  const clamp = (index: unknown, fallback: number) => {
+    if (index === null || index === undefined) return fallback;
+    let position = Number(index);
+    if (position < 0) position += length;
+    return by > 0
+      ? Math.min(Math.max(position, 0), length)
+      : Math.min(Math.max(position, -1), length - 1);
+  };
+  const from = clamp(start, by > 0 ? 0 : length - 1);
+  const to = clamp(stop, by > 0 ? length : -1);
+  const picked: unknown[] = [];
+  for (let index = from; by > 0 ? index < to : index > to; index += by) picked.push(items[index]);
+  return typeof value === "string" ? picked.join("") : picked;
 }
 
 /** A compiled template, ready to render many times. */

@@ -57,6 +57,10 @@ export function getAttribute(item: unknown, path: unknown): unknown {
   for (const part of String(path).split(".")) {
     if (current === undefined || current === null) return undefined;
     const key: string | number = /^\d+$/.test(part) ? Number(part) : part;
+    if (typeof current === "string" && typeof key === "number") {
+      current = current[key];
+      continue;
+    }
     if (typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string | number, unknown>)[key];
   }
