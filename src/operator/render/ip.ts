@@ -12,7 +12,10 @@ import ipaddr from "ipaddr.js";
 export class IpHelperError extends Error {
   /** Creates the error: `helper` is the filter's name, `value` what it was given. */
   constructor(helper: string, value: unknown, detail: string) {
-    super(`${helper}: cannot use ${JSON.stringify(value)}: ${detail}`);
+    const shown = JSON.stringify(value) ?? String(value);
+    super(
+      `${helper}: cannot use ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}: ${detail}`,
+    );
     this.name = "IpHelperError";
   }
 }

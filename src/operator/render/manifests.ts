@@ -38,9 +38,9 @@ export function parseManifests(output: string): KubernetesObject[] {
     }
     const value: unknown = document.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;
-    const line = lineOf(document.contents?.range?.[0] ?? document.range[0]);
+    const line = () => lineOf(document.contents?.range?.[0] ?? document.range[0]);
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw new ManifestError(number, "a document must be a mapping (a Kubernetes object)", line);
+      throw new ManifestError(number, "a document must be a mapping (a Kubernetes object)", line());
     }
     const object = value as Record<string, unknown>;
     const metadata = object.metadata as Record<string, unknown> | undefined;
@@ -51,7 +51,7 @@ export function parseManifests(output: string): KubernetesObject[] {
         ["metadata.name", typeof metadata?.name === "string" && metadata.name !== ""],
       ] as const
     ) {
-      if (!present) throw new ManifestError(number, `${field} is missing or not a string`, line);
+      if (!present) throw new ManifestError(number, `${field} is missing or not a string`, line());
     }
     objects.push(object as unknown as KubernetesObject);
   });
