@@ -17,6 +17,7 @@ import {
 import type { KubernetesObject, ObjectRef } from "../../shared/kube_object.ts";
 import { refKey, refOf } from "../../shared/kube_object.ts";
 import { TEMPLATE_KIND, TEMPLATE_LABEL } from "../plan/plan.ts";
+import { keepAlive } from "./informer.ts";
 import type { ClusterObjects } from "./objects.ts";
 
 type KindWatch = Informer<ClientObject> & ObjectCache<ClientObject>;
@@ -26,6 +27,7 @@ export class OwnedObjects {
   readonly #kubeConfig: KubeConfig;
   readonly #objects: ClusterObjects;
   readonly #onChange: (templateName: string) => void;
+  #stopped = false;
   readonly #watches = new Map<string, Promise<KindWatch>>();
   /** What our own applies returned, until the watch reports the object again. */
   readonly #applied = new Map<string, KubernetesObject>();
@@ -79,6 +81,7 @@ export class OwnedObjects {
 
   /** Stops every watch. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     const watches = await Promise.allSettled(this.#watches.values());
     this.#watches.clear();
     for (const watch of watches) {
@@ -112,6 +115,7 @@ export class OwnedObjects {
     };
     informer.on("update", changed);
     informer.on("delete", changed);
+    keepAlive(informer, () => this.#stopped, () => {});
     await informer.start();
     return informer;
   }

@@ -19,6 +19,7 @@ import {
 import { TEMPLATE_API_VERSION, TEMPLATE_KIND } from "../plan/plan.ts";
 import type { DhcpTemplate } from "../reconcile.ts";
 import type { TemplateStatus } from "../status.ts";
+import { keepAlive } from "./informer.ts";
 import { FIELD_MANAGER } from "./objects.ts";
 
 const GROUP = "k8s.lukasdietrich.com";
@@ -33,6 +34,7 @@ export class Templates {
   readonly #customObjects: CustomObjectsApi;
   readonly #core: CoreV1Api;
   readonly #onEventError: (error: unknown) => void;
+  #stopped = false;
   /** Templates as our last status write returned them, until the watch catches up. */
   readonly #written = new Map<string, ClientObject>();
   /** The generation last reported per template: status writes do not change it. */
@@ -40,7 +42,8 @@ export class Templates {
 
   /**
    * `onChange` gets the name of every template created, changed or deleted;
-   * `onEventError` hears about Events that could not be recorded (they are not retried).
+   * `onEventError` hears about Events that could not be recorded (they are not retried) and
+   * about watch failures (the watch restarts by itself).
    */
   constructor(
     kubeConfig: KubeConfig,
@@ -71,6 +74,7 @@ export class Templates {
     };
     this.#informer.on("add", changed);
     this.#informer.on("update", changed);
+    keepAlive(this.#informer, () => this.#stopped, onEventError);
     this.#informer.on("delete", (object) => {
       const name = object.metadata?.name ?? "";
       this.#written.delete(name);
@@ -86,6 +90,7 @@ export class Templates {
 
   /** Stops the watch. */
   stop(): Promise<void> {
+    this.#stopped = true;
     return this.#informer.stop();
   }
 
