@@ -13,6 +13,7 @@ import { TemplateReconciler } from "../src/operator/template_reconciler.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import type { Node } from "../src/shared/model.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
+import { nodeWithPrefix } from "./support/nodes.ts";
 
 const CILIUM_POOL_CRD = new URL(
   "../../shared/testdata/crds/cilium.io_ciliumloadbalancerippools.yaml",
@@ -31,33 +32,6 @@ class TestNodes implements NodeSource {
   nextExpiry(): Date | undefined {
     return undefined;
   }
-}
-
-function nodeWithPrefix(name: string, prefix: string): Node {
-  return {
-    name,
-    interfaces: [{
-      name: "eth0",
-      lease6: {
-        address6: [],
-        prefix6: [{
-          ip: prefix,
-          len: 56,
-          preferred_lifetime: 1800,
-          valid_lifetime: 3600,
-          preferred_until: "2026-11-24T18:30:00Z",
-          valid_until: "2026-11-24T19:00:00Z",
-          state: "active",
-        }],
-        dns: [],
-        search: [],
-        ntp: [],
-        t1: 900,
-        t2: 1440,
-        obtained_at: "2026-11-24T18:00:00Z",
-      },
-    }],
-  };
 }
 
 type Pool = KubernetesObject & { spec: { blocks: { cidr: string }[]; disabled?: boolean } };
@@ -110,6 +84,13 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
       kind: "DHCPTemplate",
       name: templateName,
     }) as TemplateObject | undefined;
+  const deleteTemplate = () =>
+    custom.deleteClusterCustomObject({
+      group: "k8s.lukasdietrich.com",
+      version: "v1alpha1",
+      plural: "dhcptemplates",
+      name: templateName,
+    });
   const ready = (template?: TemplateObject) =>
     template?.status?.conditions?.find((condition) => condition.type === "Ready");
 
@@ -121,7 +102,10 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
         plural: "dhcptemplates",
         body: { ...example, metadata: { name: templateName } },
       });
-      await waitFor("3 pools", async () => (await cidrOf(c))?.[0] === "2001:db8:1300::/56");
+      await waitFor("3 pools", async () => (await cidrOf(c))?.[0] === "2001:db8:1300::/56")
+        .catch((error) => {
+          throw new Error(`${error.message}; reconciler errors: ${errors.join("; ")}`);
+        });
       assert.deepEqual(await cidrOf(a), ["2001:db8:1100::/56"]);
       assert.deepEqual(await cidrOf(b), ["2001:db8:1200::/56"]);
       const applied = await pool(a);
@@ -227,12 +211,7 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
     });
 
     await t.step("deleting the template garbage-collects its objects", async () => {
-      await custom.deleteClusterCustomObject({
-        group: "k8s.lukasdietrich.com",
-        version: "v1alpha1",
-        plural: "dhcptemplates",
-        name: templateName,
-      });
+      await deleteTemplate();
       await waitFor(
         "the pools to be collected",
         async () => (await pool(a)) === undefined && (await pool(b)) === undefined,
@@ -242,12 +221,7 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
   } finally {
     await reconciler.stop();
     renderer.close();
-    await custom.deleteClusterCustomObject({
-      group: "k8s.lukasdietrich.com",
-      version: "v1alpha1",
-      plural: "dhcptemplates",
-      name: templateName,
-    }).catch(() => {});
+    await deleteTemplate().catch(() => {});
   }
   // Only the deliberately broken template may have failed (it is retried); nothing else.
   assert.deepEqual(

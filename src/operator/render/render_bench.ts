@@ -1,35 +1,20 @@
 /** Rendering the product example for 5,000 nodes, worker round trip included (target ≤ 200 ms). */
 import type { Node } from "../../shared/model.ts";
 import { templateSource } from "../../cli/render.ts";
+import { nodeWithPrefix } from "../../../tests/support/nodes.ts";
 import { SandboxedRenderer } from "./sandbox.ts";
 
 const { source } = templateSource(
   await Deno.readTextFile(new URL("../../../examples/cilium-pool-template.yaml", import.meta.url)),
 );
-const nodes: Node[] = Array.from({ length: 5000 }, (_, index) => ({
-  name: `node-${String(index).padStart(4, "0")}`,
-  interfaces: [{
-    name: "eth0",
-    lease6: {
-      address6: [],
-      prefix6: [{
-        ip: `2001:db8:${(index + 0x1000).toString(16)}::`,
-        len: 56,
-        preferred_lifetime: 1800,
-        valid_lifetime: 3600,
-        preferred_until: "2026-11-24T18:30:00Z",
-        valid_until: "2026-11-24T19:00:00Z",
-        state: "active",
-      }],
-      dns: [],
-      search: [],
-      ntp: [],
-      t1: 900,
-      t2: 1440,
-      obtained_at: "2026-11-24T18:00:00Z",
-    },
-  }],
-}));
+const nodes: Node[] = Array.from(
+  { length: 5000 },
+  (_, index) =>
+    nodeWithPrefix(
+      `node-${String(index).padStart(4, "0")}`,
+      `2001:db8:${(index + 0x1000).toString(16)}::`,
+    ),
+);
 const renderer = new SandboxedRenderer({ timeoutMs: 10_000, outputBytes: 64 * 1024 * 1024 });
 // Warm up: start the worker and compile the template once, as a running operator has.
 const warm = await renderer.render("dhcp-pool-template", source, nodes);
