@@ -17,6 +17,9 @@ export interface SandboxOptions {
   outputBytes?: number;
 }
 
+/** How long a new worker may take to load (the first load may compile it). */
+const WORKER_START_TIMEOUT_MS = 120_000;
+
 interface Pending {
   request: RenderRequest;
   resolve: (result: RenderResult) => void;
@@ -27,6 +30,8 @@ export class SandboxedRenderer implements Renderer {
   readonly #timeoutMs: number;
   readonly #outputBytes: number;
   #worker: Worker | undefined;
+  #workerReady = false;
+  #startTimer: ReturnType<typeof setTimeout> | undefined;
   #nextId = 1;
   readonly #queue: Pending[] = [];
   #running: (Pending & { timer: ReturnType<typeof setTimeout> }) | undefined;
@@ -61,6 +66,7 @@ export class SandboxedRenderer implements Renderer {
   /** Stops the worker; pending renders fail. */
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#startTimer);
     this.#worker?.terminate();
     this.#worker = undefined;
     for (const pending of this.#queue.splice(0)) {
@@ -74,10 +80,10 @@ export class SandboxedRenderer implements Renderer {
   }
 
   #pump(): void {
-    if (this.#running || this.#closed) return;
-    const next = this.#queue.shift();
-    if (!next) return;
+    if (this.#running || this.#closed || !this.#queue.length) return;
     const worker = this.#ensureWorker();
+    if (!this.#workerReady) return;
+    const next = this.#queue.shift()!;
     const timer = setTimeout(() => this.#timedOut(), this.#timeoutMs);
     this.#running = { ...next, timer };
     worker.postMessage(next.request);
@@ -90,11 +96,17 @@ export class SandboxedRenderer implements Renderer {
       deno: { permissions: "none" },
     });
     worker.onmessage = (event: MessageEvent<RenderResponse>) => {
+      const response = event.data;
+      if ("ready" in response) {
+        clearTimeout(this.#startTimer);
+        this.#workerReady = true;
+        this.#pump();
+        return;
+      }
       const running = this.#running;
-      if (!running || running.request.id !== event.data.id) return;
+      if (!running || running.request.id !== response.id) return;
       clearTimeout(running.timer);
       this.#running = undefined;
-      const response = event.data;
       running.resolve(
         response.ok ? { ok: true, objects: response.objects } : {
           ok: false,
@@ -108,7 +120,23 @@ export class SandboxedRenderer implements Renderer {
       this.#fail(`the render worker crashed: ${event.message}`);
     };
     this.#worker = worker;
+    this.#workerReady = false;
+    this.#startTimer = setTimeout(() => this.#workerFailedToStart(), WORKER_START_TIMEOUT_MS);
     return worker;
+  }
+
+  #workerFailedToStart(): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    for (const pending of this.#queue.splice(0)) {
+      pending.resolve({
+        ok: false,
+        error: {
+          message:
+            `${pending.request.name}: the render worker did not start within ${WORKER_START_TIMEOUT_MS} ms`,
+        },
+      });
+    }
   }
 
   #timedOut(): void {
@@ -118,6 +146,7 @@ export class SandboxedRenderer implements Renderer {
   #fail(reason: string): void {
     this.#worker?.terminate();
     this.#worker = undefined;
+    clearTimeout(this.#startTimer);
     const running = this.#running;
     this.#running = undefined;
     if (running) {

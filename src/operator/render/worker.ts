@@ -24,8 +24,9 @@ export interface RenderRequest {
   outputBytes: number;
 }
 
-/** The worker's answer. */
+/** The worker's answer (or, once at start, `{ ready: true }`). */
 export type RenderResponse =
+  | { ready: true }
   | { id: number; ok: true; objects: KubernetesObject[] }
   | { id: number; ok: false; error: { message: string; line?: number; column?: number } };
 
@@ -63,3 +64,6 @@ function render(request: RenderRequest): RenderResponse {
 self.onmessage = (event: MessageEvent<RenderRequest>) => {
   self.postMessage(render(event.data));
 };
+// Loading this module can take a while (the first time, Deno may compile it): the host starts
+// the render time limit only after this message.
+self.postMessage({ ready: true });
