@@ -25,19 +25,88 @@ export class ManifestError extends Error {
   }
 }
 
-/** Parses the rendered stream into objects. */
+/** Parses the rendered stream into objects (no cache; see {@link ManifestParser}). */
 export function parseManifests(output: string): KubernetesObject[] {
-  const objects: KubernetesObject[] = [];
-  const lineOf = (offset: number) => output.slice(0, offset).split("\n").length;
-  parseAllDocuments(output, { uniqueKeys: true }).forEach((document, index) => {
-    const number = index + 1;
+  return new ManifestParser().parse(output);
+}
+
+/**
+ * Parses rendered streams, remembering the documents of the previous stream: a re-render after a
+ * lease change differs in a few documents, and only those are parsed again.
+ */
+export class ManifestParser {
+  #previous = new Map<string, unknown[]>();
+
+  /** Parses the stream into objects; throws {@link ManifestError}. */
+  parse(output: string): KubernetesObject[] {
+    const objects: KubernetesObject[] = [];
+    const current = new Map<string, unknown[]>();
+    let number = 0;
+    for (const chunk of splitDocuments(output)) {
+      const values = this.#previous.get(chunk.text) ?? current.get(chunk.text) ??
+        parseChunk(chunk.text, chunk.firstLine, number);
+      current.set(chunk.text, values);
+      for (const value of values) {
+        number++;
+        if (value !== null && value !== undefined) objects.push(value as KubernetesObject);
+      }
+    }
+    this.#previous = current;
+    return objects;
+  }
+}
+
+/**
+ * Splits a stream before every document marker (`---` or `...` at the start of a line; YAML
+ * forbids them at the start of a line inside content, so this never cuts a document).
+ */
+function splitDocuments(output: string): { text: string; firstLine: number }[] {
+  const chunks: { text: string; firstLine: number }[] = [];
+  let start = 0;
+  let firstLine = 1;
+  let line = 1;
+  const marker = /^(?:---|\.\.\.)(?=\s|$)/gm;
+  for (let match = marker.exec(output); match; match = marker.exec(output)) {
+    if (match.index > start) {
+      line += countNewlines(output, start, match.index);
+      chunks.push({ text: output.slice(start, match.index), firstLine });
+      firstLine = line;
+      start = match.index;
+    }
+  }
+  chunks.push({ text: output.slice(start), firstLine });
+  return chunks;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (
+    let index = text.indexOf("\n", from);
+    index >= 0 && index < to;
+    index = text.indexOf("\n", index + 1)
+  ) {
+    count++;
+  }
+  return count;
+}
+
+/** Parses and checks the documents of one chunk; `before` documents came earlier. */
+function parseChunk(text: string, firstLine: number, before: number): unknown[] {
+  const lineOf = (offset: number) => firstLine + countNewlines(text, 0, offset);
+  return parseAllDocuments(text, { uniqueKeys: true }).map((document, index) => {
+    const number = before + index + 1;
     const [error] = document.errors;
     if (error) {
       const position = error.linePos?.[0];
-      throw new ManifestError(number, error.message.split("\n")[0], position?.line, position?.col);
+      throw new ManifestError(
+        number,
+        error.message.split("\n")[0],
+        position ? position.line + firstLine - 1 : undefined,
+        position?.col,
+      );
     }
     const value: unknown = document.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return;
+    if (value === null || value === undefined) return value;
     const line = () => lineOf(document.contents?.range?.[0] ?? document.range[0]);
     if (typeof value !== "object" || Array.isArray(value)) {
       throw new ManifestError(number, "a document must be a mapping (a Kubernetes object)", line());
@@ -53,7 +122,6 @@ export function parseManifests(output: string): KubernetesObject[] {
     ) {
       if (!present) throw new ManifestError(number, `${field} is missing or not a string`, line());
     }
-    objects.push(object as unknown as KubernetesObject);
+    return object;
   });
-  return objects;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManifestError, parseManifests } from "./manifests.ts";
+import { ManifestError, ManifestParser, parseManifests } from "./manifests.ts";
 
 Deno.test("a stream of documents becomes objects; empty documents are skipped", () => {
   const objects = parseManifests(
@@ -41,4 +41,18 @@ Deno.test("a value crafted to inject a document stays a string when quoted with 
 
 Deno.test("a list or scalar document is rejected", () => {
   assert.throws(() => parseManifests("- a\n- b\n"), /must be a mapping/);
+});
+
+Deno.test("a re-render parses again only what changed, with lines counted in the whole stream", () => {
+  const parser = new ManifestParser();
+  const doc = (name: string, cidr: string) =>
+    `---\napiVersion: cilium.io/v2\nkind: CiliumLoadBalancerIPPool\nmetadata:\n  name: ${name}\nspec:\n  blocks: [{cidr: "${cidr}"}]\n`;
+  const first = parser.parse(doc("a", "2001:db8:1::/56") + doc("b", "2001:db8:2::/56"));
+  const second = parser.parse(doc("a", "2001:db8:1::/56") + doc("b", "2001:db8:3::/56"));
+  assert.equal(second[0], first[0], "the unchanged document is reused");
+  assert.deepEqual((second[1].spec as { blocks: unknown }).blocks, [{ cidr: "2001:db8:3::/56" }]);
+  assert.throws(
+    () => parser.parse(doc("a", "x") + "---\napiVersion: v1\nmetadata: {name: b}\n"),
+    /document 2 \(output line 9\): kind is missing/,
+  );
 });

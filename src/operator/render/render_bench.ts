@@ -22,8 +22,23 @@ if (!warm.ok || warm.objects.length !== 5000) {
   throw new Error("the example did not render 5,000 pools");
 }
 
-Deno.bench("render the product example for 5,000 nodes (worker round trip)", async () => {
-  const result = await renderer.render("dhcp-pool-template", source, nodes);
+let change = 0;
+Deno.bench(
+  "render the product example for 5,000 nodes after one prefix changed (worker round trip)",
+  async () => {
+    // As in operation: one node's lease changed since the last render.
+    const index = change++ % nodes.length;
+    nodes[index] = nodeWithPrefix(
+      nodes[index].name,
+      `2001:db8:${(change % 0xffff).toString(16)}::`,
+    );
+    const result = await renderer.render("dhcp-pool-template", source, nodes);
+    if (!result.ok) throw new Error(result.error.message);
+  },
+);
+
+Deno.bench("render the product example for 5,000 new nodes (nothing cached)", async () => {
+  const result = await renderer.render(`fresh-${change++}`, source, nodes);
   if (!result.ok) throw new Error(result.error.message);
 });
 

@@ -7,7 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { type CompiledTemplate, compileTemplate, TemplateError } from "./engine.ts";
-import { ManifestError, parseManifests } from "./manifests.ts";
+import { ManifestError, ManifestParser } from "./manifests.ts";
 import type { KubernetesObject } from "../../shared/kube_object.ts";
 
 /** A render job. */
@@ -34,6 +34,8 @@ export type RenderResponse =
 Object.defineProperty(process, "env", { value: Object.freeze({}), configurable: true });
 
 const compiled = new Map<string, CompiledTemplate>();
+/** One parser per template, so each re-render parses only the documents that changed. */
+const parsers = new Map<string, ManifestParser>();
 const CACHE_SIZE = 256;
 
 function render(request: RenderRequest): RenderResponse {
@@ -45,7 +47,13 @@ function render(request: RenderRequest): RenderResponse {
       compiled.set(request.source, template);
     }
     const output = template.render(request.context, request.outputBytes);
-    return { id: request.id, ok: true, objects: parseManifests(output) };
+    let parser = parsers.get(request.name);
+    if (!parser) {
+      if (parsers.size >= CACHE_SIZE) parsers.delete(parsers.keys().next().value!);
+      parser = new ManifestParser();
+      parsers.set(request.name, parser);
+    }
+    return { id: request.id, ok: true, objects: parser.parse(output) };
   } catch (error) {
     if (error instanceof TemplateError) {
       return {
