@@ -68,14 +68,18 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
   ];
   const renderer = new SandboxedRenderer();
   const errors: string[] = [];
-  const reconciler = await TemplateReconciler.start({
-    kubeConfig: config,
-    nodes,
-    renderer,
-    retryMs: 200,
-    onError: (context, error) => errors.push(`${context}: ${error}`),
-  });
-  reconciler.setLeading(true);
+  const startReconciler = async (source: NodeSource = nodes) => {
+    const started = await TemplateReconciler.start({
+      kubeConfig: config,
+      nodes: source,
+      renderer,
+      retryMs: 200,
+      onError: (context, error) => errors.push(`${context}: ${error}`),
+    });
+    started.setLeading(true);
+    return started;
+  };
+  let reconciler = await startReconciler();
   const example = parse(await Deno.readTextFile(EXAMPLE)) as TemplateObject;
   const templateName = uniqueName("dhcp-pool-template");
   const readTemplate = async () =>
@@ -188,6 +192,39 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
       await objects.delete(poolRef(d), foreign.metadata.uid!);
       nodes.nodes = nodes.nodes.filter((node) => node.name !== d);
       reconciler.nodesChanged();
+    });
+
+    await t.step("a restarted operator makes no write at all (no delete, no create)", async () => {
+      await reconciler.idle();
+      const uids = await Promise.all([a, b].map(async (node) => (await pool(node))?.metadata.uid));
+      await reconciler.stop();
+      reconciler = await startReconciler();
+      await waitFor("the first reconcile after the restart", async () => {
+        await reconciler.idle();
+        return reconciler.reconciles > 0;
+      });
+      await reconciler.idle();
+      assert.deepEqual(reconciler.writes, { applies: 0, deletes: 0, statusWrites: 0 });
+      assert.deepEqual(
+        await Promise.all([a, b].map(async (node) => (await pool(node))?.metadata.uid)),
+        uids,
+      );
+    });
+
+    await t.step("before node data has loaded, a restarted operator deletes nothing", async () => {
+      await reconciler.stop();
+      const notLoaded: NodeSource = {
+        loaded: false,
+        snapshot: () => [],
+        nextExpiry: () => undefined,
+      };
+      reconciler = await startReconciler(notLoaded);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await reconciler.idle();
+      assert.deepEqual(reconciler.writes, { applies: 0, deletes: 0, statusWrites: 0 });
+      assert.ok(await pool(a));
+      await reconciler.stop();
+      reconciler = await startReconciler();
     });
 
     await t.step("a render error keeps the last good objects", async () => {

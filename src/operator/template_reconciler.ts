@@ -37,6 +37,7 @@ export class TemplateReconciler {
   readonly #templates: Templates;
   readonly #owned: OwnedObjects;
   readonly #cluster: KubeReconcileCluster;
+  #reconciles = 0;
 
   private constructor(options: TemplateReconcilerOptions) {
     const onError = options.onError ?? (() => {});
@@ -59,7 +60,10 @@ export class TemplateReconciler {
       cluster: this.#cluster,
       coalesceMs: options.coalesceMs,
       retryMs: options.retryMs,
-      onReconciled: options.onReconciled,
+      onReconciled: (template, report, durationMs) => {
+        this.#reconciles++;
+        options.onReconciled?.(template, report, durationMs);
+      },
       onError: (template, error) => onError(`reconcile ${template}`, error),
     });
   }
@@ -74,6 +78,11 @@ export class TemplateReconciler {
   /** Write requests made so far (applies, deletes, status writes). */
   get writes(): Readonly<WriteCounts> {
     return { ...this.#cluster.writes };
+  }
+
+  /** Reconciles that finished without error so far. */
+  get reconciles(): number {
+    return this.#reconciles;
   }
 
   /** Starts or stops reconciling (leader election). */
