@@ -35,6 +35,8 @@ export interface OperatorConfig {
   leaderElectionNamespace: string;
   /** Name of the leader election Lease. */
   leaderElectionName: string;
+  /** How long a leader's claim lasts without renewal (seconds). */
+  leaderElectionLeaseSeconds: number;
   /** This replica's identity in the election. */
   identity: string;
   /** Triggers within this window are reconciled together (milliseconds). */
@@ -63,6 +65,7 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --leader-election[=false]          elect a leader among replicas (default true)
   --leader-election-namespace NS     namespace of the election Lease (default: own namespace)
   --leader-election-name NAME        name of the election Lease (default dhcp-template-operator)
+  --leader-election-lease-seconds N  a silent leader is replaced after N s (default 15)
   --coalesce-ms N                    reconcile bursts within N ms together (default 50)
   --render-timeout-ms N              time limit of one render (default 2000)
   --render-output-bytes N            size limit of one render (default 4194304)
@@ -94,6 +97,7 @@ export function parseOperatorArgs(
         "leader-election": { type: "string", default: "true" },
         "leader-election-namespace": { type: "string" },
         "leader-election-name": { type: "string", default: "dhcp-template-operator" },
+        "leader-election-lease-seconds": { type: "string", default: "15" },
         "coalesce-ms": { type: "string", default: "50" },
         "render-timeout-ms": { type: "string", default: "2000" },
         "render-output-bytes": { type: "string", default: String(4 * 1024 * 1024) },
@@ -125,6 +129,11 @@ export function parseOperatorArgs(
     leaderElection: parseBoolean("leader-election", values["leader-election"]),
     leaderElectionNamespace: values["leader-election-namespace"] ?? namespace,
     leaderElectionName: values["leader-election-name"],
+    leaderElectionLeaseSeconds: parseWholeNumber(
+      "leader-election-lease-seconds",
+      values["leader-election-lease-seconds"],
+      2,
+    ),
     identity: env.POD_NAME ?? env.HOSTNAME ?? `operator-${crypto.randomUUID().slice(0, 8)}`,
     coalesceMs: parseWholeNumber("coalesce-ms", values["coalesce-ms"]),
     renderTimeoutMs: parseWholeNumber("render-timeout-ms", values["render-timeout-ms"], 1),
