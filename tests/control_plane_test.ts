@@ -10,6 +10,7 @@ import {
   PatchStrategy,
 } from "@kubernetes/client-node";
 import { FIELD_MANAGER } from "../src/operator/kube/objects.ts";
+import { createAgentIdentities } from "./support/agent_identities.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
 
 const CILIUM_POOL_CRD = new URL(
@@ -101,53 +102,34 @@ Deno.test("the garbage collector removes a dependent after its owner is deleted"
 
 Deno.test("a pod-bound token carries the pod's node, as TokenReview reports", async () => {
   const config = testKubeConfig();
-  const core = config.makeApiClient(CoreV1Api);
   const namespace = uniqueName("tokens");
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const node = `${namespace}-node-a`;
+  const identities = await createAgentIdentities(config, {
+    namespace,
+    serviceAccount: "agent",
+    nodes: [node],
+    audience: "dhcp-template",
+  });
   try {
-    await core.createNode({ body: { metadata: { name: `${namespace}-node-a` } } });
-    await core.createNamespacedServiceAccount({
-      namespace,
-      body: { metadata: { name: "agent" } },
-    });
-    const pod = await core.createNamespacedPod({
-      namespace,
-      body: {
-        metadata: { name: "agent" },
-        spec: {
-          nodeName: `${namespace}-node-a`,
-          serviceAccountName: "agent",
-          containers: [{ name: "agent", image: "example.invalid/agent:1" }],
-        },
-      },
-    });
-    const token = await core.createNamespacedServiceAccountToken({
-      namespace,
-      name: "agent",
-      body: {
-        spec: {
-          audiences: ["dhcp-template"],
-          expirationSeconds: 600,
-          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: "agent", uid: pod.metadata!.uid },
-        },
-      },
-    });
-    const review = await config.makeApiClient(AuthenticationV1Api).createTokenReview({
-      body: { spec: { token: token.status!.token!, audiences: ["dhcp-template"] } },
+    const token = await Deno.readTextFile(identities.tokenFile(node));
+    assert.equal(token, identities.token(node));
+    const reviews = config.makeApiClient(AuthenticationV1Api);
+    const review = await reviews.createTokenReview({
+      body: { spec: { token, audiences: ["dhcp-template"] } },
     });
     assert.deepEqual(review.status?.authenticated, true);
     assert.deepEqual(review.status?.user?.username, `system:serviceaccount:${namespace}:agent`);
     assert.deepEqual(review.status?.user?.extra?.["authentication.kubernetes.io/node-name"], [
-      `${namespace}-node-a`,
+      node,
     ]);
-    const wrongAudience = await config.makeApiClient(AuthenticationV1Api).createTokenReview({
-      body: { spec: { token: token.status!.token!, audiences: ["someone-else"] } },
+    const wrongAudience = await reviews.createTokenReview({
+      body: { spec: { token, audiences: ["someone-else"] } },
     });
     assert.notEqual(wrongAudience.status?.authenticated, true);
   } finally {
-    await core.deleteNamespacedPod({ namespace, name: "agent", gracePeriodSeconds: 0 })
-      .catch(() => {});
-    await core.deleteNode({ name: `${namespace}-node-a` }).catch(() => {});
+    await identities.remove();
+    const core = config.makeApiClient(CoreV1Api);
+    await core.deleteNode({ name: node }).catch(() => {});
     await core.deleteNamespace({ name: namespace });
   }
 });
