@@ -23,7 +23,10 @@ export interface OperatorMetrics {
   agentReports: Counter<"result">;
   /** Heartbeats received from agents. */
   agentHeartbeats: Counter;
-  /** Agent connections refused, by `reason` (`missing_token`, `invalid_token`, `wrong_node`, …). */
+  /**
+   * Agent calls refused, by `reason` (`missing_token`, `invalid_token`, `wrong_service_account`,
+   * `wrong_node`).
+   */
   authenticationFailures: Counter<"reason">;
   /** Template renders, by `template` and `result` (`ok`, `error`). */
   renders: Counter<"template" | "result">;
