@@ -1,7 +1,7 @@
 /** The probe server over real HTTP: /metrics, /healthz, /readyz on a real socket. */
 import assert from "node:assert/strict";
 import { createLogger } from "../src/shared/log.ts";
-import { agentMetrics, Registry } from "../src/shared/metrics.ts";
+import { agentMetrics, processMetrics, Registry } from "../src/shared/metrics.ts";
 import { type Readiness, startProbeServer } from "../src/shared/probe_server.ts";
 
 function quietLogger(lines: string[] = []) {
@@ -94,5 +94,28 @@ Deno.test("probe server refuses a port in use with the address in the error", as
     );
   } finally {
     await first.stop();
+  }
+});
+
+Deno.test("/metrics serves the process metrics of this process", async () => {
+  const registry = new Registry();
+  processMetrics(registry);
+  const server = await startProbeServer({
+    listen: "127.0.0.1:0",
+    registry,
+    ready: () => true,
+    log: quietLogger(),
+  });
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+    const rss = value("process_resident_memory_bytes");
+    assert.ok(rss > 1024 * 1024, `resident memory ${rss}`);
+    assert.ok(value("process_open_fds") > 0);
+    const started = value("process_start_time_seconds");
+    const expected = (Date.now() - performance.now()) / 1000;
+    assert.ok(Math.abs(started - expected) < 60, `started ${started}, expected about ${expected}`);
+  } finally {
+    await server.stop();
   }
 });

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export { Registry };
 
@@ -164,4 +164,12 @@ export function agentMetrics(registry: Registry): AgentMetrics {
       registers,
     }),
   };
+}
+
+/**
+ * Registers prom-client's process metrics on `registry`: CPU seconds, resident memory, open file
+ * descriptors, start time, event loop lag (`process_*`, `nodejs_*`).
+ */
+export function processMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry });
 }
