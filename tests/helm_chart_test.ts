@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { AppsV1Api, CoreV1Api, PolicyV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { parse, parseAllDocuments } from "yaml";
+import { parseAgentArgs } from "../src/agent/config.ts";
+import { parseOperatorArgs } from "../src/operator/config.ts";
 import { ensureHelmBinary } from "../tools/helm.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import { testKubeConfig, testKubeconfigPath, uniqueName } from "./support/cluster.ts";
@@ -112,6 +114,7 @@ Deno.test("helm template: probes, metrics ports, JSON logs and scheduling by def
   }
   const operator = podTemplate(deployment).spec.containers[0];
   assert.ok(operator.args?.includes("--leader-election=true"));
+  assert.ok(operator.args?.includes("--leader-election-lease-seconds=15"));
   assert.deepEqual(operator.env?.map((variable) => variable.name), ["POD_NAME", "POD_NAMESPACE"]);
   const agent = podTemplate(daemonSet).spec;
   assert.deepEqual(agent.nodeSelector, { "kubernetes.io/os": "linux" });
@@ -149,6 +152,25 @@ Deno.test("helm template: SELinux type, text logs, one replica, PodMonitor", asy
   assert.deepEqual((monitor.spec as { podMetricsEndpoints: unknown[] }).podMetricsEndpoints, [
     { port: "metrics", path: "/metrics", interval: "30s" },
   ]);
+});
+
+Deno.test("the executables accept the arguments the chart gives them", async () => {
+  for (const values of [[], ["--set", "tls.enabled=false", "--set", "operator.logFormat=text"]]) {
+    const objects = await renderChart(...values);
+    const operatorArgs = podTemplate(byKind(objects, "Deployment")[0]).spec.containers[0].args!;
+    const operator = parseOperatorArgs(operatorArgs, {
+      POD_NAME: "demo-operator-0",
+      POD_NAMESPACE: "dhcpt",
+    });
+    assert.equal(operator.metricsListen.port, 8080);
+    assert.equal(operator.leaderElectionName, "demo-dhcp-template-operator");
+    assert.deepEqual(operator.agentServiceAccounts, ["dhcpt:demo-dhcp-template-agent"]);
+    assert.equal(operator.tls === "plaintext", values.length > 0);
+    const agentArgs = podTemplate(byKind(objects, "DaemonSet")[0]).spec.containers[0].args!;
+    const agent = parseAgentArgs(agentArgs, { NODE_NAME: "node-a" });
+    assert.equal(agent.metricsListen.port, 8081);
+    assert.equal(agent.logFormat, "json");
+  }
 });
 
 Deno.test("every value in values.yaml is documented", async () => {
