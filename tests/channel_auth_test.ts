@@ -16,7 +16,7 @@ import {
   RawAgentClient,
   startOperatorSide,
 } from "./support/channel.ts";
-import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
+import { installCrds, testKubeConfig, uniqueName } from "./support/cluster.ts";
 import { eth0WithPrefixes, prefixValidFor } from "./support/leases.ts";
 
 const AUDIENCE = "dhcp-template-test";
