@@ -1,0 +1,221 @@
+/**
+ * The operator's gRPC server for agents: authenticates every call (TokenReview, cached), lets
+ * an agent report only for its own node, stores full reports, answers heartbeats from memory
+ * (asking for a full report when it lacks the state they refer to), and counts and logs every
+ * rejection.
+ *
+ * @module
+ */
+import {
+  type Metadata,
+  type sendUnaryData,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  status,
+} from "@grpc/grpc-js";
+import { Buffer } from "node:buffer";
+import { DhcpTemplateError } from "../../shared/errors.ts";
+import type { Interface, Node } from "../../shared/model.ts";
+import type { HeartbeatRequest, ReportReply } from "../../shared/wire/codec.ts";
+import { type ChannelLog, SILENT_LOG } from "../../shared/wire/log.ts";
+import { agentChannelService, MAX_MESSAGE_BYTES } from "../../shared/wire/service.ts";
+import { type AgentIdentity, authorizeNode, bearerToken, type RejectionKind } from "./auth.ts";
+import type { Authenticator } from "./token_review.ts";
+
+/** Where accepted reports go (a `NodeStore`). */
+export interface ReportSink {
+  /** Stores a node's report. */
+  accept(nodeName: string, interfaces: Interface[], receivedAt: Date): Promise<unknown>;
+  /** Whether the stored state of `nodeName` is the one of the report with `digest`. */
+  holds(nodeName: string, digest: string): boolean;
+}
+
+/** Options of {@link startAgentServer}. */
+export interface AgentServerOptions {
+  /** `host:port` to listen on (`[::]:9443`; port 0 picks a free port). */
+  listen: string;
+  /** Certificate and key (PEM files) to serve TLS; without them the server is plaintext. */
+  tls?: { certFile: string; keyFile: string };
+  /** Checks the callers' tokens. */
+  authenticator: Authenticator;
+  /** Stores reports. */
+  store: ReportSink;
+  /** Seconds between agent heartbeats, told to every agent. */
+  heartbeatSeconds: number;
+  /** Where rejections and failures are logged. */
+  log?: ChannelLog;
+  /** The clock (default: the current time). */
+  now?: () => Date;
+}
+
+/** What the server has handled so far. */
+export interface AgentServerCounters {
+  /** Full reports accepted. */
+  reports: number;
+  /** Heartbeats answered. */
+  heartbeats: number;
+  /** Heartbeats answered with "resend". */
+  resends: number;
+  /** Calls refused, by reason. */
+  rejected: Record<RejectionKind | "invalid_argument", number>;
+  /** Calls that failed on the operator's side (TokenReview or storing); agents retry them. */
+  failed: number;
+}
+
+/** A running agent server. */
+export interface AgentServer {
+  /** The port it listens on. */
+  port: number;
+  /** What it has handled. */
+  counters: AgentServerCounters;
+  /** Stops accepting calls; waits (at most 5 s) for calls in progress. */
+  stop(): Promise<void>;
+}
+
+/** The server could not start. */
+export class AgentServerError extends DhcpTemplateError {
+  /** Creates the error for the listen address. */
+  constructor(listen: string, detail: string, cause?: unknown) {
+    super(`Cannot listen on "${listen}": ${detail}`, { listen }, { cause });
+  }
+}
+
+class Rejection extends Error {
+  constructor(
+    readonly code: status,
+    readonly kind: RejectionKind | "invalid_argument",
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+const CODES: Record<RejectionKind, status> = {
+  unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
+};
+
+/** Starts the agent server. */
+export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
+  const log = options.log ?? SILENT_LOG;
+  const now = options.now ?? (() => new Date());
+  const counters: AgentServerCounters = {
+    reports: 0,
+    heartbeats: 0,
+    resends: 0,
+    rejected: { unauthenticated: 0, permission_denied: 0, invalid_argument: 0 },
+    failed: 0,
+  };
+  const reply = (resend: boolean): ReportReply => ({
+    resend,
+    heartbeat_seconds: options.heartbeatSeconds,
+  });
+
+  async function identify(metadata: Metadata, nodeName: string): Promise<AgentIdentity> {
+    if (!nodeName) {
+      throw new Rejection(status.INVALID_ARGUMENT, "invalid_argument", "the node name is empty");
+    }
+    const authorization = metadata.get("authorization")[0];
+    const token = bearerToken(typeof authorization === "string" ? authorization : undefined);
+    const decision = await options.authenticator.authenticate(token);
+    if (!decision.ok) throw new Rejection(CODES[decision.kind], decision.kind, decision.reason);
+    const allowed = authorizeNode(decision.identity, nodeName);
+    if (!allowed.ok) throw new Rejection(CODES[allowed.kind], allowed.kind, allowed.reason);
+    return decision.identity;
+  }
+
+  function handle<Request>(
+    method: string,
+    nodeNameOf: (request: Request) => string,
+    serve: (request: Request, receivedAt: Date) => Promise<ReportReply>,
+  ) {
+    return async (
+      call: ServerUnaryCall<Request, ReportReply>,
+      done: sendUnaryData<ReportReply>,
+    ) => {
+      const receivedAt = now();
+      const nodeName = nodeNameOf(call.request);
+      try {
+        await identify(call.metadata, nodeName);
+        done(null, await serve(call.request, receivedAt));
+      } catch (error) {
+        const fields = { method, node: nodeName, peer: call.getPeer() };
+        if (error instanceof Rejection) {
+          counters.rejected[error.kind]++;
+          log.warn("Rejected an agent call", {
+            ...fields,
+            reason: error.message,
+            code: error.kind,
+          });
+          done({ code: error.code, details: error.message });
+        } else {
+          counters.failed++;
+          const message = error instanceof Error ? error.message : String(error);
+          log.error("An agent call failed", { ...fields, error: message });
+          done({ code: status.UNAVAILABLE, details: message });
+        }
+      }
+    };
+  }
+
+  const server = new Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+    "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+  });
+  server.addService(agentChannelService, {
+    report: handle<Node>("Report", (node) => node.name, async (node, receivedAt) => {
+      await options.store.accept(node.name, node.interfaces, receivedAt);
+      counters.reports++;
+      return reply(false);
+    }),
+    heartbeat: handle<HeartbeatRequest>(
+      "Heartbeat",
+      (heartbeat) => heartbeat.node_name,
+      (heartbeat) => {
+        counters.heartbeats++;
+        const resend = !options.store.holds(heartbeat.node_name, heartbeat.digest);
+        if (resend) counters.resends++;
+        return Promise.resolve(reply(resend));
+      },
+    ),
+  });
+
+  const credentials = options.tls
+    ? ServerCredentials.createSsl(null, [{
+      cert_chain: Buffer.from(await readFile(options.listen, options.tls.certFile)),
+      private_key: Buffer.from(await readFile(options.listen, options.tls.keyFile)),
+    }], false)
+    : ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(options.listen, credentials, (error, bound) => {
+      if (error) reject(new AgentServerError(options.listen, error.message, error));
+      else resolve(bound);
+    });
+  });
+  log.info("Agent server listening", { listen: options.listen, port, tls: !!options.tls });
+
+  return {
+    port,
+    counters,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 5000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+async function readFile(listen: string, path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (error) {
+    throw new AgentServerError(listen, `cannot read "${path}": ${(error as Error).message}`, error);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Node state by lease lifetimes (pure): merging a new report with the stored state keeps the
+ * addresses and prefixes the new lease no longer carries as `draining` until their valid
+ * lifetime ends; a snapshot leaves out whatever has expired.
+ *
+ * Rules:
+ * - every IA_NA address and delegated prefix of a report is `active`;
+ * - an address or prefix of the stored state that the new report lacks (on the same interface
+ *   and SSID) stays, as `draining`, while its `valid_until` lies in the future; the rest of the
+ *   old DHCPv6 lease (DNS, …) is kept with it when the interface no longer has a DHCPv6 lease;
+ * - in a snapshot, expired addresses, prefixes and DHCPv4 leases are left out, a DHCPv6 lease
+ *   whose addresses and prefixes all expired is left out, interfaces without a lease and nodes
+ *   without interfaces are left out;
+ * - an entry whose `valid_until` is not an RFC 3339 time never expires by time.
+ *
+ * @module
+ */
+import { isDeepStrictEqual } from "node:util";
+import type { Interface, Lease6, LeasedAddress, Node } from "../../shared/model.ts";
+
+/** What the operator keeps of one node. */
+export interface NodeState {
+  /** The Kubernetes node name. */
+  name: string;
+  /** The interfaces after merging, draining entries included (expired ones may linger). */
+  interfaces: Interface[];
+  /** Digest of the last report (what heartbeats refer to). */
+  digest: string;
+  /** When the stored data was reported (RFC 3339). */
+  reportedAt: string;
+}
+
+/** Counts shown by `kubectl get dhcpnodes`. */
+export interface NodeSummary {
+  /** Interfaces with a lease. */
+  interfaces: number;
+  /** DHCPv4 addresses and DHCPv6 IA_NA addresses. */
+  addresses: number;
+  /** Delegated prefixes. */
+  prefixes: number;
+}
+
+/** Merges a new report into the stored interfaces; see the module rules. */
+export function mergeReport(
+  previous: readonly Interface[] | undefined,
+  reported: readonly Interface[],
+  now: Date,
+): Interface[] {
+  const merged = reported.map(markActive);
+  for (const old of previous ?? []) {
+    if (!old.lease6) continue;
+    const current = merged.find((iface) => interfaceKey(iface) === interfaceKey(old));
+    const address6 = drained(old.lease6.address6, current?.lease6?.address6, now);
+    const prefix6 = drained(old.lease6.prefix6, current?.lease6?.prefix6, now);
+    if (address6.length === 0 && prefix6.length === 0) continue;
+    if (current?.lease6) {
+      current.lease6.address6.push(...address6);
+      current.lease6.prefix6.push(...prefix6);
+    } else if (current) {
+      current.lease6 = { ...structuredClone(old.lease6), address6, prefix6 };
+    } else {
+      const kept: Interface = {
+        name: old.name,
+        lease6: { ...structuredClone(old.lease6), address6, prefix6 },
+      };
+      if (old.ssid !== undefined) kept.ssid = old.ssid;
+      merged.push(kept);
+    }
+  }
+  return merged.sort((a, b) => compare(interfaceKey(a), interfaceKey(b)));
+}
+
+/** The node as templates see it at `now`, or undefined when nothing of it is valid any more. */
+export function snapshotNode(state: NodeState, now: Date): Node | undefined {
+  const interfaces = state.interfaces.flatMap((iface) => {
+    const current: Interface = { name: iface.name };
+    if (iface.ssid !== undefined) current.ssid = iface.ssid;
+    if (iface.lease4 && !expired(iface.lease4.valid_until, now)) {
+      current.lease4 = structuredClone(iface.lease4);
+    }
+    const lease6 = iface.lease6 && currentLease6(iface.lease6, now);
+    if (lease6) current.lease6 = lease6;
+    return current.lease4 || current.lease6 ? [current] : [];
+  });
+  return interfaces.length > 0 ? { name: state.name, interfaces } : undefined;
+}
+
+/** The earliest `valid_until` after `now` among the node's leases, addresses and prefixes. */
+export function nextExpiry(interfaces: readonly Interface[], now: Date): Date | undefined {
+  let next: number | undefined;
+  for (const iface of interfaces) {
+    const times = [
+      iface.lease4?.valid_until,
+      ...(iface.lease6?.address6 ?? []).map((entry) => entry.valid_until),
+      ...(iface.lease6?.prefix6 ?? []).map((entry) => entry.valid_until),
+    ];
+    for (const time of times) {
+      const at = time === undefined ? NaN : Date.parse(time);
+      if (at > now.getTime() && (next === undefined || at < next)) next = at;
+    }
+  }
+  return next === undefined ? undefined : new Date(next);
+}
+
+/** Whether two interface lists hold the same data (key order does not matter). */
+export function sameInterfaces(a: readonly Interface[], b: readonly Interface[]): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+}
+
+/** Counts of interfaces, addresses and prefixes (for printer columns). */
+export function summarize(interfaces: readonly Interface[]): NodeSummary {
+  let addresses = 0;
+  let prefixes = 0;
+  for (const iface of interfaces) {
+    if (iface.lease4) addresses++;
+    addresses += iface.lease6?.address6.length ?? 0;
+    prefixes += iface.lease6?.prefix6.length ?? 0;
+  }
+  const withLease = interfaces.filter((iface) => iface.lease4 || iface.lease6).length;
+  return { interfaces: withLease, addresses, prefixes };
+}
+
+function currentLease6(lease: Lease6, now: Date): Lease6 | undefined {
+  const address6 = lease.address6.filter((entry) => !expired(entry.valid_until, now));
+  const prefix6 = lease.prefix6.filter((entry) => !expired(entry.valid_until, now));
+  const hadEntries = lease.address6.length + lease.prefix6.length > 0;
+  if (hadEntries && address6.length + prefix6.length === 0) return undefined;
+  return structuredClone({ ...lease, address6, prefix6 });
+}
+
+function markActive(iface: Interface): Interface {
+  const copy = structuredClone(iface);
+  if (copy.lease6) {
+    for (const entry of [...copy.lease6.address6, ...copy.lease6.prefix6]) entry.state = "active";
+  }
+  return copy;
+}
+
+/** Old entries the new list lacks and that are still valid, marked draining. */
+function drained(
+  old: readonly LeasedAddress[],
+  current: readonly LeasedAddress[] | undefined,
+  now: Date,
+): LeasedAddress[] {
+  return old
+    .filter((entry) => Date.parse(entry.valid_until) > now.getTime())
+    .filter((entry) => !current?.some((c) => c.ip === entry.ip && c.len === entry.len))
+    .map((entry) => ({ ...entry, state: "draining" }));
+}
+
+function expired(validUntil: string, now: Date): boolean {
+  return Date.parse(validUntil) <= now.getTime();
+}
+
+function interfaceKey(iface: Interface): string {
+  return `${iface.name}\u0000${iface.ssid ?? ""}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import type { Node } from "../model.ts";
+import {
+  decodeHeartbeat,
+  decodeReply,
+  decodeReport,
+  encodeHeartbeat,
+  encodeReply,
+  encodeReport,
+  reportDigest,
+  WireDecodeError,
+} from "./codec.ts";
+
+const FULL_NODE: Node = {
+  name: "node-a",
+  interfaces: [
+    {
+      name: "eth0",
+      lease4: {
+        ip: "198.51.100.23",
+        len: 24,
+        routers: ["198.51.100.1"],
+        dns: ["198.51.100.53", "198.51.100.54"],
+        domain: "example.net",
+        search: ["example.net"],
+        ntp: [],
+        server_id: "198.51.100.1",
+        lease_time: 3600,
+        t1: 1800,
+        t2: 3150,
+        obtained_at: "2026-11-24T14:00:00Z",
+        valid_until: "2026-11-24T15:00:00Z",
+      },
+      lease6: {
+        address6: [{
+          ip: "2001:db8::23",
+          len: 128,
+          preferred_lifetime: 1800,
+          valid_lifetime: 3600,
+          preferred_until: "2026-11-24T14:30:00Z",
+          valid_until: "2026-11-24T15:00:00Z",
+        }],
+        prefix6: [{
+          ip: "2001:db8:1200::",
+          len: 56,
+          preferred_lifetime: 1800,
+          valid_lifetime: 3600,
+          preferred_until: "2026-11-24T14:30:00Z",
+          valid_until: "2026-11-24T15:00:00Z",
+          state: "active",
+        }, {
+          ip: "2001:db8:1100::",
+          len: 56,
+          preferred_lifetime: 0,
+          valid_lifetime: 600,
+          preferred_until: "2026-11-24T14:00:00Z",
+          valid_until: "2026-11-24T14:10:00Z",
+          state: "draining",
+        }],
+        dns: ["2001:db8::53"],
+        search: [],
+        ntp: ["2001:db8::123"],
+        server_id: "00:01:00:01:2a:3b:4c:5d:02:00:00:00:00:01",
+        t1: 900,
+        t2: 1440,
+        obtained_at: "2026-11-24T14:00:00Z",
+      },
+    },
+    { name: "wlan0", ssid: "home" },
+  ],
+};
+
+Deno.test("a report round-trips every model field, optional fields stay absent", () => {
+  assert.deepEqual(decodeReport(encodeReport(FULL_NODE)), FULL_NODE);
+  const bare: Node = { name: "node-b", interfaces: [{ name: "eth1" }] };
+  const decoded = decodeReport(encodeReport(bare));
+  assert.deepEqual(decoded, bare);
+  assert.equal("ssid" in decoded.interfaces[0], false);
+  assert.equal("lease4" in decoded.interfaces[0], false);
+});
+
+Deno.test("the digest survives a round trip and changes with the data", () => {
+  assert.equal(reportDigest(decodeReport(encodeReport(FULL_NODE))), reportDigest(FULL_NODE));
+  assert.match(reportDigest(FULL_NODE), /^[0-9a-f]{64}$/);
+  const changed = structuredClone(FULL_NODE);
+  changed.interfaces[0].lease4!.dns.pop();
+  assert.notEqual(reportDigest(changed), reportDigest(FULL_NODE));
+});
+
+Deno.test("heartbeats and replies round-trip", () => {
+  const heartbeat = { node_name: "node-a", digest: "ab".repeat(32) };
+  assert.deepEqual(decodeHeartbeat(encodeHeartbeat(heartbeat)), heartbeat);
+  for (
+    const reply of [{ resend: true, heartbeat_seconds: 30 }, {
+      resend: false,
+      heartbeat_seconds: 5,
+    }]
+  ) {
+    assert.deepEqual(decodeReply(encodeReply(reply)), reply);
+  }
+});
+
+Deno.test("garbage bytes are a WireDecodeError naming the message", () => {
+  assert.throws(
+    () => decodeReport(new Uint8Array([0x0a, 0xff, 0xff])),
+    (error) =>
+      error instanceof WireDecodeError && /^Cannot decode "NodeReport"/.test(error.message),
+  );
+});

@@ -1,0 +1,218 @@
+/**
+ * The agent channel against the real control plane: real node-bound service account tokens,
+ * TokenReview, DHCPNode storage, restarts and the cost of heartbeats.
+ */
+import assert from "node:assert/strict";
+import { status } from "@grpc/grpc-js";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { startPusher } from "../src/agent/push.ts";
+import { ClusterObjects } from "../src/operator/kube/objects.ts";
+import { reportDigest } from "../src/shared/wire/codec.ts";
+import type { Node } from "../src/shared/model.ts";
+import { createAgentIdentities } from "./support/agent_identities.ts";
+import {
+  apiserverRequestCount,
+  DHCP_NODE_CRD,
+  RawAgentClient,
+  startOperatorSide,
+} from "./support/channel.ts";
+import { installCrds, testKubeConfig, uniqueName } from "./support/cluster.ts";
+import { eth0WithPrefixes, prefixValidFor } from "./support/leases.ts";
+
+const AUDIENCE = "dhcp-template-test";
+const WRITE_VERBS = ["CREATE", "UPDATE", "PATCH", "APPLY"];
+
+async function setUp() {
+  const config = testKubeConfig();
+  await installCrds(config, DHCP_NODE_CRD);
+  const namespace = uniqueName("channel");
+  const nodeA = `${namespace}-a`;
+  const nodeB = `${namespace}-b`;
+  const identities = await createAgentIdentities(config, {
+    namespace,
+    serviceAccount: "agent",
+    nodes: [nodeA, nodeB],
+    audience: AUDIENCE,
+  });
+  const serviceAccounts = [`${namespace}:agent`];
+  const cleanUp = async () => {
+    await identities.remove();
+    const core = config.makeApiClient(CoreV1Api);
+    for (const node of [nodeA, nodeB]) await core.deleteNode({ name: node }).catch(() => {});
+    await core.deleteNamespace({ name: namespace }).catch(() => {});
+  };
+  return { config, namespace, nodeA, nodeB, identities, serviceAccounts, cleanUp };
+}
+
+function dhcpNodeRef(name: string) {
+  return { apiVersion: "k8s.lukasdietrich.com/v1alpha1", kind: "DHCPNode", name };
+}
+
+Deno.test("an authenticated push is stored as the node's DHCPNode, owned by its Node", async () => {
+  const { config, nodeA, identities, serviceAccounts, cleanUp } = await setUp();
+  const side = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const pusher = await startPusher({
+    target: side.target,
+    tls: "plaintext",
+    tokenFile: identities.tokenFile(nodeA),
+    nodeName: nodeA,
+  });
+  try {
+    const interfaces = [eth0WithPrefixes([prefixValidFor("2001:db8:1200::", 3600)])];
+    const stored = new Promise<number>((resolve) => {
+      const unsubscribe = side.store.onChange((name) => {
+        if (name !== nodeA) return;
+        unsubscribe();
+        resolve(performance.now());
+      });
+    });
+    const pushedAt = performance.now();
+    pusher.update(interfaces);
+    const latencyMs = (await stored) - pushedAt;
+    console.log(
+      `push → stored (DHCPNode applied, first push incl. TokenReview): ${latencyMs.toFixed(1)} ms`,
+    );
+
+    const object = await new ClusterObjects(config).get(dhcpNodeRef(nodeA));
+    assert.ok(object, "the DHCPNode exists");
+    const node = await config.makeApiClient(CoreV1Api).readNode({ name: nodeA });
+    assert.deepEqual(object.metadata.ownerReferences?.map((ref) => [ref.kind, ref.uid]), [
+      ["Node", node.metadata?.uid],
+    ]);
+    const spec = object.spec as { interfaces: Node["interfaces"]; summary: unknown };
+    assert.equal(spec.interfaces[0].lease6?.prefix6[0].ip, "2001:db8:1200::");
+    assert.equal(spec.interfaces[0].lease6?.prefix6[0].state, "active");
+    assert.deepEqual(spec.summary, { interfaces: 1, addresses: 0, prefixes: 1 });
+    assert.deepEqual(side.store.snapshot(new Date()).map((n) => n.name), [nodeA]);
+    assert.equal(side.server.counters.reports, 1);
+    assert.ok(pusher.connected);
+
+    // A changed lease is pushed again; the latency of a push with a cached token review:
+    const changed = new Promise<number>((resolve) => {
+      const unsubscribe = side.store.onChange((name) => {
+        if (name === nodeA) {
+          unsubscribe();
+          resolve(performance.now());
+        }
+      });
+    });
+    const secondAt = performance.now();
+    pusher.update([eth0WithPrefixes([prefixValidFor("2001:db8:1300::", 3600)])]);
+    console.log(`push → stored (changed lease): ${((await changed) - secondAt).toFixed(1)} ms`);
+    assert.equal(side.authenticator.reviews, 1, "the token review is cached");
+  } finally {
+    await pusher.stop();
+    await side.stop();
+    await cleanUp();
+  }
+});
+
+Deno.test("calls without a valid token, or for another node, are refused and counted", async () => {
+  const { config, nodeA, nodeB, identities, serviceAccounts, cleanUp } = await setUp();
+  const side = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const client = new RawAgentClient(side.target);
+  const report = (name: string): Node => ({
+    name,
+    interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:1400::", 3600)])],
+  });
+  const code = async (call: Promise<unknown>) => {
+    try {
+      await call;
+      return status.OK;
+    } catch (error) {
+      return (error as { code: status }).code;
+    }
+  };
+  try {
+    const tokenA = identities.token(nodeA);
+    assert.equal(await code(client.report(report(nodeB), tokenA)), status.PERMISSION_DENIED);
+    assert.equal(
+      await code(client.heartbeat({ node_name: nodeB, digest: "x" }, tokenA)),
+      status.PERMISSION_DENIED,
+    );
+    assert.equal(await code(client.report(report(nodeA))), status.UNAUTHENTICATED);
+    assert.equal(await code(client.report(report(nodeA), "not-a-token")), status.UNAUTHENTICATED);
+    // A token of the right node but for another service account.
+    const otherSide = await startOperatorSide(config, {
+      audience: AUDIENCE,
+      serviceAccounts: ["elsewhere:agent"],
+    });
+    const other = new RawAgentClient(otherSide.target);
+    try {
+      assert.equal(await code(other.report(report(nodeA), tokenA)), status.PERMISSION_DENIED);
+      assert.equal(otherSide.server.counters.rejected.permission_denied, 1);
+    } finally {
+      other.close();
+      await otherSide.stop();
+    }
+    assert.deepEqual(side.server.counters.rejected, {
+      unauthenticated: 2,
+      permission_denied: 2,
+      invalid_argument: 0,
+    });
+    assert.equal(side.server.counters.reports, 0);
+    const objects = new ClusterObjects(config);
+    assert.equal(await objects.get(dhcpNodeRef(nodeB)), undefined, "nothing stored for node B");
+    assert.equal(await objects.get(dhcpNodeRef(nodeA)), undefined);
+
+    // The right token for the right node is accepted on the same channel.
+    assert.equal(await code(client.report(report(nodeA), tokenA)), status.OK);
+    assert.ok(await objects.get(dhcpNodeRef(nodeA)));
+  } finally {
+    client.close();
+    await side.stop();
+    await cleanUp();
+  }
+});
+
+Deno.test("an operator restart reloads every node; 100 heartbeats make no writes", async () => {
+  const { config, nodeA, identities, serviceAccounts, cleanUp } = await setUp();
+  let side = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const node: Node = {
+    name: nodeA,
+    interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:1500::", 3600)])],
+  };
+  const tokenA = identities.token(nodeA);
+  let client = new RawAgentClient(side.target);
+  try {
+    await client.report(node, tokenA);
+    const before = side.store.snapshot(new Date());
+    client.close();
+    await side.stop();
+
+    side = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+    assert.ok(side.store.loaded);
+    assert.deepEqual(side.store.snapshot(new Date()), before, "the state is reloaded unchanged");
+    client = new RawAgentClient(side.target);
+
+    const digest = reportDigest(node);
+    const writesBefore = await apiserverRequestCount(config, "dhcpnodes", WRITE_VERBS);
+    assert.ok(writesBefore > 0, "the apiserver counted the first report's write");
+    const startedAt = performance.now();
+    for (let i = 0; i < 100; i++) {
+      const reply = await client.heartbeat({ node_name: nodeA, digest }, tokenA);
+      assert.deepEqual(reply, { resend: false, heartbeat_seconds: 30 });
+    }
+    const elapsedMs = performance.now() - startedAt;
+    const writesAfter = await apiserverRequestCount(config, "dhcpnodes", WRITE_VERBS);
+    console.log(
+      `100 heartbeats: ${writesAfter - writesBefore} DHCPNode writes, ` +
+        `${side.authenticator.reviews} TokenReview(s), ${elapsedMs.toFixed(0)} ms in all`,
+    );
+    assert.equal(writesAfter - writesBefore, 0);
+    assert.equal(side.store.counts.writes, 0);
+    assert.equal(side.authenticator.reviews, 1);
+    assert.equal(side.server.counters.heartbeats, 100);
+
+    // The same report again (an agent restart) is not written either; another digest asks to resend.
+    await client.report(node, tokenA);
+    assert.equal(side.store.counts.writes, 0);
+    assert.equal(await apiserverRequestCount(config, "dhcpnodes", WRITE_VERBS), writesAfter);
+    const stale = await client.heartbeat({ node_name: nodeA, digest: "0".repeat(64) }, tokenA);
+    assert.equal(stale.resend, true);
+  } finally {
+    client.close();
+    await side.stop();
+    await cleanUp();
+  }
+});
