@@ -131,7 +131,25 @@ interface ErrorDescription {
   stack?: string;
 }
 
+/** The apiserver's own words from a client-node `ApiException` (HTTP code and Status message). */
+function apiserverAnswer(error: Error): string | undefined {
+  const { code, body } = error as Error & { code?: unknown; body?: unknown };
+  if (typeof code !== "number" || body === undefined) return undefined;
+  let status: unknown = body;
+  if (typeof body === "string") {
+    try {
+      status = JSON.parse(body);
+    } catch {
+      status = { message: body };
+    }
+  }
+  const reason = (status as { message?: unknown } | null)?.message;
+  return `the apiserver answered HTTP ${code}${typeof reason === "string" ? `: ${reason}` : ""}`;
+}
+
 function describeError(error: Error): ErrorDescription {
+  const answer = apiserverAnswer(error);
+  if (answer) return { message: answer, type: error.name };
   let message = error.message;
   const seen = new Set<unknown>([error]);
   for (let cause = error.cause; cause !== undefined && !seen.has(cause); cause = causeOf(cause)) {

@@ -103,3 +103,20 @@ Deno.test("json: dates, big integers, cycles and reserved names stay valid JSON"
   assert.equal(record.size, "1180591620717411303424");
   assert.deepEqual(record.cyclic, { name: "a", self: "[circular]" });
 });
+
+Deno.test("apiserver errors are logged as the apiserver's answer, without a stack", async () => {
+  const { ApiException } = await import("@kubernetes/client-node");
+  const answer = new ApiException(
+    429,
+    "HTTP-Code: 429 ...",
+    JSON.stringify({ kind: "Status", message: "storage is (re)initializing", code: 429 }),
+    {},
+  );
+  const { log, lines } = capture("text");
+  log.warn("Watch failed", { error: answer });
+  assert.equal(
+    lines.join("\n"),
+    '2026-11-24T14:00:00.000Z WARN  Watch failed error="the apiserver answered HTTP 429: ' +
+      'storage is (re)initializing"',
+  );
+});
