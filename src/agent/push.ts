@@ -15,6 +15,8 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
+import { isIP } from "node:net";
+import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Interface, Node } from "../shared/model.ts";
 import { reportDigest, type ReportReply } from "../shared/wire/codec.ts";
 import { type ChannelLog, SILENT_LOG } from "../shared/wire/log.ts";
@@ -70,8 +72,23 @@ export interface Pusher {
   stop(): Promise<void>;
 }
 
+/** The pusher's settings cannot work. */
+export class PusherConfigError extends DhcpTemplateError {
+  /** Creates the error for the operator address `target`. */
+  constructor(target: string, detail: string) {
+    super(`Cannot connect to "${target}": ${detail}`, { operator: target });
+  }
+}
+
 /** Starts pushing; nothing is sent before the first {@link Pusher.update}. */
 export async function startPusher(options: PusherOptions): Promise<Pusher> {
+  if (options.tls !== "plaintext" && isIP(hostOf(options.target))) {
+    // Deno's TLS client refuses an IP address as the server name that grpc-js passes.
+    throw new PusherConfigError(
+      options.target,
+      "with TLS the operator must be addressed by a DNS name that its certificate carries",
+    );
+  }
   const credentials = options.tls === "plaintext"
     ? grpcCredentials.createInsecure()
     : grpcCredentials.createSsl(Buffer.from(await Deno.readFile(options.tls.caFile)));
@@ -256,6 +273,12 @@ class TokenFile {
     }
     return this.#token;
   }
+}
+
+/** The host of `host:port` or `[v6]:port`. */
+function hostOf(target: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(target);
+  return bracketed ? bracketed[1] : target.replace(/:\d+$/, "");
 }
 
 function describe(error: unknown): string {

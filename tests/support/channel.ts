@@ -38,6 +38,8 @@ export interface OperatorSide {
   server: AgentServer;
   /** The token reviewer. */
   authenticator: TokenReviewAuthenticator;
+  /** Every bearer token the server was shown. */
+  tokensSeen: Set<string | undefined>;
   /** `127.0.0.1:<port>`. */
   target: string;
   /** Stops the server and the store. */
@@ -52,6 +54,8 @@ export async function startOperatorSide(
     serviceAccounts: string[];
     heartbeatSeconds?: number;
     tls?: { certFile: string; keyFile: string };
+    /** Default `127.0.0.1:0` (a free port). */
+    listen?: string;
   },
 ): Promise<OperatorSide> {
   const store = await NodeStore.start({ kubeConfig: config });
@@ -60,10 +64,16 @@ export async function startOperatorSide(
     audience: options.audience,
     serviceAccounts: options.serviceAccounts,
   });
+  const tokensSeen = new Set<string | undefined>();
   const server = await startAgentServer({
-    listen: "127.0.0.1:0",
+    listen: options.listen ?? "127.0.0.1:0",
     tls: options.tls,
-    authenticator,
+    authenticator: {
+      authenticate(token) {
+        tokensSeen.add(token);
+        return authenticator.authenticate(token);
+      },
+    },
     store,
     heartbeatSeconds: options.heartbeatSeconds ?? 30,
   });
@@ -71,6 +81,7 @@ export async function startOperatorSide(
     store,
     server,
     authenticator,
+    tokensSeen,
     target: `127.0.0.1:${server.port}`,
     async stop() {
       await server.stop();

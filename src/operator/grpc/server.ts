@@ -181,12 +181,18 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ),
   });
 
-  const credentials = options.tls
-    ? ServerCredentials.createSsl(null, [{
-      cert_chain: Buffer.from(await readFile(options.listen, options.tls.certFile)),
-      private_key: Buffer.from(await readFile(options.listen, options.tls.keyFile)),
-    }], false)
-    : ServerCredentials.createInsecure();
+  let credentials = ServerCredentials.createInsecure();
+  if (options.tls) {
+    const certChain = Buffer.from(await readFile(options.listen, options.tls.certFile));
+    const privateKey = Buffer.from(await readFile(options.listen, options.tls.keyFile));
+    // Client certificates are not checked, so the root certificates are unused; but Deno's TLS
+    // server sends them in its handshake, and grpc-js's default (every public root) overflows
+    // the handshake. Our own chain keeps it small.
+    credentials = ServerCredentials.createSsl(certChain, [{
+      cert_chain: certChain,
+      private_key: privateKey,
+    }], false);
+  }
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(options.listen, credentials, (error, bound) => {
       if (error) reject(new AgentServerError(options.listen, error.message, error));
