@@ -32,6 +32,11 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     tokenFile: config.tokenFile,
     nodeName: config.nodeName,
     log: log.child({ part: "push" }),
+    onCall: (call) => {
+      metrics.connected.set(call.connected ? 1 : 0);
+      if (call.method === "heartbeat" && call.ok) metrics.heartbeats.inc();
+      else metrics.pushes.inc({ result: call.ok ? "ok" : "error" });
+    },
   });
   const watcher = watchLeaseDirectory(config.leaseDir, ({ interfaces, problems }) => {
     metrics.leaseChanges.inc();

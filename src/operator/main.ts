@@ -90,6 +90,11 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
     store,
     heartbeatSeconds: config.heartbeatSeconds,
     log: log.child({ part: "grpc" }),
+    onCall: (call) => {
+      if (call.method === "Heartbeat" && call.result === "accepted") metrics.agentHeartbeats.inc();
+      if (call.method === "Report") metrics.agentReports.inc({ result: call.result });
+      if (call.rejection) metrics.authenticationFailures.inc({ reason: call.rejection });
+    },
   });
   log.info("agents connect here", {
     grpc: formatHostPort({ ...config.grpcListen, port: server.port }),

@@ -19,13 +19,13 @@ export const LEASE_CHANGE_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 /** The operator's metrics. */
 export interface OperatorMetrics {
-  /** Node data pushes received from agents, by `result` (`accepted`, `rejected`). */
+  /** Node data pushes received from agents, by `result` (`accepted`, `rejected`, `failed`). */
   agentReports: Counter<"result">;
   /** Heartbeats received from agents. */
   agentHeartbeats: Counter;
   /**
-   * Agent calls refused, by `reason` (`missing_token`, `invalid_token`, `wrong_service_account`,
-   * `wrong_node`).
+   * Agent calls refused, by `reason` (`missing_token`, `invalid_token`, `not_a_service_account`,
+   * `wrong_service_account`, `no_node_claim`, `wrong_node`, `invalid_argument`).
    */
   authenticationFailures: Counter<"reason">;
   /** Template renders, by `template` and `result` (`ok`, `error`). */
