@@ -171,6 +171,12 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     );
     assert.equal(await code(client.report(huge, tokenA)), status.RESOURCE_EXHAUSTED);
 
+    // A malformed report from the right agent is refused too.
+    const malformed = report(nodeA);
+    malformed.interfaces[0].lease6!.prefix6[0].ip = "not-an-address";
+    assert.equal(await code(client.report(malformed, tokenA)), status.INVALID_ARGUMENT);
+    assert.equal(side.server.counters.rejected.invalid_argument, 1);
+
     // The right token for the right node is accepted on the same channel.
     assert.equal(await code(client.report(report(nodeA), tokenA)), status.OK);
     assert.ok(await objects.get(dhcpNodeRef(nodeA)));
