@@ -15,6 +15,7 @@ import {
   apiserverRequestCount,
   DHCP_NODE_CRD,
   RawAgentClient,
+  serverTable,
   startOperatorSide,
 } from "./support/channel.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
@@ -108,6 +109,21 @@ Deno.test("an authenticated push is stored as the node's DHCPNode, owned by its 
     );
     // The store reports the change before the server counts the report: wait for the count.
     await waitFor("21 reports counted", () => side.server.counters.reports === 21);
+
+    // kubectl get dhcpnodes: the older prefixes are still valid, so they count as draining.
+    const table = await serverTable(
+      config,
+      `/apis/k8s.lukasdietrich.com/v1alpha1/dhcpnodes/${nodeA}`,
+    );
+    assert.deepEqual(table.columns, [
+      "Name",
+      "Interfaces",
+      "Addresses",
+      "Prefixes",
+      "Last Report",
+      "Age",
+    ]);
+    assert.deepEqual(table.rows[0].slice(0, 4), [nodeA, 1, 0, 21]);
     assert.equal(side.authenticator.reviews, 1, "the token review is cached");
   } finally {
     await pusher.stop();
