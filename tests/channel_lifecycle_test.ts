@@ -217,3 +217,42 @@ Deno.test("the agent survives an operator outage and sends its latest state once
     await cleanUp();
   }
 });
+
+Deno.test("an operator that lost a node's state asks for it on the next heartbeat", async () => {
+  const { config, nodes: [node], identities, serviceAccounts, cleanUp } = await setUp();
+  const side = await startOperatorSide(config, {
+    audience: AUDIENCE,
+    serviceAccounts,
+    heartbeatSeconds: 1,
+  });
+  const pusher = await startPusher({
+    target: side.target,
+    tls: "plaintext",
+    tokenFile: identities.tokenFile(node),
+    nodeName: node,
+  });
+  const objects = new ClusterObjects(config);
+  try {
+    pusher.update([eth0WithPrefixes([prefixValidFor("2001:db8:2200::", 3600)])]);
+    await waitFor("the DHCPNode", async () => (await objects.get(dhcpNodeRef(node))) !== undefined);
+    const first = await objects.get(dhcpNodeRef(node));
+    await objects.delete(dhcpNodeRef(node), first!.metadata.uid!);
+    await waitFor(
+      "the DHCPNode to be written again",
+      async () => {
+        const again = await objects.get(dhcpNodeRef(node));
+        return again !== undefined && again.metadata.uid !== first!.metadata.uid;
+      },
+    );
+    assert.equal(side.server.counters.resends, 1);
+    await waitFor("the agent to count its second report", () => pusher.counts.reports === 2);
+    assert.equal(
+      side.store.snapshot(new Date())[0].interfaces[0].lease6?.prefix6[0].ip,
+      "2001:db8:2200::",
+    );
+  } finally {
+    await pusher.stop();
+    await side.stop();
+    await cleanUp();
+  }
+});

@@ -228,28 +228,51 @@ export async function apiserverRequestCount(
   resource: string,
   verbs: string[],
 ): Promise<number> {
+  const text = await apiGet(config, "/metrics", "text/plain");
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]]),
+    );
+    if (labels.resource === resource && verbs.includes(labels.verb)) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return total;
+}
+
+/** A table as `kubectl get` prints it: column names and each row's cells. */
+export interface ServerTable {
+  /** Column names. */
+  columns: string[];
+  /** Cells of each row. */
+  rows: unknown[][];
+}
+
+/** The apiserver's table of the objects at `path` (what `kubectl get` shows). */
+export async function serverTable(config: KubeConfig, path: string): Promise<ServerTable> {
+  const table = JSON.parse(
+    await apiGet(config, path, "application/json;as=Table;v=v1;g=meta.k8s.io"),
+  ) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+  return {
+    columns: table.columnDefinitions.map((column) => column.name),
+    rows: table.rows.map((row) => row.cells),
+  };
+}
+
+async function apiGet(config: KubeConfig, path: string, accept: string): Promise<string> {
   const cluster = config.getCurrentCluster()!;
   const token = config.getCurrentUser()?.token;
   const ca = cluster.caData ? atob(cluster.caData) : await Deno.readTextFile(cluster.caFile!);
   const client = Deno.createHttpClient({ caCerts: [ca] });
   try {
-    const response = await fetch(`${cluster.server}/metrics`, {
-      client,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
+    const headers: Record<string, string> = { accept };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${cluster.server}${path}`, { client, headers });
     const text = await response.text();
-    if (!response.ok) throw new Error(`GET /metrics: HTTP ${response.status}: ${text}`);
-    let total = 0;
-    for (const line of text.split("\n")) {
-      if (!line.startsWith("apiserver_request_total{")) continue;
-      const labels = Object.fromEntries(
-        [...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]]),
-      );
-      if (labels.resource === resource && verbs.includes(labels.verb)) {
-        total += Number(line.slice(line.lastIndexOf(" ") + 1));
-      }
-    }
-    return total;
+    if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}: ${text}`);
+    return text;
   } finally {
     client.close();
   }

@@ -1,6 +1,6 @@
 /**
  * The operator's gRPC server for agents: authenticates every call (TokenReview, cached), lets
- * an agent report only for its own node, stores full reports, answers heartbeats from memory
+ * an agent report only for its own node, refuses malformed reports, stores full reports, answers heartbeats from memory
  * (asking for a full report when it lacks the state they refer to), and counts and logs every
  * rejection.
  *
@@ -28,6 +28,7 @@ import {
   type RejectionReason,
 } from "./auth.ts";
 import type { Authenticator } from "./token_review.ts";
+import { reportProblems } from "./validate.ts";
 
 /** Where accepted reports go (a `NodeStore`). */
 export interface ReportSink {
@@ -196,6 +197,16 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   });
   server.addService(agentChannelService, {
     report: handle<Node>("Report", (node) => node.name, async (node, receivedAt) => {
+      const problems = reportProblems(node);
+      if (problems.length > 0) {
+        const shown = problems.slice(0, 5).join("; ") +
+          (problems.length > 5 ? `; and ${problems.length - 5} more` : "");
+        throw new Rejection(
+          status.INVALID_ARGUMENT,
+          "invalid_argument",
+          `the report is malformed: ${shown}`,
+        );
+      }
       await options.store.accept(node.name, node.interfaces, receivedAt);
       counters.reports++;
       return reply(false);

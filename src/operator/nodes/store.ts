@@ -93,10 +93,18 @@ export class NodeStore implements NodeSource {
     });
   }
 
-  /** Starts watching DHCPNodes; resolves once every stored node has been loaded. */
+  /**
+   * Starts watching DHCPNodes; resolves once every stored node has been loaded, rejects (and
+   * stops watching) when the first list fails, e.g. because the DHCPNode CRD is missing.
+   */
   static async start(options: NodeStoreOptions): Promise<NodeStore> {
     const store = new NodeStore(options);
-    await store.#informer.start();
+    try {
+      await store.#informer.start();
+    } catch (error) {
+      await store.stop().catch(() => {});
+      throw error;
+    }
     for (const object of store.#informer.list()) store.#observed(object);
     store.#loaded = true;
     return store;

@@ -1,0 +1,86 @@
+/**
+ * Checks a node's report before it is stored (pure): an agent may only report for its own node,
+ * but what it reports must still be well-formed lease data, since templates turn it into
+ * cluster objects.
+ *
+ * @module
+ */
+import ipaddr from "ipaddr.js";
+import type { LeasedAddress, Node } from "../../shared/model.ts";
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Everything wrong with a report, as `path: problem` lines; empty when it is fine. */
+export function reportProblems(node: Node): string[] {
+  const problems: string[] = [];
+  const problem = (path: string, detail: string) => problems.push(`${path}: ${detail}`);
+  if (!NODE_NAME.test(node.name)) problem("name", `"${node.name}" is not a node name`);
+  const seen = new Set<string>();
+  node.interfaces.forEach((iface, i) => {
+    const at = `interfaces[${i}]`;
+    if (!iface.name) problem(`${at}.name`, "is empty");
+    const key = `${iface.name}\u0000${iface.ssid ?? ""}`;
+    if (seen.has(key)) problem(at, `interface "${iface.name}" is reported twice`);
+    seen.add(key);
+    const lease4 = iface.lease4;
+    if (lease4) {
+      address(problem, `${at}.lease4.ip`, lease4.ip, "ipv4");
+      length(problem, `${at}.lease4.len`, lease4.len, 32);
+      for (const field of ["routers", "dns", "ntp"] as const) {
+        lease4[field].forEach((ip, j) =>
+          address(problem, `${at}.lease4.${field}[${j}]`, ip, "ipv4")
+        );
+      }
+      time(problem, `${at}.lease4.obtained_at`, lease4.obtained_at);
+      time(problem, `${at}.lease4.valid_until`, lease4.valid_until);
+    }
+    const lease6 = iface.lease6;
+    if (lease6) {
+      lease6.address6.forEach((entry, j) => leased(problem, `${at}.lease6.address6[${j}]`, entry));
+      lease6.prefix6.forEach((entry, j) => {
+        const path = `${at}.lease6.prefix6[${j}]`;
+        leased(problem, path, entry);
+        if (ipaddr.IPv6.isValid(entry.ip) && entry.len >= 0 && entry.len <= 128) {
+          const network = ipaddr.IPv6.networkAddressFromCIDR(`${entry.ip}/${entry.len}`);
+          if (network.toString() !== ipaddr.parse(entry.ip).toString()) {
+            problem(`${path}.ip`, `"${entry.ip}/${entry.len}" has host bits set`);
+          }
+        }
+      });
+      for (const field of ["dns", "ntp"] as const) {
+        lease6[field].forEach((ip, j) =>
+          address(problem, `${at}.lease6.${field}[${j}]`, ip, "ipv6")
+        );
+      }
+      time(problem, `${at}.lease6.obtained_at`, lease6.obtained_at);
+    }
+  });
+  return problems;
+}
+
+type Problem = (path: string, detail: string) => void;
+
+function leased(problem: Problem, path: string, entry: LeasedAddress): void {
+  address(problem, `${path}.ip`, entry.ip, "ipv6");
+  length(problem, `${path}.len`, entry.len, 128);
+  time(problem, `${path}.preferred_until`, entry.preferred_until);
+  time(problem, `${path}.valid_until`, entry.valid_until);
+}
+
+function address(problem: Problem, path: string, ip: string, kind: "ipv4" | "ipv6"): void {
+  const valid = kind === "ipv4" ? ipaddr.IPv4.isValidFourPartDecimal(ip) : ipaddr.IPv6.isValid(ip);
+  if (!valid) problem(path, `"${ip}" is not an ${kind === "ipv4" ? "IPv4" : "IPv6"} address`);
+}
+
+function length(problem: Problem, path: string, len: number, max: number): void {
+  if (!Number.isInteger(len) || len < 0 || len > max) {
+    problem(path, `${len} is not a prefix length (0–${max})`);
+  }
+}
+
+function time(problem: Problem, path: string, value: string): void {
+  if (!RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
+    problem(path, `"${value}" is not an RFC 3339 time`);
+  }
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import type { Node } from "../../shared/model.ts";
+import { reportProblems } from "./validate.ts";
+
+function goodNode(): Node {
+  return {
+    name: "node-a",
+    interfaces: [{
+      name: "eth0",
+      lease4: {
+        ip: "198.51.100.23",
+        len: 24,
+        routers: ["198.51.100.1"],
+        dns: ["198.51.100.53"],
+        search: [],
+        ntp: [],
+        lease_time: 3600,
+        t1: 1800,
+        t2: 3150,
+        obtained_at: "2026-11-24T14:00:00Z",
+        valid_until: "2026-11-24T15:00:00Z",
+      },
+      lease6: {
+        address6: [{
+          ip: "2001:db8::23",
+          len: 128,
+          preferred_lifetime: 1800,
+          valid_lifetime: 3600,
+          preferred_until: "2026-11-24T14:30:00Z",
+          valid_until: "2026-11-24T15:00:00Z",
+        }],
+        prefix6: [{
+          ip: "2001:db8:1200::",
+          len: 56,
+          preferred_lifetime: 1800,
+          valid_lifetime: 3600,
+          preferred_until: "2026-11-24T14:30:00.123Z",
+          valid_until: "2026-11-24T15:00:00+00:00",
+        }],
+        dns: ["2001:db8::53"],
+        search: [],
+        ntp: [],
+        t1: 900,
+        t2: 1440,
+        obtained_at: "2026-11-24T14:00:00Z",
+      },
+    }],
+  };
+}
+
+Deno.test("a well-formed report has no problems", () => {
+  assert.deepEqual(reportProblems(goodNode()), []);
+  assert.deepEqual(reportProblems({ name: "node-b", interfaces: [] }), []);
+});
+
+Deno.test("every malformed field is named with its path", () => {
+  const node = goodNode();
+  node.name = "Node_A";
+  const iface = node.interfaces[0];
+  iface.lease4!.ip = "2001:db8::1";
+  iface.lease4!.len = 33;
+  iface.lease4!.dns = ["dns.example"];
+  iface.lease6!.prefix6[0].ip = "2001:db8:1200::1";
+  iface.lease6!.address6[0].valid_until = "tomorrow";
+  node.interfaces.push({ name: "eth0" });
+  assert.deepEqual(reportProblems(node), [
+    'name: "Node_A" is not a node name',
+    'interfaces[0].lease4.ip: "2001:db8::1" is not an IPv4 address',
+    "interfaces[0].lease4.len: 33 is not a prefix length (0–32)",
+    'interfaces[0].lease4.dns[0]: "dns.example" is not an IPv4 address',
+    'interfaces[0].lease6.address6[0].valid_until: "tomorrow" is not an RFC 3339 time',
+    'interfaces[0].lease6.prefix6[0].ip: "2001:db8:1200::1/56" has host bits set',
+    'interfaces[1]: interface "eth0" is reported twice',
+  ]);
+});
