@@ -204,6 +204,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         throw new Rejection(
           status.INVALID_ARGUMENT,
           "invalid_argument",
+          "invalid_argument",
           `the report is malformed: ${shown}`,
         );
       }
