@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { exitOnSetupError } from "../shared/exit.ts";
 import { FlagError, formatHostPort } from "../shared/flags.ts";
 import { createLogger, type Logger } from "../shared/log.ts";
 import { agentMetrics, processMetrics, Registry } from "../shared/metrics.ts";
@@ -85,7 +86,7 @@ if (import.meta.main) {
   const log = createLogger({ format: config.logFormat, level: config.logLevel }).child({
     node: config.nodeName,
   });
-  const agent = await startAgent(config, log);
+  const agent = await startAgent(config, log).catch(exitOnSetupError);
   log.info("watching leases", { dir: config.leaseDir, operator: formatHostPort(config.operator) });
   const shutdown = async (signal: string) => {
     log.info("shutting down", { signal });

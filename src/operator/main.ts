@@ -7,6 +7,7 @@
  * @module
  */
 import { KubeConfig } from "@kubernetes/client-node";
+import { exitOnSetupError } from "../shared/exit.ts";
 import { FlagError, formatHostPort } from "../shared/flags.ts";
 import { createLogger, type Logger } from "../shared/log.ts";
 import { operatorMetrics, processMetrics, Registry } from "../shared/metrics.ts";
@@ -152,7 +153,7 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const log = createLogger({ format: config.logFormat, level: config.logLevel });
-  const operator = await startOperator(config, log);
+  const operator = await startOperator(config, log).catch(exitOnSetupError);
   const shutdown = async (signal: string) => {
     log.info("shutting down", { signal });
     await operator.stop();

@@ -8,7 +8,7 @@
 
 /** A running proxy. */
 export interface TcpProxy {
-  /** `127.0.0.1:<port>` to connect to. */
+  /** `localhost:<port>` to connect to (a name, so TLS clients can verify the certificate). */
   readonly address: string;
   /** Replaces the backends (`host:port`), e.g. after a replica restarted on a new port. */
   setBackends(backends: string[]): void;
@@ -73,7 +73,7 @@ export function startTcpProxy(backends: string[]): TcpProxy {
   })();
 
   return {
-    address: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    address: `localhost:${(listener.addr as Deno.NetAddr).port}`,
     setBackends(backends) {
       current = [...backends];
     },

@@ -1,0 +1,102 @@
+/**
+ * End to end, with real parts only: kea and dhcpcd in network namespaces, the agent and
+ * operator executables as host processes with real node-bound tokens, the real control plane and
+ * the real Cilium CRD. The product example's pools follow the delegated prefixes; the operator
+ * and the agents survive being killed; the leader hands over; nothing is deleted and recreated.
+ */
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import type { KubernetesObject } from "../src/shared/kube_object.ts";
+import { testKubeconfigPath, uniqueName, waitFor } from "./support/cluster.ts";
+import { Pipeline } from "./support/pipeline.ts";
+
+const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
+
+Deno.test("end to end: DHCP leases become Cilium pools and stay correct through faults", async (t) => {
+  const prefix = uniqueName("e2e");
+  const nodes = [`${prefix}-a`, `${prefix}-b`];
+  const [a, b] = nodes;
+  const resolvConf = await Deno.readFile("/etc/resolv.conf");
+  const pipeline = await Pipeline.start({
+    kubeconfigPath: testKubeconfigPath(),
+    nodes,
+    namespace: prefix,
+    operators: 2,
+  });
+  const uidOf = async (node: string) => (await pipeline.pool(node))?.metadata.uid;
+  try {
+    const template = parse(await Deno.readTextFile(EXAMPLE)) as KubernetesObject;
+    template.metadata.name = `${prefix}-pools`;
+    await pipeline.objects.apply(template);
+
+    await t.step("every node's delegated prefix becomes its pool", async () => {
+      for (const node of nodes) {
+        const delegated = await pipeline.testbed.delegatedPrefixes(node);
+        await pipeline.waitForPool(
+          node,
+          `to carry ${delegated}`,
+          (cidrs) => JSON.stringify(cidrs) === JSON.stringify(delegated),
+        );
+      }
+    });
+
+    await t.step("a prefix change on the DHCP server reaches the pool", async () => {
+      const [old] = await pipeline.testbed.delegatedPrefixes(b);
+      const next = "2001:db8:1f00::/56";
+      await pipeline.testbed.setDelegatedPrefix(b, next);
+      await pipeline.waitForPool(b, `to carry ${next}`, (cidrs) => cidrs?.includes(next) ?? false);
+      // The old prefix's valid lifetime has not ended: it drains and stays in the pool for now.
+      assert.ok((await pipeline.cidrs(b))?.includes(old));
+    });
+
+    await t.step("an agent killed and restarted leaves the pools untouched", async () => {
+      const before = await pipeline.pool(a);
+      await pipeline.agents.get(a)!.kill();
+      await pipeline.startAgent(a);
+      const after = await pipeline.pool(a);
+      assert.equal(after?.metadata.uid, before?.metadata.uid);
+      assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion);
+    });
+
+    await t.step("the leader killed: the other replica takes over", async () => {
+      const leaderIndex = await leader(pipeline);
+      const uids = await Promise.all(nodes.map(uidOf));
+      await pipeline.killOperator(leaderIndex);
+      const next = "2001:db8:1e00::/56";
+      await pipeline.testbed.setDelegatedPrefix(a, next);
+      await pipeline.waitForPool(a, `to carry ${next}`, (cidrs) => cidrs?.includes(next) ?? false);
+      assert.deepEqual(await Promise.all(nodes.map(uidOf)), uids);
+    });
+
+    await t.step("an operator restarted after SIGKILL deletes and recreates nothing", async () => {
+      const uids = await Promise.all(nodes.map(uidOf));
+      const versions = await Promise.all(
+        nodes.map(async (node) => (await pipeline.pool(node))?.metadata.resourceVersion),
+      );
+      const index = pipeline.operators.findIndex((operator) => operator !== undefined);
+      await pipeline.killOperator(index);
+      await pipeline.startOperator(index);
+      await waitFor("a leader", async () => (await leader(pipeline)) >= 0, 30_000);
+      assert.deepEqual(await Promise.all(nodes.map(uidOf)), uids);
+      assert.deepEqual(
+        await Promise.all(
+          nodes.map(async (node) => (await pipeline.pool(node))?.metadata.resourceVersion),
+        ),
+        versions,
+      );
+    });
+  } finally {
+    await pipeline.stop();
+  }
+  assert.deepEqual(await Deno.readFile("/etc/resolv.conf"), resolvConf);
+});
+
+/** The index of the replica that leads (reports `dhcp_template_operator_leader 1`), or -1. */
+async function leader(pipeline: Pipeline): Promise<number> {
+  for (const [index, operator] of pipeline.operators.entries()) {
+    if (!operator) continue;
+    const metrics = await operator.metrics().catch(() => "");
+    if (/^dhcp_template_operator_leader 1$/m.test(metrics)) return index;
+  }
+  return -1;
+}

@@ -1,0 +1,205 @@
+/**
+ * The whole product on one machine: the DHCP testbed (kea + dhcpcd in network namespaces), the
+ * operator replicas and one agent per simulated node as host processes with real node-bound
+ * tokens, against a running control plane. Used by the end-to-end and fault tests, the
+ * benchmarks and the demo.
+ *
+ * @module
+ */
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { ClusterObjects } from "../../src/operator/kube/objects.ts";
+import type { KubernetesObject } from "../../src/shared/kube_object.ts";
+import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
+import { DhcpTestbed } from "../testbed/dhcp.ts";
+import { type AgentIdentities, createAgentIdentities } from "./agent_identities.ts";
+import { makeServingCertificate, type ServingCertificate } from "./channel.ts";
+import { installCrds, waitFor } from "./cluster.ts";
+import { startTcpProxy, type TcpProxy } from "./tcp_proxy.ts";
+import {
+  type ManagedProcess,
+  type OperatorProcess,
+  startAgentProcess,
+  startOperatorProcess,
+} from "./processes.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const CRD_FILES = [
+  "charts/dhcp-template/crds/dhcptemplates.yaml",
+  "charts/dhcp-template/crds/dhcpnodes.yaml",
+  "examples/crds/cilium.io_ciliumloadbalancerippools.yaml",
+].map((file) => new URL(file, ROOT));
+const AGENT_SERVICE_ACCOUNT = "dhcp-template-agent";
+
+/** A CiliumLoadBalancerIPPool as the example renders it. */
+export type Pool = KubernetesObject & { spec: { blocks: { cidr: string }[] } };
+
+/** How to start the pipeline. */
+export interface PipelineOptions {
+  /** The control plane's kubeconfig file. */
+  kubeconfigPath: string;
+  /** Names of the simulated nodes. */
+  nodes: string[];
+  /** Namespace for the agents' service account and pods and the election Lease. */
+  namespace: string;
+  /** Operator replicas (default 1). */
+  operators?: number;
+  /** Extra operator flags. */
+  operatorArgs?: string[];
+  /** Hears every output line of every process, prefixed with its name. */
+  onLine?: (line: string) => void;
+  /** Hears progress. */
+  progress?: (message: string) => void;
+}
+
+/** The running pipeline. */
+export class Pipeline {
+  readonly operators: (OperatorProcess | undefined)[] = [];
+  readonly agents = new Map<string, ManagedProcess>();
+  readonly objects: ClusterObjects;
+  /** The agents' single address for every operator replica (as a Service would be). */
+  readonly service: TcpProxy = startTcpProxy([]);
+
+  private constructor(
+    readonly options: PipelineOptions,
+    readonly kubeConfig: KubeConfig,
+    readonly testbed: DhcpTestbed,
+    readonly identities: AgentIdentities,
+    readonly tls: ServingCertificate,
+  ) {
+    this.objects = new ClusterObjects(kubeConfig);
+  }
+
+  /** Installs the CRDs, starts the testbed, the operators and the agents, and waits until ready. */
+  static async start(options: PipelineOptions): Promise<Pipeline> {
+    const progress = options.progress ?? (() => {});
+    const kubeConfig = loadKubeConfig(options.kubeconfigPath);
+    for (const file of CRD_FILES) await installCrds(kubeConfig, file);
+    progress(`starting the DHCP testbed: kea + dhcpcd for ${options.nodes.join(", ")}`);
+    const testbed = await DhcpTestbed.start({ nodes: options.nodes.map((name) => ({ name })) });
+    let identities: AgentIdentities | undefined;
+    let pipeline: Pipeline | undefined;
+    let tls: ServingCertificate | undefined;
+    try {
+      await Promise.all(options.nodes.map((node) => testbed.waitForLeases(node)));
+      progress("issuing each agent a token bound to a pod on its node");
+      identities = await createAgentIdentities(kubeConfig, {
+        namespace: options.namespace,
+        serviceAccount: AGENT_SERVICE_ACCOUNT,
+        nodes: options.nodes,
+        audience: "dhcp-template",
+      });
+      tls = await makeServingCertificate();
+      const started = new Pipeline(options, kubeConfig, testbed, identities, tls);
+      pipeline = started;
+      progress("starting the operator and the agents");
+      for (let index = 0; index < (options.operators ?? 1); index++) {
+        await started.startOperator(index);
+      }
+      await Promise.all(options.nodes.map((node) => started.startAgent(node)));
+      return started;
+    } catch (error) {
+      if (pipeline) {
+        await pipeline.stop().catch(() => {});
+      } else {
+        await identities?.remove().catch(() => {});
+        await tls?.remove().catch(() => {});
+        await testbed.stop();
+      }
+      throw error;
+    }
+  }
+
+  /** Starts (or restarts) operator replica `index` and waits until it is ready. */
+  async startOperator(index: number): Promise<OperatorProcess> {
+    const identity = `operator-${index}`;
+    const operator = startOperatorProcess({
+      kubeconfig: this.options.kubeconfigPath,
+      identity,
+      agentServiceAccount: `${this.options.namespace}:${AGENT_SERVICE_ACCOUNT}`,
+      namespace: this.options.namespace,
+      tls: this.tls,
+      args: ["--leader-election-lease-seconds=4", ...(this.options.operatorArgs ?? [])],
+      onLine: this.#prefixed(identity),
+    });
+    this.operators[index] = operator;
+    this.#updateService();
+    await operator.ready();
+    return operator;
+  }
+
+  /** Kills operator replica `index` with SIGKILL (a crash); its agents fail over. */
+  async killOperator(index: number): Promise<void> {
+    await this.operators[index]?.kill();
+    this.operators[index] = undefined;
+    this.#updateService();
+  }
+
+  /** Starts (or restarts) the agent of `node`; it reaches the operators through the service. */
+  async startAgent(node: string): Promise<ManagedProcess> {
+    const agent = startAgentProcess({
+      nodeName: node,
+      operator: this.service.address,
+      leaseDir: this.testbed.leaseDir(node),
+      tokenFile: this.identities.tokenFile(node),
+      caFile: this.tls.caFile,
+      onLine: this.#prefixed(node),
+    });
+    this.agents.set(node, agent);
+    await agent.ready();
+    return agent;
+  }
+
+  /** Server-side applies a manifest file (e.g. an example DHCPTemplate). */
+  async apply(file: string | URL): Promise<KubernetesObject> {
+    return await this.objects.apply(parse(await Deno.readTextFile(file)) as KubernetesObject);
+  }
+
+  /** The pool the product example renders for `node`, if it exists. */
+  async pool(node: string): Promise<Pool | undefined> {
+    return await this.objects.get({
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumLoadBalancerIPPool",
+      name: `dhcp-pool-${node}`,
+    }) as Pool | undefined;
+  }
+
+  /** The CIDRs of `node`'s pool (undefined when it has none). */
+  async cidrs(node: string): Promise<string[] | undefined> {
+    return (await this.pool(node))?.spec.blocks.map((block) => block.cidr);
+  }
+
+  /** Waits (bounded) until `node`'s pool satisfies `check`. */
+  async waitForPool(
+    node: string,
+    what: string,
+    check: (cidrs: string[] | undefined) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<void> {
+    await waitFor(`${node}'s pool ${what}`, async () => check(await this.cidrs(node)), timeoutMs);
+  }
+
+  /** Stops every process, removes the agents' identities, their Nodes and the testbed. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.stop()));
+    await Promise.all(this.operators.map((operator) => operator?.stop()));
+    await this.service.stop();
+    await this.identities.remove().catch(() => {});
+    const core = this.kubeConfig.makeApiClient(CoreV1Api);
+    // Deleting a Node lets the garbage collector remove its DHCPNode too.
+    await Promise.all(this.options.nodes.map((name) => core.deleteNode({ name }).catch(() => {})));
+    await this.tls.remove().catch(() => {});
+    await this.testbed.stop();
+  }
+
+  #updateService() {
+    this.service.setBackends(
+      this.operators.flatMap((operator) => operator ? [operator.grpcAddress] : []),
+    );
+  }
+
+  #prefixed(name: string): ((line: string) => void) | undefined {
+    const onLine = this.options.onLine;
+    return onLine && ((line) => onLine(`${name} | ${line}`));
+  }
+}
