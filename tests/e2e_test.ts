@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
-import { testKubeconfigPath, uniqueName, waitFor } from "./support/cluster.ts";
+import {
+  startApiserver,
+  stopApiserver,
+  testKubeconfigPath,
+  uniqueName,
+  waitFor,
+} from "./support/cluster.ts";
 import { Pipeline } from "./support/pipeline.ts";
 
 const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
@@ -58,6 +64,27 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion);
     });
 
+    await t.step(
+      "the apiserver down for 30 s: operator and agents recover by themselves",
+      async () => {
+        const next = "2001:db8:1d00::/56";
+        await stopApiserver();
+        try {
+          // The lease changes while the apiserver is away: the agent keeps retrying.
+          await pipeline.testbed.setDelegatedPrefix(a, next);
+          await new Promise((resolve) => setTimeout(resolve, 30_000));
+        } finally {
+          await startApiserver();
+        }
+        await pipeline.waitForPool(
+          a,
+          `to carry ${next}`,
+          (cidrs) => cidrs?.includes(next) ?? false,
+        );
+        await waitFor("a leader again", async () => (await leader(pipeline)) >= 0, 30_000);
+      },
+    );
+
     await t.step("the leader killed: the other replica takes over", async () => {
       const leaderIndex = await leader(pipeline);
       const uids = await Promise.all(nodes.map(uidOf));
@@ -100,3 +127,32 @@ async function leader(pipeline: Pipeline): Promise<number> {
   }
   return -1;
 }
+
+Deno.test("end to end: a released lease drains until its valid lifetime ends, then its pool goes", async () => {
+  const node = uniqueName("drain");
+  const pipeline = await Pipeline.start({
+    kubeconfigPath: testKubeconfigPath(),
+    nodes: [node],
+    namespace: node,
+    lifetimes: { preferred: 6, valid: 12 },
+  });
+  try {
+    const template = parse(await Deno.readTextFile(EXAMPLE)) as KubernetesObject;
+    template.metadata.name = `${node}-pools`;
+    await pipeline.objects.apply(template);
+    const [prefix] = await pipeline.testbed.delegatedPrefixes(node);
+    await pipeline.waitForPool(node, `to carry ${prefix}`, (cidrs) => cidrs?.[0] === prefix);
+    const leaseFile = `${pipeline.testbed.leaseDir(node)}/eth0.lease6`;
+    const validUntil = (await Deno.stat(leaseFile)).mtime!.getTime() + 12_000;
+
+    await pipeline.testbed.release(node);
+    // dhcpcd removed its lease files; the prefix's valid lifetime has not ended: it drains.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(await pipeline.cidrs(node), [prefix]);
+    await pipeline.waitForPool(node, "to be deleted", (cidrs) => cidrs === undefined, 30_000);
+    // Not before the lifetime ended (the lease file's time has whole-second precision).
+    assert.ok(Date.now() >= validUntil - 1000, `deleted ${validUntil - Date.now()} ms early`);
+  } finally {
+    await pipeline.stop();
+  }
+});

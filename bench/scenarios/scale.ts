@@ -72,8 +72,11 @@ export async function runScale(kubeconfigPath: string, agents = 5000): Promise<S
 
     const before = processUsage(operator.pid);
     const started = performance.now();
-    await inParallel(nodes.length, 64, (index) =>
-      clients[index % clients.length].report(report(index), tokens[index]));
+    await inParallel(
+      nodes.length,
+      64,
+      (index) => clients[index % clients.length].report(report(index), tokens[index]),
+    );
     await waitFor(`${agents} pools`, async () => {
       const status = (await objects.get({
         apiVersion: template.apiVersion,

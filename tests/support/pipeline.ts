@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { ClusterObjects } from "../../src/operator/kube/objects.ts";
 import type { KubernetesObject } from "../../src/shared/kube_object.ts";
 import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
-import { DhcpTestbed } from "../testbed/dhcp.ts";
+import { DhcpTestbed, type TestbedLifetimes } from "../testbed/dhcp.ts";
 import { type AgentIdentities, createAgentIdentities } from "./agent_identities.ts";
 import { makeServingCertificate, type ServingCertificate } from "./channel.ts";
 import { installCrds, waitFor } from "./cluster.ts";
@@ -46,6 +46,8 @@ export interface PipelineOptions {
   operators?: number;
   /** Extra operator flags. */
   operatorArgs?: string[];
+  /** Lifetimes the DHCP servers hand out (testbed defaults when absent). */
+  lifetimes?: TestbedLifetimes;
   /** Hears every output line of every process, prefixed with its name. */
   onLine?: (line: string) => void;
   /** Hears progress. */
@@ -76,7 +78,10 @@ export class Pipeline {
     const kubeConfig = loadKubeConfig(options.kubeconfigPath);
     for (const file of CRD_FILES) await installCrds(kubeConfig, file);
     progress(`starting the DHCP testbed: kea + dhcpcd for ${options.nodes.join(", ")}`);
-    const testbed = await DhcpTestbed.start({ nodes: options.nodes.map((name) => ({ name })) });
+    const testbed = await DhcpTestbed.start({
+      nodes: options.nodes.map((name) => ({ name })),
+      lifetimes: options.lifetimes,
+    });
     let identities: AgentIdentities | undefined;
     let pipeline: Pipeline | undefined;
     let tls: ServingCertificate | undefined;

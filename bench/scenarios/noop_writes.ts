@@ -1,0 +1,95 @@
+/**
+ * Write requests made by a reconcile with nothing to change: the reconciler's own count and the
+ * apiserver's (`apiserver_request_total` for every writing verb), after a template with 100 nodes
+ * has converged and every template is reconciled again.
+ *
+ * @module
+ */
+import { parse } from "yaml";
+import type { NodeSource } from "../../src/operator/controller.ts";
+import { ClusterObjects } from "../../src/operator/kube/objects.ts";
+import { SandboxedRenderer } from "../../src/operator/render/sandbox.ts";
+import { TemplateReconciler } from "../../src/operator/template_reconciler.ts";
+import type { KubernetesObject } from "../../src/shared/kube_object.ts";
+import { apiserverRequestCount } from "../../tests/support/channel.ts";
+import { installCrds, waitFor } from "../../tests/support/cluster.ts";
+import { nodeWithPrefix } from "../../tests/support/nodes.ts";
+import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const WRITE_VERBS = ["CREATE", "UPDATE", "PATCH", "APPLY", "DELETE"];
+const RESOURCES = ["ciliumloadbalancerippools", "dhcptemplates", "events"];
+
+/** The write requests counted. */
+export interface NoOpWrites {
+  /** Writes the reconciler made (applies, deletes, status writes). */
+  reconcilerWrites: number;
+  /** Writes the apiserver served on the resources a reconcile touches. */
+  apiserverWrites: number;
+}
+
+/** Converges 100 pools, reconciles again, and counts the writes of the second reconcile. */
+export async function runNoOpWrites(kubeconfigPath: string): Promise<NoOpWrites> {
+  const config = loadKubeConfig(kubeconfigPath);
+  await installCrds(config, new URL("charts/dhcp-template/crds/dhcptemplates.yaml", ROOT));
+  await installCrds(
+    config,
+    new URL("examples/crds/cilium.io_ciliumloadbalancerippools.yaml", ROOT),
+  );
+  const nodes: NodeSource = {
+    loaded: true,
+    snapshot: () =>
+      Array.from(
+        { length: 100 },
+        (_, index) =>
+          nodeWithPrefix(
+            `noop-${String(index).padStart(3, "0")}`,
+            `2001:db8:${index.toString(16)}00::`,
+          ),
+      ),
+    nextExpiry: () => undefined,
+  };
+  const renderer = new SandboxedRenderer();
+  const reconciler = await TemplateReconciler.start({ kubeConfig: config, nodes, renderer });
+  const objects = new ClusterObjects(config);
+  const template = parse(
+    await Deno.readTextFile(new URL("examples/cilium-pool-template.yaml", ROOT)),
+  ) as KubernetesObject;
+  template.metadata.name = "bench-noop";
+  try {
+    reconciler.setLeading(true);
+    await objects.apply(template);
+    await waitFor("100 pools", async () => {
+      const applied = await objects.get({
+        apiVersion: template.apiVersion,
+        kind: template.kind,
+        name: template.metadata.name,
+      }) as { status?: { objectCount?: number } } | undefined;
+      return applied?.status?.objectCount === 100;
+    }, 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await reconciler.idle();
+    const before = { ...reconciler.writes };
+    const apiserverBefore = await countWrites();
+    reconciler.nodesChanged();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await reconciler.idle();
+    const after = reconciler.writes;
+    return {
+      reconcilerWrites: after.applies - before.applies + after.deletes - before.deletes +
+        after.statusWrites - before.statusWrites,
+      apiserverWrites: (await countWrites()) - apiserverBefore,
+    };
+  } finally {
+    await reconciler.stop();
+    renderer.close();
+  }
+
+  async function countWrites(): Promise<number> {
+    let total = 0;
+    for (const resource of RESOURCES) {
+      total += await apiserverRequestCount(config, resource, WRITE_VERBS);
+    }
+    return total;
+  }
+}
