@@ -157,6 +157,33 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     );
     assert.equal(await code(client.report(report(nodeA))), status.UNAUTHENTICATED);
     assert.equal(await code(client.report(report(nodeA), "not-a-token")), status.UNAUTHENTICATED);
+    // An agent pushing for another node keeps retrying and says why, once, as an error.
+    const records: { level: string; message: string }[] = [];
+    const record = (level: string) => (message: string) => records.push({ level, message });
+    const impostor = await startPusher({
+      target: side.target,
+      tls: "plaintext",
+      tokenFile: identities.tokenFile(nodeA),
+      nodeName: nodeB,
+      backoff: { initialMs: 20, maxMs: 50 },
+      log: {
+        debug: record("debug"),
+        info: record("info"),
+        warn: record("warn"),
+        error: record("error"),
+      },
+    });
+    impostor.update(report(nodeB).interfaces);
+    await waitFor("three refused pushes", () => impostor.counts.failures >= 3);
+    await impostor.stop();
+    assert.equal(impostor.connected, false);
+    assert.deepEqual(records.filter((r) => r.level !== "debug"), [
+      { level: "error", message: "The operator refused this agent's push; retrying" },
+    ]);
+    // (The server may have refused one more call than the agent counted before it stopped.)
+    const impostorRefusals = side.server.counters.rejected.permission_denied - 2;
+    assert.ok(impostorRefusals >= impostor.counts.failures);
+
     // A token of the right node but for another service account.
     const otherSide = await startOperatorSide(config, {
       audience: AUDIENCE,
@@ -172,7 +199,7 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     }
     assert.deepEqual(side.server.counters.rejected, {
       unauthenticated: 2,
-      permission_denied: 2,
+      permission_denied: 2 + impostorRefusals,
       invalid_argument: 0,
     });
     assert.equal(side.server.counters.reports, 0);
