@@ -165,3 +165,13 @@ Deno.test("sameInterfaces ignores key order; summarize counts", () => {
   assert.ok(!sameInterfaces(a, [eth0([])]));
   assert.deepEqual(summarize(a), { interfaces: 1, addresses: 0, prefixes: 1 });
 });
+
+Deno.test("a snapshot is a copy: changing it leaves the state alone", () => {
+  const node = state([eth0([prefix("2001:db8:1100::", "2026-11-24T14:30:00Z")])]);
+  const before = structuredClone(node);
+  const snapshot = snapshotNode(node, NOW)!;
+  snapshot.interfaces[0].lease6!.prefix6[0].ip = "changed";
+  snapshot.interfaces[0].lease6!.dns.push("changed");
+  snapshot.interfaces[0].name = "changed";
+  assert.deepEqual(node, before);
+});
