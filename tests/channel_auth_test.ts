@@ -281,3 +281,34 @@ Deno.test("an operator restart reloads every node; 100 heartbeats make no writes
     await cleanUp();
   }
 });
+
+Deno.test("another replica sees what one stored, and answers the agent's heartbeats", async () => {
+  const { config, nodeA, identities, serviceAccounts, cleanUp } = await setUp();
+  const first = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const second = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const toFirst = new RawAgentClient(first.target);
+  const toSecond = new RawAgentClient(second.target);
+  const tokenA = identities.token(nodeA);
+  try {
+    const node: Node = {
+      name: nodeA,
+      interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:2300::", 3600)])],
+    };
+    const seen = nextChange(second.store, nodeA);
+    await toFirst.report(node, tokenA);
+    await seen;
+    assert.deepEqual(second.store.snapshot(new Date()), first.store.snapshot(new Date()));
+    const reply = await toSecond.heartbeat(
+      { node_name: nodeA, digest: reportDigest(node) },
+      tokenA,
+    );
+    assert.equal(reply.resend, false);
+    assert.equal(second.store.counts.writes, 0);
+  } finally {
+    toFirst.close();
+    toSecond.close();
+    await first.stop();
+    await second.stop();
+    await cleanUp();
+  }
+});
