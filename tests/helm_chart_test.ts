@@ -3,8 +3,10 @@
  * built from its Go module by `tools/helm.ts`).
  */
 import assert from "node:assert/strict";
-import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
-import { parseAllDocuments } from "yaml";
+import { AppsV1Api, CoreV1Api, PolicyV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import { parse, parseAllDocuments } from "yaml";
+import { parseAgentArgs } from "../src/agent/config.ts";
+import { parseOperatorArgs } from "../src/operator/config.ts";
 import { ensureHelmBinary } from "../tools/helm.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import { testKubeConfig, testKubeconfigPath, uniqueName } from "./support/cluster.ts";
@@ -25,18 +27,36 @@ async function helm(...args: string[]): Promise<string> {
   return text;
 }
 
+type Probe = { httpGet: { path: string; port: string } };
 type Container = {
   securityContext?: Record<string, unknown>;
   args?: string[];
+  env?: { name: string }[];
+  ports?: { name: string; containerPort: number }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
   volumeMounts?: { name: string; readOnly?: boolean; mountPath: string }[];
 };
 type PodSpec = {
   containers: Container[];
+  securityContext?: Record<string, unknown>;
+  nodeSelector?: Record<string, string>;
+  tolerations?: unknown[];
   volumes?: { name: string; hostPath?: { path: string }; projected?: unknown }[];
 };
+type PodTemplate = { metadata: { annotations?: Record<string, string> }; spec: PodSpec };
 
 function byKind(objects: KubernetesObject[], kind: string): KubernetesObject[] {
   return objects.filter((object) => object.kind === kind);
+}
+
+async function renderChart(...args: string[]): Promise<KubernetesObject[]> {
+  const output = await helm("template", "demo", CHART, "--namespace", "dhcpt", ...args);
+  return parseAllDocuments(output).map((doc) => doc.toJS() as KubernetesObject).filter(Boolean);
+}
+
+function podTemplate(workload: KubernetesObject): PodTemplate {
+  return (workload.spec as { template: PodTemplate }).template;
 }
 
 Deno.test("helm lint --strict passes", async () => {
@@ -76,6 +96,129 @@ Deno.test("helm template renders a hardened operator and agent", async () => {
   );
 });
 
+Deno.test("helm template: probes, metrics ports, JSON logs and scheduling by default", async () => {
+  const objects = await renderChart();
+  const [deployment] = byKind(objects, "Deployment");
+  const [daemonSet] = byKind(objects, "DaemonSet");
+  for (const [workload, port] of [[deployment, 8080], [daemonSet, 8081]] as const) {
+    const pod = podTemplate(workload);
+    const [container] = pod.spec.containers;
+    assert.deepEqual(container.livenessProbe?.httpGet, { path: "/healthz", port: "metrics" });
+    assert.deepEqual(container.readinessProbe?.httpGet, { path: "/readyz", port: "metrics" });
+    assert.equal(container.ports?.find((p) => p.name === "metrics")?.containerPort, port);
+    assert.ok(container.args?.includes("--log-format=json"), workload.kind);
+    assert.ok(container.args?.includes(`--metrics-listen=[::]:${port}`), workload.kind);
+    assert.deepEqual(container.securityContext?.seccompProfile, { type: "RuntimeDefault" });
+    assert.deepEqual(pod.spec.securityContext?.seccompProfile, { type: "RuntimeDefault" });
+    assert.equal(pod.metadata.annotations?.["prometheus.io/port"], String(port));
+  }
+  const operator = podTemplate(deployment).spec.containers[0];
+  assert.ok(operator.args?.includes("--leader-election=true"));
+  assert.ok(operator.args?.includes("--leader-election-lease-seconds=15"));
+  assert.deepEqual(operator.env?.map((variable) => variable.name), ["POD_NAME", "POD_NAMESPACE"]);
+  const agent = podTemplate(daemonSet).spec;
+  assert.deepEqual(agent.nodeSelector, { "kubernetes.io/os": "linux" });
+  assert.deepEqual(agent.tolerations, [{ operator: "Exists" }]);
+  assert.equal(agent.securityContext?.seLinuxOptions, undefined);
+  const [budget] = byKind(objects, "PodDisruptionBudget");
+  assert.equal((budget.spec as { minAvailable: number }).minAvailable, 1);
+  assert.deepEqual(byKind(objects, "PodMonitor"), []);
+});
+
+Deno.test("helm template: SELinux type, text logs, one replica, PodMonitor", async () => {
+  const objects = await renderChart(
+    "--set",
+    "agent.seLinuxType=spc_t",
+    "--set",
+    "operator.logFormat=text",
+    "--set",
+    "agent.logFormat=text",
+    "--set",
+    "operator.replicas=1",
+    "--set",
+    "metrics.podMonitor.enabled=true",
+    "--set",
+    "agent.wirelessInterfaces={wlan0}",
+  );
+  const [deployment] = byKind(objects, "Deployment");
+  const [daemonSet] = byKind(objects, "DaemonSet");
+  assert.ok(podTemplate(deployment).spec.containers[0].args?.includes("--log-format=text"));
+  const agent = podTemplate(daemonSet).spec;
+  assert.ok(agent.containers[0].args?.includes("--log-format=text"));
+  assert.ok(agent.containers[0].args?.includes("--wireless=wlan0"));
+  assert.deepEqual(agent.securityContext?.seLinuxOptions, { type: "spc_t" });
+  assert.deepEqual(byKind(objects, "PodDisruptionBudget"), [], "no PDB for a single replica");
+  const [monitor] = byKind(objects, "PodMonitor");
+  assert.deepEqual((monitor.spec as { podMetricsEndpoints: unknown[] }).podMetricsEndpoints, [
+    { port: "metrics", path: "/metrics", interval: "30s" },
+  ]);
+});
+
+Deno.test("the executables accept the arguments the chart gives them", async () => {
+  for (const values of [[], ["--set", "tls.enabled=false", "--set", "operator.logFormat=text"]]) {
+    const objects = await renderChart(...values);
+    const operatorArgs = podTemplate(byKind(objects, "Deployment")[0]).spec.containers[0].args!;
+    const operator = parseOperatorArgs(operatorArgs, {
+      POD_NAME: "demo-operator-0",
+      POD_NAMESPACE: "dhcpt",
+    });
+    assert.equal(operator.metricsListen.port, 8080);
+    assert.equal(operator.leaderElectionName, "demo-dhcp-template-operator");
+    assert.deepEqual(operator.agentServiceAccounts, ["dhcpt:demo-dhcp-template-agent"]);
+    assert.equal(operator.tls === "plaintext", values.length > 0);
+    const agentArgs = podTemplate(byKind(objects, "DaemonSet")[0]).spec.containers[0].args!;
+    const agent = parseAgentArgs(agentArgs, { NODE_NAME: "node-a" });
+    assert.equal(agent.metricsListen.port, 8081);
+    assert.equal(agent.logFormat, "json");
+  }
+});
+
+Deno.test("every value in values.yaml is documented", async () => {
+  const text = await Deno.readTextFile(`${CHART}/values.yaml`);
+  const { walked, undocumented } = documentation(text);
+  assert.deepEqual(undocumented, []);
+  // The check saw every value: each leaf of the parsed file lies under a key it walked.
+  for (const leaf of leafKeys(parse(text) as Record<string, unknown>)) {
+    assert.ok(walked.some((key) => leaf === key || leaf.startsWith(`${key}.`)), leaf);
+  }
+});
+
+/**
+ * The keys of values.yaml (dotted paths) and those that neither carry a `# --` comment nor sit
+ * inside a documented section (`resources:` documents `requests` and `limits`).
+ */
+function documentation(text: string): { walked: string[]; undocumented: string[] } {
+  const walked: string[] = [];
+  const undocumented: string[] = [];
+  const sections: { indent: number; documented: boolean; key: string }[] = [];
+  let comment = false;
+  for (const line of text.split("\n")) {
+    if (/^\s*# --/.test(line)) comment = true;
+    const key = /^(\s*)([\w./-]+):/.exec(line);
+    if (!key) {
+      if (line.trim() === "") comment = false;
+      continue;
+    }
+    const indent = key[1].length;
+    while (sections.length > 0 && sections.at(-1)!.indent >= indent) sections.pop();
+    const documented = comment || sections.some((section) => section.documented);
+    const path = [...sections.map((section) => section.key), key[2]].join(".");
+    walked.push(path);
+    if (!documented && !line.trim().endsWith(":")) undocumented.push(path);
+    sections.push({ indent, documented, key: key[2] });
+    comment = false;
+  }
+  return { walked, undocumented };
+}
+
+function leafKeys(values: Record<string, unknown>, prefix = ""): string[] {
+  return Object.entries(values).flatMap(([key, value]) =>
+    value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0
+      ? leafKeys(value as Record<string, unknown>, `${prefix}${key}.`)
+      : [`${prefix}${key}`]
+  );
+}
+
 Deno.test("helm install into the real control plane creates every object", async () => {
   const namespace = uniqueName("helm");
   const release = uniqueName("rel");
@@ -97,6 +240,15 @@ Deno.test("helm install into the real control plane creates every object", async
     assert.equal(service.spec?.ports?.[0].port, 9443);
     const secret = await core.readNamespacedSecret({ namespace, name: `${fullname}-tls` });
     assert.deepEqual(Object.keys(secret.data ?? {}).sort(), ["ca.crt", "tls.crt", "tls.key"]);
+    assert.deepEqual(
+      daemonSet.spec?.template.spec?.containers[0].readinessProbe?.httpGet?.path,
+      "/readyz",
+    );
+    const budget = await config.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({
+      namespace,
+      name: `${fullname}-operator`,
+    });
+    assert.equal(budget.spec?.minAvailable, 1);
     const rbac = config.makeApiClient(RbacAuthorizationV1Api);
     const binding = await rbac.readClusterRoleBinding({ name: `${fullname}-operator` });
     assert.equal(binding.subjects?.[0].name, `${fullname}-operator`);

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 DENO_VERSION=2.9.6
-DEBIAN_PACKAGES=(dhcpcd-base kea-dhcp4-server kea-dhcp6-server python3-jinja2 iproute2 util-linux procps)
+DEBIAN_PACKAGES=(dhcpcd-base kea-dhcp4-server kea-dhcp6-server python3-jinja2 iproute2 util-linux procps openssl)
 
 if [ "$(deno --version 2>/dev/null | head -n 1 | awk '{print $2}')" != "$DENO_VERSION" ]; then
   echo "install-deps: installing deno@$DENO_VERSION from npm"

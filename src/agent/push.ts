@@ -57,6 +57,8 @@ export interface PusherOptions {
   callTimeoutMs?: number;
   /** Retry delays. */
   backoff?: BackoffOptions;
+  /** Hears every call: a full report or a heartbeat, and whether the operator answered. */
+  onCall?: (call: { method: "report" | "heartbeat"; ok: boolean; connected: boolean }) => void;
 }
 
 /** What the pusher has sent. */
@@ -181,6 +183,7 @@ class PushLoop implements Pusher {
       } catch (error) {
         if (this.#stopped) break;
         this.counts.failures++;
+        this.#options.onCall?.({ method: this.#method(latest), ok: false, connected: false });
         this.#acknowledged = undefined; // after reconnecting, always send the full state
         waitMs = this.#backoff.next();
         this.#logFailure(error, waitMs);
@@ -192,12 +195,18 @@ class PushLoop implements Pusher {
     }
   }
 
+  /** The call `#push` makes for `latest`. */
+  #method(latest: Node): "report" | "heartbeat" {
+    return reportDigest(latest) === this.#acknowledged ? "heartbeat" : "report";
+  }
+
   /** One call; returns how long to wait before the next one. */
   async #push(latest: Node): Promise<number> {
     const digest = reportDigest(latest);
     if (digest !== this.#acknowledged) {
       const reply = await this.#unary(REPORT_PATH, serializeReport, latest);
       this.counts.reports++;
+      this.#options.onCall?.({ method: "report", ok: true, connected: true });
       this.#acknowledged = digest;
       return this.#heartbeatAfter(reply);
     }
@@ -206,6 +215,7 @@ class PushLoop implements Pusher {
       digest,
     });
     this.counts.heartbeats++;
+    this.#options.onCall?.({ method: "heartbeat", ok: true, connected: true });
     if (reply.resend) {
       this.#acknowledged = undefined;
       this.#updated = true; // report right away

@@ -3,19 +3,22 @@
  * manifests or the error with line and column.
  *
  *   deno task render --template examples/cilium-pool-template.yaml --nodes nodes.yaml
+ *   deno task render --template examples/cilium-pool-template.yaml --leases /var/lib/dhcpcd
  *
  * `--template` takes a DHCPTemplate manifest or a raw template; `--nodes` a JSON or YAML file
- * holding the `nodes` list (or an object with a `nodes` key).
+ * holding the `nodes` list (or an object with a `nodes` key); `--leases` a dhcpcd lease directory,
+ * read as the agent reads it, giving one node (named by `--node-name`, default this host's name).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
+import { readLeaseDirectory } from "../agent/lease_dir.ts";
 import { SandboxedRenderer } from "../operator/render/sandbox.ts";
 import type { Node } from "../shared/model.ts";
 
-const USAGE =
-  "usage: render --template <DHCPTemplate file or raw template> --nodes <JSON/YAML file>";
+const USAGE = "usage: render --template <DHCPTemplate file or raw template>\n" +
+  "              (--nodes <JSON/YAML file> | --leases <dhcpcd lease directory> [--node-name NAME])";
 
 /** The template source from a file holding a DHCPTemplate manifest or a raw template. */
 export function templateSource(text: string): { name: string; source: string } {
@@ -44,17 +47,32 @@ export function nodesFrom(text: string, file: string): Node[] {
   return nodes as Node[];
 }
 
+/** One node from a dhcpcd lease directory; files that cannot be read are reported on stderr. */
+async function nodesFromLeases(dir: string, nodeName: string): Promise<Node[]> {
+  const { interfaces, problems } = await readLeaseDirectory(dir);
+  for (const problem of problems) console.error(`warning: ${problem.file}: ${problem.message}`);
+  return [{ name: nodeName, interfaces }];
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { template: { type: "string" }, nodes: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      template: { type: "string" },
+      nodes: { type: "string" },
+      leases: { type: "string" },
+      "node-name": { type: "string" },
+      help: { type: "boolean" },
+    },
   });
-  if (values.help || !values.template || !values.nodes) {
+  if (values.help || !values.template || !values.nodes === !values.leases) {
     console.error(USAGE);
     Deno.exit(values.help ? 0 : 2);
   }
   const { name, source } = templateSource(await Deno.readTextFile(values.template));
-  const nodes = nodesFrom(await Deno.readTextFile(values.nodes), values.nodes);
+  const nodes = values.nodes
+    ? nodesFrom(await Deno.readTextFile(values.nodes), values.nodes)
+    : await nodesFromLeases(values.leases!, values["node-name"] ?? Deno.hostname());
   const renderer = new SandboxedRenderer();
   const result = await renderer.render(name, source, nodes);
   renderer.close();

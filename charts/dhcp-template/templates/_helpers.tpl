@@ -43,3 +43,15 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* Pod annotations of one component: Prometheus scrape annotations and the user's own. */}}
+{{- define "dhcp-template.podAnnotations" -}}
+{{- if .root.Values.metrics.scrapeAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/port: {{ .port | quote }}
+prometheus.io/path: /metrics
+{{- end }}
+{{- with .annotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}

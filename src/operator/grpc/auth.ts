@@ -35,10 +35,20 @@ export interface AgentIdentity {
 /** Why a call was refused: no valid identity, or an identity that may not do this. */
 export type RejectionKind = "unauthenticated" | "permission_denied";
 
+/** Why exactly a call was refused (the metrics' `reason` label). */
+export type RejectionReason =
+  | "missing_token"
+  | "invalid_token"
+  | "not_a_service_account"
+  | "wrong_service_account"
+  | "no_node_claim"
+  | "wrong_node"
+  | "invalid_argument";
+
 /** The outcome of checking a caller. */
 export type AuthDecision =
   | { ok: true; identity: AgentIdentity }
-  | { ok: false; kind: RejectionKind; reason: string };
+  | { ok: false; kind: RejectionKind; label: RejectionReason; reason: string };
 
 const SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
 
@@ -54,6 +64,7 @@ export function identify(
     return {
       ok: false,
       kind: "unauthenticated",
+      label: "invalid_token",
       reason: `the token is not valid${review.error ? `: ${review.error}` : ""}`,
     };
   }
@@ -62,6 +73,7 @@ export function identify(
     return {
       ok: false,
       kind: "permission_denied",
+      label: "not_a_service_account",
       reason: `"${username}" is not a service account`,
     };
   }
@@ -70,6 +82,7 @@ export function identify(
     return {
       ok: false,
       kind: "permission_denied",
+      label: "wrong_service_account",
       reason: `service account "${serviceAccount}" is not an agent service account`,
     };
   }
@@ -78,6 +91,7 @@ export function identify(
     return {
       ok: false,
       kind: "permission_denied",
+      label: "no_node_claim",
       reason: `the token of "${serviceAccount}" names no node (${NODE_NAME_EXTRA}): ` +
         "it must be a projected token of a pod scheduled to a node",
     };
@@ -91,6 +105,7 @@ export function authorizeNode(identity: AgentIdentity, nodeName: string): AuthDe
   return {
     ok: false,
     kind: "permission_denied",
+    label: "wrong_node",
     reason: `the agent of node "${identity.nodeName}" may not report for node "${nodeName}"`,
   };
 }

@@ -20,6 +20,7 @@ Deno.test("an agent's pod token identifies its service account and node", () => 
   const denied = authorizeNode(decision.identity, "node-b");
   assert.equal(denied.ok, false);
   assert.equal(!denied.ok && denied.kind, "permission_denied");
+  assert.equal(!denied.ok && denied.label, "wrong_node");
   assert.match(!denied.ok ? denied.reason : "", /node "node-a" may not report for node "node-b"/);
 });
 
@@ -28,6 +29,7 @@ Deno.test("invalid tokens are unauthenticated; other users and node-less tokens 
   assert.deepEqual(invalid, {
     ok: false,
     kind: "unauthenticated",
+    label: "invalid_token",
     reason: "the token is not valid: token expired",
   });
   const kinds = [
@@ -39,9 +41,13 @@ Deno.test("invalid tokens are unauthenticated; other users and node-less tokens 
     },
   ].map((review) => {
     const decision = identify(review, AGENTS);
-    return decision.ok ? "ok" : decision.kind;
+    return decision.ok ? "ok" : `${decision.kind} ${decision.label}`;
   });
-  assert.deepEqual(kinds, ["permission_denied", "permission_denied", "permission_denied"]);
+  assert.deepEqual(kinds, [
+    "permission_denied not_a_service_account",
+    "permission_denied wrong_service_account",
+    "permission_denied no_node_claim",
+  ]);
 });
 
 Deno.test("bearer tokens are read from the authorization value", () => {

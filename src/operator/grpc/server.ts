@@ -20,7 +20,13 @@ import type { Interface, Node } from "../../shared/model.ts";
 import type { HeartbeatRequest, ReportReply } from "../../shared/wire/codec.ts";
 import { type ChannelLog, SILENT_LOG } from "../../shared/wire/log.ts";
 import { agentChannelService, MAX_MESSAGE_BYTES } from "../../shared/wire/service.ts";
-import { type AgentIdentity, authorizeNode, bearerToken, type RejectionKind } from "./auth.ts";
+import {
+  type AgentIdentity,
+  authorizeNode,
+  bearerToken,
+  type RejectionKind,
+  type RejectionReason,
+} from "./auth.ts";
 import type { Authenticator } from "./token_review.ts";
 import { reportProblems } from "./validate.ts";
 
@@ -48,6 +54,18 @@ export interface AgentServerOptions {
   log?: ChannelLog;
   /** The clock (default: the current time). */
   now?: () => Date;
+  /** Hears the outcome of every call (for metrics). */
+  onCall?: (call: CallOutcome) => void;
+}
+
+/** How one agent call ended. */
+export interface CallOutcome {
+  /** `Report` or `Heartbeat`. */
+  method: string;
+  /** Accepted, refused (see `rejection`), or failed on the operator's side. */
+  result: "accepted" | "rejected" | "failed";
+  /** Why a call was refused. */
+  rejection?: RejectionReason;
 }
 
 /** What the server has handled so far. */
@@ -86,6 +104,7 @@ class Rejection extends Error {
   constructor(
     readonly code: status,
     readonly kind: RejectionKind | "invalid_argument",
+    readonly label: RejectionReason,
     reason: string,
   ) {
     super(reason);
@@ -115,14 +134,23 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   async function identify(metadata: Metadata, nodeName: string): Promise<AgentIdentity> {
     if (!nodeName) {
-      throw new Rejection(status.INVALID_ARGUMENT, "invalid_argument", "the node name is empty");
+      throw new Rejection(
+        status.INVALID_ARGUMENT,
+        "invalid_argument",
+        "invalid_argument",
+        "the node name is empty",
+      );
     }
     const authorization = metadata.get("authorization")[0];
     const token = bearerToken(typeof authorization === "string" ? authorization : undefined);
     const decision = await options.authenticator.authenticate(token);
-    if (!decision.ok) throw new Rejection(CODES[decision.kind], decision.kind, decision.reason);
+    if (!decision.ok) {
+      throw new Rejection(CODES[decision.kind], decision.kind, decision.label, decision.reason);
+    }
     const allowed = authorizeNode(decision.identity, nodeName);
-    if (!allowed.ok) throw new Rejection(CODES[allowed.kind], allowed.kind, allowed.reason);
+    if (!allowed.ok) {
+      throw new Rejection(CODES[allowed.kind], allowed.kind, allowed.label, allowed.reason);
+    }
     return decision.identity;
   }
 
@@ -140,18 +168,21 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       try {
         await identify(call.metadata, nodeName);
         done(null, await serve(call.request, receivedAt));
+        options.onCall?.({ method, result: "accepted" });
       } catch (error) {
         const fields = { method, node: nodeName, peer: call.getPeer() };
         if (error instanceof Rejection) {
           counters.rejected[error.kind]++;
+          options.onCall?.({ method, result: "rejected", rejection: error.label });
           log.warn("Rejected an agent call", {
             ...fields,
             reason: error.message,
-            code: error.kind,
+            code: error.label,
           });
           done({ code: error.code, details: error.message });
         } else {
           counters.failed++;
+          options.onCall?.({ method, result: "failed" });
           const message = error instanceof Error ? error.message : String(error);
           log.error("An agent call failed", { ...fields, error: message });
           done({ code: status.UNAVAILABLE, details: message });
@@ -172,6 +203,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
           (problems.length > 5 ? `; and ${problems.length - 5} more` : "");
         throw new Rejection(
           status.INVALID_ARGUMENT,
+          "invalid_argument",
           "invalid_argument",
           `the report is malformed: ${shown}`,
         );

@@ -58,7 +58,12 @@ export class TokenReviewAuthenticator implements Authenticator {
   /** The caller's identity, or why it has none. */
   async authenticate(token: string | undefined): Promise<AuthDecision> {
     if (!token) {
-      return { ok: false, kind: "unauthenticated", reason: "the call carries no bearer token" };
+      return {
+        ok: false,
+        kind: "unauthenticated",
+        label: "missing_token",
+        reason: "the call carries no bearer token",
+      };
     }
     return identify(await this.#review(token), this.#serviceAccounts);
   }

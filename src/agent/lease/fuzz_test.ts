@@ -1,0 +1,92 @@
+/**
+ * Fuzzes both decoders with 100,000+ seeded inputs: random bytes, and valid messages with bytes
+ * flipped, cut off or inserted. The only thing a decoder may throw is a LeaseDecodeError.
+ */
+import assert from "node:assert/strict";
+import { decodeLease4 } from "./dhcp4.ts";
+import { decodeLease6 } from "./dhcp6.ts";
+import { LeaseDecodeError } from "./errors.ts";
+import {
+  addressBytes,
+  dnsName,
+  ia,
+  iaAddress,
+  iaPrefix,
+  message4,
+  message6,
+  option4,
+  option6,
+  uint,
+} from "./test_messages.ts";
+
+/** A small seeded generator (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALID_4 = message4("198.51.100.23", [
+  option4(1, addressBytes("255.255.255.0")),
+  option4(3, addressBytes("198.51.100.1")),
+  option4(6, addressBytes("198.51.100.2")),
+  option4(15, [...new TextEncoder().encode("example.test")]),
+  option4(119, [...dnsName("a.example.test"), 1, 0x62, 0xc0, 2]),
+  option4(51, uint(3600, 4)),
+]);
+const VALID_6 = message6([
+  option6(2, [0, 1, 0, 1, 1, 2, 3, 4]),
+  ia(3, 900, 1440, [iaAddress("2001:db8::17", 1800, 3600)]),
+  ia(25, 900, 1440, [iaPrefix("2001:db8:1200::", 56, 1800, 3600)]),
+  option6(23, addressBytes("2001:db8::53")),
+  option6(24, dnsName("example.test")),
+  option6(56, option6(1, addressBytes("2001:db8::123"))),
+]);
+
+function mutate(valid: Uint8Array, next: () => number): Uint8Array {
+  const bytes = [...valid];
+  const edits = 1 + Math.floor(next() * 4);
+  for (let edit = 0; edit < edits; edit++) {
+    const at = Math.floor(next() * bytes.length);
+    const kind = next();
+    if (kind < 0.5) bytes[at] = Math.floor(next() * 256);
+    else if (kind < 0.7) bytes.splice(at);
+    else if (kind < 0.85) bytes.splice(at, 0, Math.floor(next() * 256));
+    else bytes.splice(at, 1);
+  }
+  return new Uint8Array(bytes);
+}
+
+Deno.test("fuzz: 100,000 seeded inputs give a lease or a LeaseDecodeError, nothing else", () => {
+  const next = random(20261124);
+  const source = { file: "fuzz.lease", obtainedAt: new Date("2026-11-24T12:00:00Z") };
+  const outcomes = { decoded: 0, rejected: 0 };
+  for (let round = 0; round < 100_000; round++) {
+    const kind = round % 4;
+    const input = kind === 0
+      ? mutate(VALID_4, next)
+      : kind === 1
+      ? mutate(VALID_6, next)
+      : new Uint8Array(Array.from({ length: Math.floor(next() * 400) }, () => next() * 256));
+    const decode = kind === 0 || kind === 2 ? decodeLease4 : decodeLease6;
+    try {
+      decode(input, source);
+      outcomes.decoded++;
+    } catch (error) {
+      if (!(error instanceof LeaseDecodeError)) {
+        throw new Error(`round ${round}: ${error} for input [${input.join(",")}]`);
+      }
+      assert.ok(error.offset >= 0 && error.offset <= input.length, error.message);
+      outcomes.rejected++;
+    }
+  }
+  assert.equal(outcomes.decoded + outcomes.rejected, 100_000);
+  // Both paths were exercised: mutated messages often still decode, random bytes rarely do.
+  assert.ok(outcomes.decoded > 1000, `decoded ${outcomes.decoded}`);
+  assert.ok(outcomes.rejected > 1000, `rejected ${outcomes.rejected}`);
+});

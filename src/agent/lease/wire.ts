@@ -1,0 +1,204 @@
+/**
+ * Reading DHCP wire data with bounds checks: big-endian integers, addresses, option lists
+ * (type-length-value) and DNS names (RFC 1035 encoding, as options 119 and 24 carry them).
+ * Every read past the end throws a {@link LeaseDecodeError} with the offset.
+ *
+ * @module
+ */
+import ipaddr from "ipaddr.js";
+import { LeaseDecodeError } from "./errors.ts";
+
+/** A slice of a lease file, remembering where in the file it starts. */
+export class Bytes {
+  /** Wraps `data[start, end)` of `file`; `base` is the file offset of `data[0]`. */
+  constructor(
+    readonly file: string,
+    readonly data: Uint8Array,
+    readonly start = 0,
+    readonly end = data.length,
+    readonly base = 0,
+  ) {}
+
+  /** Number of bytes in the slice. */
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** The file offset of slice position `at`. */
+  offset(at: number): number {
+    return this.base + this.start + at;
+  }
+
+  /** An error at slice position `at`. */
+  error(at: number, detail: string): LeaseDecodeError {
+    return new LeaseDecodeError(this.file, this.offset(at), detail);
+  }
+
+  /** The sub-slice `[at, at + length)`; throws when it runs past the end. */
+  slice(at: number, length: number, what: string): Bytes {
+    this.#need(at, length, what);
+    return new Bytes(this.file, this.data, this.start + at, this.start + at + length, this.base);
+  }
+
+  /** An unsigned byte. */
+  u8(at: number, what: string): number {
+    this.#need(at, 1, what);
+    return this.data[this.start + at];
+  }
+
+  /** An unsigned 16-bit big-endian integer. */
+  u16(at: number, what: string): number {
+    this.#need(at, 2, what);
+    const i = this.start + at;
+    return (this.data[i] << 8) | this.data[i + 1];
+  }
+
+  /** An unsigned 32-bit big-endian integer. */
+  u32(at: number, what: string): number {
+    this.#need(at, 4, what);
+    const i = this.start + at;
+    return ((this.data[i] << 24) >>> 0) + (this.data[i + 1] << 16) + (this.data[i + 2] << 8) +
+      this.data[i + 3];
+  }
+
+  /** The raw bytes `[at, at + length)`. */
+  bytes(at: number, length: number, what: string): Uint8Array {
+    this.#need(at, length, what);
+    return this.data.subarray(this.start + at, this.start + at + length);
+  }
+
+  /** An IPv4 (4 bytes) or IPv6 (16 bytes) address in canonical (RFC 5952) form. */
+  address(at: number, length: 4 | 16, what: string): string {
+    return formatAddress(this.bytes(at, length, what));
+  }
+
+  /** A list of addresses filling the whole slice. */
+  addresses(length: 4 | 16, what: string): string[] {
+    if (this.length % length !== 0) {
+      throw this.error(0, `${what}: length ${this.length} is not a multiple of ${length}`);
+    }
+    const list: string[] = [];
+    for (let at = 0; at < this.length; at += length) list.push(this.address(at, length, what));
+    return list;
+  }
+
+  /** Text (UTF-8, invalid sequences replaced) filling the whole slice, without trailing NULs. */
+  text(): string {
+    return new TextDecoder().decode(this.bytes(0, this.length, "text")).replace(/\0+$/, "");
+  }
+
+  /** Lowercase colon-separated hex of the whole slice. */
+  hex(): string {
+    return [...this.bytes(0, this.length, "hex")].map((byte) => byte.toString(16).padStart(2, "0"))
+      .join(":");
+  }
+
+  #need(at: number, length: number, what: string) {
+    if (at < 0 || length < 0 || at + length > this.length) {
+      throw this.error(
+        Math.min(at, this.length),
+        `${what} needs ${length} byte(s) at ${this.offset(at)} but the data ends at ${
+          this.offset(this.length)
+        }`,
+      );
+    }
+  }
+}
+
+/** Canonical text of a 4- or 16-byte address. */
+export function formatAddress(bytes: Uint8Array): string {
+  const parsed = ipaddr.fromByteArray([...bytes]);
+  return parsed.kind() === "ipv6" ? (parsed as ipaddr.IPv6).toRFC5952String() : parsed.toString();
+}
+
+/** One option of a type-length-value list. */
+export interface WireOption {
+  /** Option code. */
+  code: number;
+  /** The option's value. */
+  value: Bytes;
+}
+
+/**
+ * Splits `bytes` into options. DHCPv4 (`codeBytes` 1): pad (0) is skipped and end (255) stops.
+ * DHCPv6 (`codeBytes` 2): 2-byte code and length.
+ */
+export function readOptions(bytes: Bytes, codeBytes: 1 | 2): WireOption[] {
+  const options: WireOption[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (codeBytes === 1) {
+      const code = bytes.u8(at, "option code");
+      if (code === 0) {
+        at++;
+        continue;
+      }
+      if (code === 255) break;
+      const length = bytes.u8(at + 1, `length of option ${code}`);
+      options.push({ code, value: bytes.slice(at + 2, length, `option ${code}`) });
+      at += 2 + length;
+    } else {
+      const code = bytes.u16(at, "option code");
+      const length = bytes.u16(at + 2, `length of option ${code}`);
+      options.push({ code, value: bytes.slice(at + 4, length, `option ${code}`) });
+      at += 4 + length;
+    }
+  }
+  return options;
+}
+
+/** Longest DNS name (RFC 1035) in text form. */
+const MAX_NAME_LENGTH = 253;
+
+/**
+ * Decodes a list of DNS names (RFC 1035 wire format) filling the slice; `compression` allows
+ * RFC 1035 pointers within the slice (DHCPv4 option 119, RFC 3397; DHCPv6 forbids them).
+ */
+export function readDomainNames(bytes: Bytes, compression: boolean, what: string): string[] {
+  const names: string[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const { name, next } = readName(bytes, at, compression, what);
+    if (name !== "") names.push(name);
+    at = next;
+  }
+  return names;
+}
+
+function readName(
+  bytes: Bytes,
+  start: number,
+  compression: boolean,
+  what: string,
+): { name: string; next: number } {
+  const labels: string[] = [];
+  let at = start;
+  let next: number | undefined;
+  const visited = new Set<number>();
+  for (;;) {
+    const length = bytes.u8(at, `${what} label length`);
+    if (length === 0) {
+      next ??= at + 1;
+      break;
+    }
+    if ((length & 0xc0) === 0xc0) {
+      if (!compression) throw bytes.error(at, `${what}: compression pointer not allowed here`);
+      const target = ((length & 0x3f) << 8) | bytes.u8(at + 1, `${what} pointer`);
+      if (target >= at || visited.has(target)) {
+        throw bytes.error(at, `${what}: compression pointer ${target} does not point backwards`);
+      }
+      visited.add(target);
+      next ??= at + 2;
+      at = target;
+      continue;
+    }
+    if (length > 63) throw bytes.error(at, `${what}: label length ${length} is above 63`);
+    labels.push(new TextDecoder().decode(bytes.bytes(at + 1, length, `${what} label`)));
+    at += 1 + length;
+  }
+  const name = labels.join(".");
+  if (name.length > MAX_NAME_LENGTH) {
+    throw bytes.error(start, `${what}: name is longer than ${MAX_NAME_LENGTH} characters`);
+  }
+  return { name, next };
+}

@@ -1,0 +1,232 @@
+/**
+ * Reads and watches dhcpcd's lease directory: decodes every lease file into the node's
+ * interfaces, keeps the last good value of a file that cannot be read right now (dhcpcd may be
+ * writing it), drops leases whose file is gone (released), and keeps retrying when the directory
+ * is missing or unreadable.
+ *
+ * @module
+ */
+import { DhcpTemplateError } from "../shared/errors.ts";
+import type { Interface } from "../shared/model.ts";
+import {
+  decodeLease4,
+  decodeLease6,
+  type LeaseOfFile,
+  parseLeaseFileName,
+  toInterfaces,
+} from "./lease/mod.ts";
+
+/** A lease file that could not be used. */
+export interface LeaseProblem {
+  /** The file's path. */
+  file: string;
+  /** What is wrong (a decode error names the byte offset). */
+  message: string;
+}
+
+/** What the lease directory holds. */
+export interface LeaseDirectoryState {
+  /** The interfaces with leases, sorted by name. */
+  interfaces: Interface[];
+  /** Files that could not be read or decoded (their last good lease, if any, is kept). */
+  problems: LeaseProblem[];
+}
+
+/** The lease directory itself cannot be read. */
+export class LeaseDirectoryError extends DhcpTemplateError {
+  /** Creates the error for `dir`. */
+  constructor(dir: string, cause: unknown) {
+    super(
+      `Cannot read the lease directory "${dir}": ${cause instanceof Error ? cause.message : cause}`,
+      { file: dir },
+      { cause },
+    );
+  }
+}
+
+/** Options of the reader. */
+export interface LeaseReaderOptions {
+  /** Wireless interfaces (their lease files carry an SSID suffix). */
+  wireless?: readonly string[];
+  /** Attempts to decode a file that fails (it may be being written), default 3. */
+  attempts?: number;
+  /** Pause between attempts, milliseconds (default 20). */
+  attemptPauseMs?: number;
+}
+
+interface FileState {
+  mtimeMs: number;
+  size: number;
+  lease: LeaseOfFile;
+}
+
+/** Reads a lease directory again and again, remembering each file's last good lease. */
+export class LeaseDirectoryReader {
+  readonly #files = new Map<string, FileState>();
+
+  /** A reader of `dir`. */
+  constructor(readonly dir: string, readonly options: LeaseReaderOptions = {}) {}
+
+  /** Reads the directory now; throws {@link LeaseDirectoryError} when it cannot be listed. */
+  async read(): Promise<LeaseDirectoryState> {
+    const names: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        if (entry.isFile && parseLeaseFileName(entry.name, this.options.wireless)) {
+          names.push(entry.name);
+        }
+      }
+    } catch (error) {
+      throw new LeaseDirectoryError(this.dir, error);
+    }
+    for (const name of this.#files.keys()) if (!names.includes(name)) this.#files.delete(name);
+    const problems: LeaseProblem[] = [];
+    for (const name of names) {
+      const problem = await this.#readFile(name);
+      if (problem) problems.push(problem);
+    }
+    return {
+      interfaces: toInterfaces([...this.#files.values()].map((file) => file.lease)),
+      problems,
+    };
+  }
+
+  async #readFile(name: string): Promise<LeaseProblem | undefined> {
+    const path = `${this.dir}/${name}`;
+    const fileName = parseLeaseFileName(name, this.options.wireless)!;
+    const attempts = this.options.attempts ?? 3;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await pause(this.options.attemptPauseMs ?? 20);
+      try {
+        const info = await Deno.stat(path);
+        const known = this.#files.get(name);
+        const mtimeMs = info.mtime?.getTime() ?? 0;
+        if (known && known.mtimeMs === mtimeMs && known.size === info.size) return undefined;
+        const bytes = await Deno.readFile(path);
+        const source = { file: path, obtainedAt: new Date(mtimeMs) };
+        const lease: LeaseOfFile = fileName.family === 4
+          ? { name: fileName, family: 4, lease: decodeLease4(bytes, source).lease }
+          : { name: fileName, family: 6, lease: decodeLease6(bytes, source).lease };
+        this.#files.set(name, { mtimeMs, size: info.size, lease });
+        return undefined;
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) {
+          this.#files.delete(name);
+          return undefined;
+        }
+        lastError = error;
+      }
+    }
+    const kept = this.#files.has(name) ? " (keeping its last good lease)" : "";
+    return {
+      file: path,
+      message: `${lastError instanceof Error ? lastError.message : lastError}${kept}`,
+    };
+  }
+}
+
+/** Reads `dir` once. */
+export function readLeaseDirectory(
+  dir: string,
+  options: LeaseReaderOptions = {},
+): Promise<LeaseDirectoryState> {
+  return new LeaseDirectoryReader(dir, options).read();
+}
+
+/** Options of the watcher. */
+export interface LeaseWatchOptions extends LeaseReaderOptions {
+  /** Changes within this window are read together, milliseconds (default 100). */
+  coalesceMs?: number;
+  /** Pause before watching again after the directory could not be read, ms (default 1000). */
+  retryMs?: number;
+  /** Hears about a directory that cannot be read (the watcher keeps retrying). */
+  onError?: (error: LeaseDirectoryError) => void;
+}
+
+/** A running watcher. */
+export interface LeaseWatcher {
+  /** Stops watching. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Calls `onChange` with the directory's state at start and whenever it changes (file events
+ * within `coalesceMs` are read together; a state equal to the last one is not reported).
+ */
+export function watchLeaseDirectory(
+  dir: string,
+  onChange: (state: LeaseDirectoryState) => void,
+  options: LeaseWatchOptions = {},
+): LeaseWatcher {
+  const reader = new LeaseDirectoryReader(dir, options);
+  let stopped = false;
+  let watcher: Deno.FsWatcher | undefined;
+  let lastReported: string | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let reading = Promise.resolve();
+  let wake: (() => void) | undefined;
+
+  const readAndReport = async () => {
+    const state = await reader.read();
+    const key = JSON.stringify(state);
+    if (key !== lastReported && !stopped) {
+      lastReported = key;
+      onChange(state);
+    }
+  };
+  const closeWatcher = () => {
+    try {
+      watcher?.close();
+    } catch {
+      // already closed
+    }
+  };
+  const failed = (error: unknown) => {
+    if (stopped) return;
+    options.onError?.(
+      error instanceof LeaseDirectoryError ? error : new LeaseDirectoryError(dir, error),
+    );
+    // Watch again from scratch: the directory may have been removed and created anew.
+    closeWatcher();
+  };
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      reading = reading.then(readAndReport).catch(failed);
+    }, options.coalesceMs ?? 100);
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        watcher = Deno.watchFs(dir, { recursive: false });
+        reading = reading.then(readAndReport);
+        await reading;
+        for await (const _event of watcher) schedule();
+      } catch (error) {
+        failed(error);
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, options.retryMs ?? 1000);
+      });
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      closeWatcher();
+      wake?.();
+      await loop;
+      await reading.catch(() => {});
+    },
+  };
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

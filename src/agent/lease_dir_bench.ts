@@ -1,0 +1,27 @@
+/**
+ * Lease file change → watcher callback latency (`deno bench --allow-all`), with the default
+ * 100 ms coalescing window and with a 10 ms window.
+ */
+import { watchLeaseDirectory } from "./lease_dir.ts";
+import { ia, iaPrefix, message6 } from "./lease/test_messages.ts";
+
+for (const coalesceMs of [100, 10]) {
+  const dir = await Deno.makeTempDir();
+  let notify: (() => void) | undefined;
+  const watcher = watchLeaseDirectory(dir, () => notify?.(), { coalesceMs });
+  let round = 0;
+  Deno.bench(`lease file written → interfaces reported (${coalesceMs} ms window)`, async (b) => {
+    round++;
+    const bytes = message6([ia(25, 0, 0, [iaPrefix(`2001:db8:${round % 60000}::`, 48, 60, 120)])]);
+    const reported = new Promise<void>((resolve) => notify = resolve);
+    b.start();
+    await Deno.writeFile(`${dir}/eth0.lease6.tmp`, bytes);
+    await Deno.rename(`${dir}/eth0.lease6.tmp`, `${dir}/eth0.lease6`);
+    await reported;
+    b.end();
+  });
+  globalThis.addEventListener("unload", () => {
+    watcher.stop();
+    Deno.removeSync(dir, { recursive: true });
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * The operator executable: receives the agents' lease data over gRPC, keeps it as DHCPNode
+ * objects, and — on the elected leader — reconciles every DHCPTemplate.
+ *
+ *   dhcp-template-operator --tls-cert tls.crt --tls-key tls.key [flags]   (see --help)
+ *
+ * @module
+ */
+import { KubeConfig } from "@kubernetes/client-node";
+import { FlagError, formatHostPort } from "../shared/flags.ts";
+import { createLogger, type Logger } from "../shared/log.ts";
+import { operatorMetrics, processMetrics, Registry } from "../shared/metrics.ts";
+import { startProbeServer } from "../shared/probe_server.ts";
+import { OPERATOR_USAGE, type OperatorConfig, parseOperatorArgs } from "./config.ts";
+import { startAgentServer } from "./grpc/server.ts";
+import { createAuthenticator } from "./grpc/token_review.ts";
+import { LeaderElector } from "./leader/elector.ts";
+import { NodeStore } from "./nodes/store.ts";
+import type { Renderer } from "./reconcile.ts";
+import { SandboxedRenderer } from "./render/sandbox.ts";
+import { TemplateReconciler } from "./template_reconciler.ts";
+
+/** A running operator. */
+export interface RunningOperator {
+  /** Stops everything; a leader hands over its lease. */
+  stop(): Promise<void>;
+}
+
+/** Starts every part of the operator. */
+export async function startOperator(config: OperatorConfig, log: Logger): Promise<RunningOperator> {
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromDefault();
+
+  const registry = new Registry();
+  const metrics = operatorMetrics(registry);
+  processMetrics(registry);
+  const store = await NodeStore.start({ kubeConfig, log: log.child({ part: "nodes" }) });
+  const sandbox = new SandboxedRenderer({
+    timeoutMs: config.renderTimeoutMs,
+    outputBytes: config.renderOutputBytes,
+  });
+  const renderer: Renderer = {
+    async render(template, source, nodes) {
+      const started = performance.now();
+      const result = await sandbox.render(template, source, nodes);
+      metrics.renderDuration.observe({ template }, (performance.now() - started) / 1000);
+      metrics.renders.inc({ template, result: result.ok ? "ok" : "error" });
+      return result;
+    },
+  };
+  let nodesChangedAt: number | undefined;
+  const reconciler = await TemplateReconciler.start({
+    kubeConfig,
+    nodes: store,
+    renderer,
+    coalesceMs: config.coalesceMs,
+    onReconciled: (template, report, durationMs) => {
+      metrics.applies.inc({ template }, report.applied);
+      metrics.deletions.inc({ template }, report.deleted);
+      if (nodesChangedAt !== undefined && (report.applied > 0 || report.deleted > 0)) {
+        metrics.leaseChangeLatency.observe((performance.now() - nodesChangedAt) / 1000);
+        nodesChangedAt = undefined;
+      }
+      if (report.applied > 0 || report.deleted > 0 || report.result !== "Applied") {
+        log.info("reconciled", { template, ...report, durationMs: Math.round(durationMs) });
+      }
+    },
+    onError: (context, error) => {
+      if (context.startsWith("reconcile ")) {
+        metrics.reconcileErrors.inc({ template: context.slice("reconcile ".length) });
+      }
+      log.error("reconcile failed", { context, error });
+    },
+  });
+  store.onChange(() => {
+    nodesChangedAt ??= performance.now();
+    metrics.nodesKnown.set(store.snapshot(new Date()).length);
+    reconciler.nodesChanged();
+  });
+
+  const server = await startAgentServer({
+    listen: formatHostPort(config.grpcListen),
+    tls: config.tls === "plaintext" ? undefined : config.tls,
+    authenticator: createAuthenticator({
+      kubeConfig,
+      audience: config.tokenAudience,
+      serviceAccounts: config.agentServiceAccounts,
+    }),
+    store,
+    heartbeatSeconds: config.heartbeatSeconds,
+    log: log.child({ part: "grpc" }),
+    onCall: (call) => {
+      if (call.method === "Heartbeat" && call.result === "accepted") metrics.agentHeartbeats.inc();
+      if (call.method === "Report") metrics.agentReports.inc({ result: call.result });
+      if (call.rejection) metrics.authenticationFailures.inc({ reason: call.rejection });
+    },
+  });
+  log.info("agents connect here", {
+    grpc: formatHostPort({ ...config.grpcListen, port: server.port }),
+  });
+
+  const setLeading = (leading: boolean) => {
+    metrics.leader.set(leading ? 1 : 0);
+    reconciler.setLeading(leading);
+    log.info(leading ? "leading: reconciling templates" : "not leading: standing by");
+  };
+  const elector = config.leaderElection
+    ? new LeaderElector(kubeConfig, {
+      namespace: config.leaderElectionNamespace,
+      name: config.leaderElectionName,
+      identity: config.identity,
+      leaseDurationSeconds: config.leaderElectionLeaseSeconds,
+      retryPeriodMs: Math.min(2000, config.leaderElectionLeaseSeconds * 250),
+      onStartedLeading: () => setLeading(true),
+      onStoppedLeading: () => setLeading(false),
+      onError: (error) => log.warn("leader election", { error }),
+    })
+    : undefined;
+  if (!elector) setLeading(true);
+
+  const probes = await startProbeServer({
+    listen: config.metricsListen,
+    registry,
+    ready: () => ({ ready: store.loaded, reason: "node data has not been read from the cluster" }),
+    log,
+  });
+
+  return {
+    async stop() {
+      await elector?.stop();
+      await server.stop();
+      await reconciler.stop();
+      sandbox.close();
+      await store.stop();
+      await probes.stop();
+    },
+  };
+}
+
+if (import.meta.main) {
+  let config: OperatorConfig;
+  try {
+    if (Deno.args.includes("--help")) {
+      console.log(OPERATOR_USAGE);
+      Deno.exit(0);
+    }
+    config = parseOperatorArgs(Deno.args, Deno.env.toObject());
+  } catch (error) {
+    if (!(error instanceof FlagError)) throw error;
+    console.error(error.message);
+    Deno.exit(2);
+  }
+  const log = createLogger({ format: config.logFormat, level: config.logLevel });
+  const operator = await startOperator(config, log);
+  const shutdown = async (signal: string) => {
+    log.info("shutting down", { signal });
+    await operator.stop();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+}

@@ -1,0 +1,101 @@
+/**
+ * The lease directory reader and watcher on real files: decoding, VLAN interfaces, a file
+ * truncated mid-write (last good lease kept), a released lease, a missing directory.
+ */
+import assert from "node:assert/strict";
+import {
+  type LeaseDirectoryError,
+  type LeaseDirectoryState,
+  readLeaseDirectory,
+  watchLeaseDirectory,
+} from "../src/agent/lease_dir.ts";
+import {
+  addressBytes,
+  ia,
+  iaPrefix,
+  message4,
+  message6,
+  option4,
+  uint,
+} from "../src/agent/lease/test_messages.ts";
+import { waitFor } from "./support/cluster.ts";
+
+const lease4 = message4("198.51.100.23", [
+  option4(1, addressBytes("255.255.255.0")),
+  option4(51, uint(3600, 4)),
+]);
+const lease6 = (prefix: string) =>
+  message6([ia(25, 900, 1440, [iaPrefix(prefix, 56, 1800, 3600)])]);
+
+/** Writes a file the way dhcpcd does: a temporary file renamed into place. */
+async function writeAtomically(path: string, bytes: Uint8Array) {
+  await Deno.writeFile(`${path}.tmp`, bytes);
+  await Deno.rename(`${path}.tmp`, path);
+}
+
+const prefixes = (state: LeaseDirectoryState | undefined) =>
+  state?.interfaces.flatMap((iface) =>
+    (iface.lease6?.prefix6 ?? []).map((prefix) => `${iface.name} ${prefix.ip}/${prefix.len}`)
+  ) ?? [];
+
+Deno.test("reading a lease directory: v4 and v6 merge, a VLAN is its own interface", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/eth0.lease`, lease4);
+    await Deno.writeFile(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await Deno.writeFile(`${dir}/eth0.100.lease6`, lease6("2001:db8:1300::"));
+    await Deno.writeTextFile(`${dir}/duid`, "00:01:00:01");
+    await Deno.writeFile(`${dir}/eth1.lease6`, new Uint8Array([7, 0, 0, 0, 0, 23, 0, 99]));
+    const state = await readLeaseDirectory(dir);
+    assert.deepEqual(state.interfaces.map((iface) => iface.name), ["eth0", "eth0.100"]);
+    assert.equal(state.interfaces[0].lease4?.ip, "198.51.100.23");
+    assert.deepEqual(prefixes(state), ["eth0 2001:db8:1200::/56", "eth0.100 2001:db8:1300::/56"]);
+    assert.equal(state.problems.length, 1);
+    assert.equal(state.problems[0].file, `${dir}/eth1.lease6`);
+    assert.match(state.problems[0].message, /at byte 8: option 23 needs 99 byte/);
+    const mtime = (await Deno.stat(`${dir}/eth0.lease`)).mtime!;
+    assert.equal(
+      state.interfaces[0].lease4?.obtained_at,
+      new Date(Math.floor(mtime.getTime() / 1000) * 1000).toISOString().replace(".000Z", "Z"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("watching: changes, a truncated write, a released lease, a missing directory", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/dhcpcd`;
+  const states: LeaseDirectoryState[] = [];
+  const errors: LeaseDirectoryError[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+    coalesceMs: 20,
+    retryMs: 50,
+    onError: (error) => errors.push(error),
+  });
+  const latest = () => states.at(-1);
+  try {
+    await waitFor("the missing directory to be reported", () => errors.length > 0, 5000);
+    assert.match(errors[0].message, /Cannot read the lease directory ".*dhcpcd"/);
+
+    await Deno.mkdir(dir);
+    await writeAtomically(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await waitFor("the first prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1200::/56");
+
+    await writeAtomically(`${dir}/eth0.lease6`, lease6("2001:db8:1400::"));
+    await waitFor("the changed prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1400::/56");
+
+    // A write cut off half-way: the last good lease stays, the problem is reported.
+    await Deno.writeFile(`${dir}/eth0.lease6`, lease6("2001:db8:1500::").subarray(0, 20));
+    await waitFor("the problem", () => (latest()?.problems.length ?? 0) > 0);
+    assert.deepEqual(prefixes(latest()), ["eth0 2001:db8:1400::/56"]);
+    assert.match(latest()!.problems[0].message, /keeping its last good lease/);
+
+    await Deno.remove(`${dir}/eth0.lease6`);
+    await waitFor("the released lease to go", () => latest()?.interfaces.length === 0);
+    assert.deepEqual(latest()?.problems, []);
+  } finally {
+    await watcher.stop();
+    await Deno.remove(parent, { recursive: true });
+  }
+});

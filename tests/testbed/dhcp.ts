@@ -1,0 +1,543 @@
+/**
+ * A real DHCP testbed: Debian's kea-dhcp4 and kea-dhcp6 (with prefix delegation) in a server
+ * network namespace, and one dhcpcd per simulated node in a client namespace of its own, joined
+ * by veth pairs on a bridge. Every dhcpcd runs in a private mount namespace with its own lease
+ * directory bind-mounted over /var/lib/dhcpcd, a private /run, and no hook scripts, so the host's
+ * /etc/resolv.conf and lease directory are never touched; traffic never leaves the namespaces.
+ * Used by the lease tests, the end-to-end and fault tests, the benchmarks and the demo. Root only.
+ *
+ * Addresses: 198.51.100.0/24 (DHCPv4), 2001:db8::/64 (DHCPv6 IA_NA), and per node i a reserved
+ * delegated prefix 2001:db8:(1000 + i·100)::/56 (node 0 → 2001:db8:1000::/56).
+ *
+ * @module
+ */
+import { decodeLease6 } from "../../src/agent/lease/mod.ts";
+
+/** The testbed cannot run here: not root, or a program is missing. */
+export class TestbedPrerequisiteError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "TestbedPrerequisiteError";
+  }
+}
+
+/** A simulated node. */
+export interface TestbedNode {
+  /** Its name (also the Kubernetes node name in the end-to-end tests). */
+  name: string;
+}
+
+/** Lifetimes the servers hand out, in seconds. */
+export interface TestbedLifetimes {
+  /** DHCPv6 preferred lifetime (default 300). */
+  preferred: number;
+  /** DHCPv6 valid lifetime and DHCPv4 lease time (default 600). */
+  valid: number;
+  /** T1 (default half of preferred). */
+  renew?: number;
+  /** T2 (default 0.8 of preferred). */
+  rebind?: number;
+}
+
+/** Options of {@link DhcpTestbed.start}. */
+export interface TestbedOptions {
+  /** The simulated nodes. */
+  nodes: TestbedNode[];
+  /** Lifetimes (defaults: preferred 300 s, valid 600 s). */
+  lifetimes?: TestbedLifetimes;
+}
+
+interface NodeRuntime {
+  name: string;
+  index: number;
+  namespace: string;
+  dir: string;
+  mac: string;
+  duid: string;
+  prefix: string;
+  dhcpcd?: Deno.ChildProcess;
+}
+
+const REQUIRED_PROGRAMS = ["ip", "unshare", "nsenter", "kea-dhcp4", "kea-dhcp6", "dhcpcd"];
+const WAIT_MS = 30_000;
+const POLL_MS = 25;
+
+/** A running testbed; `stop()` removes everything it made. */
+export class DhcpTestbed {
+  readonly #id = crypto.randomUUID().slice(0, 6);
+  readonly #serverNamespace = `dhcpt-${this.#id}-srv`;
+  readonly #nodes = new Map<string, NodeRuntime>();
+  readonly #namespaces: string[] = [];
+  readonly #servers: Deno.ChildProcess[] = [];
+  readonly #lifetimes: Required<TestbedLifetimes>;
+  #dir = "";
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: TestbedOptions) {
+    const lifetimes = options.lifetimes ?? { preferred: 300, valid: 600 };
+    this.#lifetimes = {
+      renew: Math.floor(lifetimes.preferred / 2),
+      rebind: Math.floor(lifetimes.preferred * 0.8),
+      ...lifetimes,
+    };
+  }
+
+  /** Creates the namespaces, starts kea and one dhcpcd per node. Leases follow within seconds. */
+  static async start(options: TestbedOptions): Promise<DhcpTestbed> {
+    await checkPrerequisites();
+    const testbed = new DhcpTestbed(options);
+    try {
+      await testbed.#start(options.nodes);
+      return testbed;
+    } catch (error) {
+      await testbed.stop();
+      throw error;
+    }
+  }
+
+  /** The node's dhcpcd lease directory on the host (what its agent reads). */
+  leaseDir(node: string): string {
+    return `${this.#node(node).dir}/lib`;
+  }
+
+  /** What the server delegates to the node now (`["2001:db8:1000::/56"]`). */
+  delegatedPrefixes(node: string): Promise<string[]> {
+    return Promise.resolve([this.#node(node).prefix]);
+  }
+
+  /** Resolves once dhcpcd holds a DHCPv4 lease and a DHCPv6 lease with the delegated prefix. */
+  async waitForLeases(node: string, timeoutMs = WAIT_MS): Promise<void> {
+    const runtime = this.#node(node);
+    await this.#waitFor(
+      `${node}'s leases`,
+      timeoutMs,
+      async () =>
+        await exists(`${this.leaseDir(node)}/eth0.lease`) &&
+        (await this.#leasedPrefixes(runtime)).includes(runtime.prefix),
+    );
+  }
+
+  /**
+   * Makes the server delegate `cidr` (a /56) to the node instead, and dhcpcd renew; resolves once
+   * the node's lease file carries the new prefix.
+   */
+  async setDelegatedPrefix(node: string, cidr: string): Promise<void> {
+    const runtime = this.#node(node);
+    runtime.prefix = cidr;
+    const reloads = await this.#countInLog("kea6", "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS");
+    await this.#writeKea6Config();
+    this.#servers[1].kill("SIGHUP");
+    await this.#waitFor(
+      "kea-dhcp6 to reload its configuration",
+      WAIT_MS,
+      async () =>
+        (await this.#countInLog("kea6", "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS")) > reloads,
+    );
+    await this.renew(node);
+    await this.#waitFor(
+      `${node}'s lease to carry ${cidr}`,
+      WAIT_MS,
+      async () => (await this.#leasedPrefixes(runtime)).includes(cidr),
+    );
+  }
+
+  /** Makes the node's dhcpcd renew its leases now. */
+  async renew(node: string): Promise<void> {
+    await this.#dhcpcdControl(this.#node(node), "--renew");
+  }
+
+  /** Makes the node's dhcpcd release its leases (it removes its lease files) and exit. */
+  async release(node: string): Promise<void> {
+    const runtime = this.#node(node);
+    await this.#dhcpcdControl(runtime, "--release");
+    await runtime.dhcpcd?.status;
+  }
+
+  /** Stops every process it started and removes every namespace and file; idempotent. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #start(nodes: TestbedNode[]) {
+    this.#dir = await Deno.makeTempDir({ prefix: "dhcpt-testbed-" });
+    const server = this.#serverNamespace;
+    await this.#addNamespace(server);
+    await ip(server, "link", "add", "br0", "type", "bridge");
+    await ip(server, "link", "set", "br0", "up");
+    await ip(server, "addr", "add", "198.51.100.1/24", "dev", "br0");
+    await ip(server, "addr", "add", "2001:db8::1/64", "dev", "br0", "nodad");
+    for (const [index, node] of nodes.entries()) {
+      const mac = `02:00:00:00:${hex(index >> 8)}:${hex(index & 0xff)}`;
+      const runtime: NodeRuntime = {
+        name: node.name,
+        index,
+        namespace: `dhcpt-${this.#id}-${index}`,
+        dir: `${this.#dir}/node-${index}`,
+        mac,
+        duid: `00:03:00:01:${mac}`,
+        prefix: `2001:db8:${(0x1000 + index * 0x100).toString(16)}::/56`,
+      };
+      this.#nodes.set(node.name, runtime);
+      await this.#addNamespace(runtime.namespace);
+      const veth = `v${this.#id}-${index}`;
+      await ip(
+        server,
+        "link",
+        "add",
+        veth,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        runtime.namespace,
+      );
+      await ip(server, "link", "set", veth, "master", "br0", "up");
+      await ip(runtime.namespace, "link", "set", "eth0", "address", mac);
+      await ip(runtime.namespace, "link", "set", "lo", "up");
+      await ip(runtime.namespace, "link", "set", "eth0", "up");
+      await Deno.mkdir(`${runtime.dir}/lib`, { recursive: true });
+      await Deno.writeTextFile(`${runtime.dir}/lib/duid`, runtime.duid);
+      await Deno.writeTextFile(`${runtime.dir}/dhcpcd.conf`, DHCPCD_CONF);
+    }
+    await this.#writeKea4Config();
+    await this.#writeKea6Config();
+    this.#servers.push(
+      this.#spawnInNamespace(server, "kea4", ["kea-dhcp4", "-c", `${this.#dir}/kea4.json`]),
+    );
+    this.#servers.push(
+      this.#spawnInNamespace(server, "kea6", ["kea-dhcp6", "-c", `${this.#dir}/kea6.json`]),
+    );
+    await this.#waitFor(
+      "kea to start",
+      WAIT_MS,
+      async () =>
+        (await this.#countInLog("kea4", "DHCP4_STARTED")) > 0 &&
+        (await this.#countInLog("kea6", "DHCP6_STARTED")) > 0,
+    );
+    for (const runtime of this.#nodes.values()) this.#startDhcpcd(runtime);
+  }
+
+  #startDhcpcd(runtime: NodeRuntime) {
+    // A private mount namespace: our lease directory over /var/lib/dhcpcd, a private /run for
+    // its control socket, no hook scripts (-c /bin/true): the host is never touched.
+    const script = [
+      "mount -t tmpfs tmpfs /run",
+      `mount --bind '${runtime.dir}/lib' /var/lib/dhcpcd`,
+      `exec dhcpcd --nobackground --config '${runtime.dir}/dhcpcd.conf' --script /bin/true eth0 ` +
+      `> '${runtime.dir}/dhcpcd.log' 2>&1`,
+    ].join(" && ");
+    runtime.dhcpcd = new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        runtime.namespace,
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        script,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+  }
+
+  /** Runs `dhcpcd <flag> eth0` in the mount and network namespace of the node's dhcpcd. */
+  async #dhcpcdControl(runtime: NodeRuntime, flag: string) {
+    const pid = runtime.dhcpcd?.pid;
+    if (pid === undefined) throw new Error(`${runtime.name}: dhcpcd is not running`);
+    const result = await new Deno.Command("nsenter", {
+      args: ["--target", String(pid), "--mount", "--net", "dhcpcd", flag, "eth0"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!result.success) {
+      throw new Error(
+        `${runtime.name}: dhcpcd ${flag} failed: ${new TextDecoder().decode(result.stderr)}` +
+          await this.#logs(runtime),
+      );
+    }
+  }
+
+  #spawnInNamespace(namespace: string, log: string, command: string[]): Deno.ChildProcess {
+    const quoted = command.map((part) => `'${part}'`).join(" ");
+    return new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        namespace,
+        "sh",
+        "-c",
+        `exec ${quoted} > '${this.#dir}/${log}.log' 2>&1`,
+      ],
+      env: { KEA_PIDFILE_DIR: this.#dir, KEA_LOCKFILE_DIR: this.#dir },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+  }
+
+  async #addNamespace(name: string) {
+    await run("ip", ["netns", "add", name]);
+    this.#namespaces.push(name);
+    for (const setting of ["all", "default"]) {
+      await run("ip", [
+        "netns",
+        "exec",
+        name,
+        "sysctl",
+        "-qw",
+        `net.ipv6.conf.${setting}.accept_dad=0`,
+      ]);
+    }
+  }
+
+  async #writeKea4Config() {
+    await Deno.writeTextFile(
+      `${this.#dir}/kea4.json`,
+      JSON.stringify(
+        {
+          Dhcp4: {
+            "interfaces-config": { interfaces: ["br0"], "dhcp-socket-type": "raw" },
+            "lease-database": {
+              type: "memfile",
+              persist: true,
+              name: `${this.#dir}/leases4.csv`,
+              "lfc-interval": 0,
+            },
+            "valid-lifetime": this.#lifetimes.valid,
+            "renew-timer": this.#lifetimes.renew,
+            "rebind-timer": this.#lifetimes.rebind,
+            "option-data": [
+              { name: "routers", data: "198.51.100.1" },
+              { name: "domain-name-servers", data: "198.51.100.53" },
+              { name: "domain-name", data: "example.test" },
+              { name: "domain-search", data: "example.test, lab.example.test" },
+              { name: "ntp-servers", data: "198.51.100.123" },
+            ],
+            subnet4: [{
+              id: 1,
+              subnet: "198.51.100.0/24",
+              interface: "br0",
+              pools: [{ pool: "198.51.100.100-198.51.100.250" }],
+            }],
+            loggers: [{
+              name: "kea-dhcp4",
+              output_options: [{ output: "stdout" }],
+              severity: "INFO",
+            }],
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  }
+
+  async #writeKea6Config() {
+    await Deno.writeTextFile(
+      `${this.#dir}/kea6.json`,
+      JSON.stringify(
+        {
+          Dhcp6: {
+            "data-directory": this.#dir,
+            "interfaces-config": { interfaces: ["br0"] },
+            "lease-database": {
+              type: "memfile",
+              persist: true,
+              name: `${this.#dir}/leases6.csv`,
+              "lfc-interval": 0,
+            },
+            "preferred-lifetime": this.#lifetimes.preferred,
+            "valid-lifetime": this.#lifetimes.valid,
+            "renew-timer": this.#lifetimes.renew,
+            "rebind-timer": this.#lifetimes.rebind,
+            "option-data": [
+              { name: "dns-servers", data: "2001:db8::53" },
+              { name: "domain-search", data: "example.test" },
+              { name: "sntp-servers", data: "2001:db8::123" },
+            ],
+            subnet6: [{
+              id: 1,
+              subnet: "2001:db8::/64",
+              interface: "br0",
+              pools: [{ pool: "2001:db8::1000-2001:db8::1fff" }],
+              reservations: [...this.#nodes.values()].map((node) => ({
+                duid: node.duid,
+                prefixes: [node.prefix],
+              })),
+            }],
+            loggers: [{
+              name: "kea-dhcp6",
+              output_options: [{ output: "stdout" }],
+              severity: "INFO",
+            }],
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  }
+
+  async #leasedPrefixes(runtime: NodeRuntime): Promise<string[]> {
+    const file = `${runtime.dir}/lib/eth0.lease6`;
+    try {
+      const bytes = await Deno.readFile(file);
+      const { lease } = decodeLease6(bytes, { file, obtainedAt: new Date() });
+      return lease.prefix6.map((prefix) => `${prefix.ip}/${prefix.len}`);
+    } catch {
+      return [];
+    }
+  }
+
+  async #countInLog(log: string, marker: string): Promise<number> {
+    const text = await Deno.readTextFile(`${this.#dir}/${log}.log`).catch(() => "");
+    return text.split(marker).length - 1;
+  }
+
+  async #waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    const logs = await Promise.all([...this.#nodes.values()].map((node) => this.#logs(node)));
+    throw new Error(
+      `DHCP testbed: timed out after ${timeoutMs} ms waiting for ${what}${logs.join("")}`,
+    );
+  }
+
+  async #logs(runtime?: NodeRuntime): Promise<string> {
+    const tail = async (file: string) =>
+      (await Deno.readTextFile(file).catch(() => "(no log)")).split("\n").slice(-12).join("\n    ");
+    const parts = [
+      `\n  kea-dhcp4:\n    ${await tail(`${this.#dir}/kea4.log`)}`,
+      `\n  kea-dhcp6:\n    ${await tail(`${this.#dir}/kea6.log`)}`,
+    ];
+    if (runtime) {
+      parts.push(`\n  dhcpcd of ${runtime.name}:\n    ${await tail(`${runtime.dir}/dhcpcd.log`)}`);
+    }
+    return parts.join("");
+  }
+
+  #node(name: string): NodeRuntime {
+    const runtime = this.#nodes.get(name);
+    if (!runtime) throw new Error(`DHCP testbed: no node "${name}"`);
+    return runtime;
+  }
+
+  async #stop() {
+    const processes = [
+      ...[...this.#nodes.values()].flatMap((node) => node.dhcpcd ?? []),
+      ...this.#servers,
+    ];
+    for (const child of processes) signal(child, "SIGTERM");
+    await Promise.race([
+      Promise.all(processes.map((child) => child.status)),
+      new Promise((resolve) => setTimeout(resolve, 3000)),
+    ]);
+    // Whatever still runs in our namespaces (dhcpcd's helper processes) is killed by PID.
+    for (const namespace of this.#namespaces) {
+      const pids = await output("ip", ["netns", "pids", namespace]).catch(() => "");
+      for (const pid of pids.split(/\s+/).filter(Boolean)) {
+        try {
+          Deno.kill(Number(pid), "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await Promise.all(processes.map((child) => child.status));
+    for (const namespace of this.#namespaces.reverse()) {
+      await run("ip", ["netns", "del", namespace]).catch(() => {});
+    }
+    if (this.#dir) await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** dhcpcd's configuration: DHCPv4 and DHCPv6 (IA_NA + IA_PD) without router advertisements. */
+const DHCPCD_CONF = `# dhcp-template test node
+noipv6rs
+noipv4ll
+noarp
+option domain_name_servers, domain_name, domain_search, ntp_servers
+interface eth0
+  ia_na 1
+  ia_pd 2 -
+`;
+
+async function checkPrerequisites() {
+  if (Deno.uid() !== 0) {
+    throw new TestbedPrerequisiteError(
+      "the DHCP testbed needs root (it creates network namespaces); run the tests as root",
+    );
+  }
+  const missing: string[] = [];
+  for (const program of REQUIRED_PROGRAMS) {
+    const found = await new Deno.Command("sh", {
+      args: ["-c", `command -v ${program}`],
+      stdout: "null",
+    })
+      .output();
+    if (!found.success) missing.push(program);
+  }
+  if (missing.length > 0) {
+    throw new TestbedPrerequisiteError(
+      `the DHCP testbed needs ${missing.join(", ")}: run tools/install-deps.sh ` +
+        "(Debian packages dhcpcd-base kea-dhcp4-server kea-dhcp6-server iproute2 util-linux)",
+    );
+  }
+  if (!(await exists("/var/lib/dhcpcd"))) {
+    throw new TestbedPrerequisiteError("/var/lib/dhcpcd is missing: install dhcpcd-base");
+  }
+}
+
+async function ip(namespace: string, ...args: string[]) {
+  await run("ip", ["-n", namespace, ...args]);
+}
+
+async function run(command: string, args: string[]) {
+  await output(command, args);
+}
+
+async function output(command: string, args: string[]): Promise<string> {
+  const result = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!result.success) {
+    throw new Error(
+      `DHCP testbed: ${command} ${args.join(" ")} failed: ${
+        new TextDecoder().decode(result.stderr)
+      }`,
+    );
+  }
+  return new TextDecoder().decode(result.stdout);
+}
+
+function signal(child: Deno.ChildProcess, name: Deno.Signal) {
+  try {
+    child.kill(name);
+  } catch {
+    // already gone
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hex(value: number): string {
+  return value.toString(16).padStart(2, "0");
+}
