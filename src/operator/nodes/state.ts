@@ -92,6 +92,17 @@ export function snapshotNode(state: NodeState, now: Date): Node | undefined {
   return interfaces.length > 0 ? { name: state.name, interfaces } : undefined;
 }
 
+/** Whether anything of the node is still valid at `now` (its snapshot is not empty); no copies. */
+export function isCurrent(state: NodeState, now: Date): boolean {
+  const valid = (entry: LeasedAddress) => !expired(entry.valid_until, now);
+  return state.interfaces.some((iface) =>
+    (iface.lease4 !== undefined && !expired(iface.lease4.valid_until, now)) ||
+    (iface.lease6 !== undefined &&
+      (iface.lease6.address6.length + iface.lease6.prefix6.length === 0 ||
+        iface.lease6.address6.some(valid) || iface.lease6.prefix6.some(valid)))
+  );
+}
+
 /** The earliest `valid_until` after `now` among the node's leases, addresses and prefixes. */
 export function nextExpiry(interfaces: readonly Interface[], now: Date): Date | undefined {
   let next: number | undefined;

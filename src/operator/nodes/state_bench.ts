@@ -1,6 +1,6 @@
 /** Cost of the node state operations a reconcile and a report make, at 5,000 nodes. */
 import type { Interface } from "../../shared/model.ts";
-import { mergeReport, nextExpiry, type NodeState, snapshotNode } from "./state.ts";
+import { isCurrent, mergeReport, nextExpiry, type NodeState, snapshotNode } from "./state.ts";
 
 const NOW = new Date("2026-11-24T14:00:00Z");
 
@@ -40,6 +40,12 @@ const states: NodeState[] = Array.from({ length: 5000 }, (_, n) => ({
 
 Deno.bench("snapshot of 5,000 nodes", () => {
   for (const state of states) snapshotNode(state, NOW);
+});
+
+Deno.bench("count current nodes of 5,000", () => {
+  let count = 0;
+  for (const state of states) if (isCurrent(state, NOW)) count++;
+  if (count !== states.length) throw new Error(`counted ${count}`);
 });
 
 Deno.bench("next expiry over 5,000 nodes", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Interface, LeasedAddress } from "../../shared/model.ts";
 import {
+  isCurrent,
   mergeReport,
   nextExpiry,
   type NodeState,
@@ -150,6 +151,8 @@ Deno.test("a snapshot leaves out expired entries, emptied leases, interfaces and
     "2026-11-24T14:20:00.000Z",
   );
   assert.equal(at("2026-11-24T14:20:00Z"), undefined, "nothing valid is left of the node");
+  assert.equal(isCurrent(node, new Date("2026-11-24T14:19:59Z")), true);
+  assert.equal(isCurrent(node, new Date("2026-11-24T14:20:00Z")), false);
   assert.equal(nextExpiry(node.interfaces, new Date("2026-11-24T14:20:00Z")), undefined);
 });
 

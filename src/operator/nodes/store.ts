@@ -122,6 +122,13 @@ export class NodeStore implements NodeSource {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** How many nodes have valid data at `now` (the length of `snapshot(now)`, without copying). */
+  count(now: Date): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) if (isCurrent(entry.state, now)) count++;
+    return count;
+  }
+
   /** When the next address, prefix or lease of any node expires. */
   nextExpiry(now: Date): Date | undefined {
     let next: Date | undefined;
