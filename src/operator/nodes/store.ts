@@ -29,7 +29,14 @@ import {
   ownerUid,
   toDhcpNode,
 } from "./dhcp_node.ts";
-import { mergeReport, nextExpiry, type NodeState, sameInterfaces, snapshotNode } from "./state.ts";
+import {
+  isCurrent,
+  mergeReport,
+  nextExpiry,
+  type NodeState,
+  sameInterfaces,
+  snapshotNode,
+} from "./state.ts";
 
 /** Options of {@link NodeStore.start}. */
 export interface NodeStoreOptions {
