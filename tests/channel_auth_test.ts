@@ -160,6 +160,33 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     );
     assert.equal(await code(client.report(report(nodeA))), status.UNAUTHENTICATED);
     assert.equal(await code(client.report(report(nodeA), "not-a-token")), status.UNAUTHENTICATED);
+    // An agent pushing for another node keeps retrying and says why, once, as an error.
+    const records: { level: string; message: string }[] = [];
+    const record = (level: string) => (message: string) => records.push({ level, message });
+    const impostor = await startPusher({
+      target: side.target,
+      tls: "plaintext",
+      tokenFile: identities.tokenFile(nodeA),
+      nodeName: nodeB,
+      backoff: { initialMs: 20, maxMs: 50 },
+      log: {
+        debug: record("debug"),
+        info: record("info"),
+        warn: record("warn"),
+        error: record("error"),
+      },
+    });
+    impostor.update(report(nodeB).interfaces);
+    await waitFor("three refused pushes", () => impostor.counts.failures >= 3);
+    await impostor.stop();
+    assert.equal(impostor.connected, false);
+    assert.deepEqual(records.filter((r) => r.level !== "debug"), [
+      { level: "error", message: "The operator refused this agent's push; retrying" },
+    ]);
+    // (The server may have refused one more call than the agent counted before it stopped.)
+    const impostorRefusals = side.server.counters.rejected.permission_denied - 2;
+    assert.ok(impostorRefusals >= impostor.counts.failures);
+
     // A token of the right node but for another service account.
     const otherSide = await startOperatorSide(config, {
       audience: AUDIENCE,
@@ -175,7 +202,7 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     }
     assert.deepEqual(side.server.counters.rejected, {
       unauthenticated: 2,
-      permission_denied: 2,
+      permission_denied: 2 + impostorRefusals,
       invalid_argument: 0,
     });
     assert.equal(side.server.counters.reports, 0);
@@ -259,6 +286,37 @@ Deno.test("an operator restart reloads every node; 100 heartbeats make no writes
   } finally {
     client.close();
     await side.stop();
+    await cleanUp();
+  }
+});
+
+Deno.test("another replica sees what one stored, and answers the agent's heartbeats", async () => {
+  const { config, nodeA, identities, serviceAccounts, cleanUp } = await setUp();
+  const first = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const second = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const toFirst = new RawAgentClient(first.target);
+  const toSecond = new RawAgentClient(second.target);
+  const tokenA = identities.token(nodeA);
+  try {
+    const node: Node = {
+      name: nodeA,
+      interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:2300::", 3600)])],
+    };
+    const seen = nextChange(second.store, nodeA);
+    await toFirst.report(node, tokenA);
+    await seen;
+    assert.deepEqual(second.store.snapshot(new Date()), first.store.snapshot(new Date()));
+    const reply = await toSecond.heartbeat(
+      { node_name: nodeA, digest: reportDigest(node) },
+      tokenA,
+    );
+    assert.equal(reply.resend, false);
+    assert.equal(second.store.counts.writes, 0);
+  } finally {
+    toFirst.close();
+    toSecond.close();
+    await first.stop();
+    await second.stop();
     await cleanUp();
   }
 });

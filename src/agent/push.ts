@@ -13,6 +13,7 @@ import {
   credentials as grpcCredentials,
   Metadata,
   type ServiceError,
+  status,
 } from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
 import { isIP } from "node:net";
@@ -29,6 +30,14 @@ import {
   serializeReport,
 } from "../shared/wire/service.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
+
+/** gRPC codes by which the operator refuses a push (rather than failing to take it). */
+const REFUSALS: ReadonlySet<status> = new Set([
+  status.UNAUTHENTICATED,
+  status.PERMISSION_DENIED,
+  status.INVALID_ARGUMENT,
+  status.RESOURCE_EXHAUSTED,
+]);
 
 /** Options of {@link startPusher}. */
 export interface PusherOptions {
@@ -121,6 +130,8 @@ class PushLoop implements Pusher {
   #wake: (() => void) | undefined;
   #wakeOnUpdate = false;
   #call: ClientUnaryCall | undefined;
+  /** The message of the failure last logged, while failures go on. */
+  #lastFailure: string | undefined;
   #done: Promise<void> = Promise.resolve();
 
   constructor(client: Client, options: PusherOptions) {
@@ -167,6 +178,7 @@ class PushLoop implements Pusher {
         waitMs = await this.#push(latest);
         if (!this.#connected) this.#log.info("Connected to the operator", this.#fields());
         this.#connected = true;
+        this.#lastFailure = undefined;
         this.#backoff.reset();
       } catch (error) {
         if (this.#stopped) break;
@@ -174,9 +186,7 @@ class PushLoop implements Pusher {
         this.#options.onCall?.({ method: this.#method(latest), ok: false, connected: false });
         this.#acknowledged = undefined; // after reconnecting, always send the full state
         waitMs = this.#backoff.next();
-        const fields = { ...this.#fields(), error: describe(error), retryInMs: waitMs };
-        if (this.#connected) this.#log.warn("Cannot reach the operator; retrying", fields);
-        else this.#log.debug("Cannot reach the operator; retrying", fields);
+        this.#logFailure(error, waitMs);
         this.#connected = false;
         await this.#sleep(waitMs, false);
         continue;
@@ -257,6 +267,24 @@ class PushLoop implements Pusher {
         resolve();
       };
     });
+  }
+
+  /**
+   * Logs a failed call: refusals (bad token, wrong node, malformed data) as errors, other
+   * failures as warnings; a failure that repeats the previous one only at debug level.
+   */
+  #logFailure(error: unknown, retryInMs: number): void {
+    const message = describe(error);
+    const fields = { ...this.#fields(), error: message, retryInMs };
+    const code = (error as Partial<ServiceError>).code;
+    if (message === this.#lastFailure) {
+      this.#log.debug("Cannot push to the operator; retrying", fields);
+    } else if (code !== undefined && REFUSALS.has(code)) {
+      this.#log.error("The operator refused this agent's push; retrying", fields);
+    } else {
+      this.#log.warn("Cannot push to the operator; retrying", fields);
+    }
+    this.#lastFailure = message;
   }
 
   #fields() {

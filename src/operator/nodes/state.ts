@@ -76,13 +76,31 @@ export function snapshotNode(state: NodeState, now: Date): Node | undefined {
     const current: Interface = { name: iface.name };
     if (iface.ssid !== undefined) current.ssid = iface.ssid;
     if (iface.lease4 && !expired(iface.lease4.valid_until, now)) {
-      current.lease4 = structuredClone(iface.lease4);
+      const lease4 = iface.lease4;
+      current.lease4 = {
+        ...lease4,
+        routers: [...lease4.routers],
+        dns: [...lease4.dns],
+        search: [...lease4.search],
+        ntp: [...lease4.ntp],
+      };
     }
     const lease6 = iface.lease6 && currentLease6(iface.lease6, now);
     if (lease6) current.lease6 = lease6;
     return current.lease4 || current.lease6 ? [current] : [];
   });
   return interfaces.length > 0 ? { name: state.name, interfaces } : undefined;
+}
+
+/** Whether anything of the node is still valid at `now` (its snapshot is not empty); no copies. */
+export function isCurrent(state: NodeState, now: Date): boolean {
+  const valid = (entry: LeasedAddress) => !expired(entry.valid_until, now);
+  return state.interfaces.some((iface) =>
+    (iface.lease4 !== undefined && !expired(iface.lease4.valid_until, now)) ||
+    (iface.lease6 !== undefined &&
+      (iface.lease6.address6.length + iface.lease6.prefix6.length === 0 ||
+        iface.lease6.address6.some(valid) || iface.lease6.prefix6.some(valid)))
+  );
 }
 
 /** The earliest `valid_until` after `now` among the node's leases, addresses and prefixes. */
@@ -121,11 +139,19 @@ export function summarize(interfaces: readonly Interface[]): NodeSummary {
 }
 
 function currentLease6(lease: Lease6, now: Date): Lease6 | undefined {
-  const address6 = lease.address6.filter((entry) => !expired(entry.valid_until, now));
-  const prefix6 = lease.prefix6.filter((entry) => !expired(entry.valid_until, now));
+  const valid = (entry: LeasedAddress) => !expired(entry.valid_until, now);
+  const address6 = lease.address6.filter(valid).map((entry) => ({ ...entry }));
+  const prefix6 = lease.prefix6.filter(valid).map((entry) => ({ ...entry }));
   const hadEntries = lease.address6.length + lease.prefix6.length > 0;
   if (hadEntries && address6.length + prefix6.length === 0) return undefined;
-  return structuredClone({ ...lease, address6, prefix6 });
+  return {
+    ...lease,
+    address6,
+    prefix6,
+    dns: [...lease.dns],
+    search: [...lease.search],
+    ntp: [...lease.ntp],
+  };
 }
 
 function markActive(iface: Interface): Interface {

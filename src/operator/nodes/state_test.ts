@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Interface, LeasedAddress } from "../../shared/model.ts";
 import {
+  isCurrent,
   mergeReport,
   nextExpiry,
   type NodeState,
@@ -150,6 +151,8 @@ Deno.test("a snapshot leaves out expired entries, emptied leases, interfaces and
     "2026-11-24T14:20:00.000Z",
   );
   assert.equal(at("2026-11-24T14:20:00Z"), undefined, "nothing valid is left of the node");
+  assert.equal(isCurrent(node, new Date("2026-11-24T14:19:59Z")), true);
+  assert.equal(isCurrent(node, new Date("2026-11-24T14:20:00Z")), false);
   assert.equal(nextExpiry(node.interfaces, new Date("2026-11-24T14:20:00Z")), undefined);
 });
 
@@ -164,4 +167,14 @@ Deno.test("sameInterfaces ignores key order; summarize counts", () => {
   assert.ok(sameInterfaces(a, shuffled));
   assert.ok(!sameInterfaces(a, [eth0([])]));
   assert.deepEqual(summarize(a), { interfaces: 1, addresses: 0, prefixes: 1 });
+});
+
+Deno.test("a snapshot is a copy: changing it leaves the state alone", () => {
+  const node = state([eth0([prefix("2001:db8:1100::", "2026-11-24T14:30:00Z")])]);
+  const before = structuredClone(node);
+  const snapshot = snapshotNode(node, NOW)!;
+  snapshot.interfaces[0].lease6!.prefix6[0].ip = "changed";
+  snapshot.interfaces[0].lease6!.dns.push("changed");
+  snapshot.interfaces[0].name = "changed";
+  assert.deepEqual(node, before);
 });

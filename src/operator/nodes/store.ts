@@ -29,7 +29,14 @@ import {
   ownerUid,
   toDhcpNode,
 } from "./dhcp_node.ts";
-import { mergeReport, nextExpiry, type NodeState, sameInterfaces, snapshotNode } from "./state.ts";
+import {
+  isCurrent,
+  mergeReport,
+  nextExpiry,
+  type NodeState,
+  sameInterfaces,
+  snapshotNode,
+} from "./state.ts";
 
 /** Options of {@link NodeStore.start}. */
 export interface NodeStoreOptions {
@@ -120,6 +127,13 @@ export class NodeStore implements NodeSource {
     return [...this.#entries.values()]
       .flatMap((entry) => snapshotNode(entry.state, now) ?? [])
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** How many nodes have valid data at `now` (the length of `snapshot(now)`, without copying). */
+  count(now: Date): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) if (isCurrent(entry.state, now)) count++;
+    return count;
   }
 
   /** When the next address, prefix or lease of any node expires. */
