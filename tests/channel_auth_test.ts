@@ -305,7 +305,11 @@ Deno.test("another replica sees what one stored, and answers the agent's heartbe
     const seen = nextChange(second.store, nodeA);
     await toFirst.report(node, tokenA);
     await seen;
-    assert.deepEqual(second.store.snapshot(new Date()), first.store.snapshot(new Date()));
+    const now = new Date();
+    const ofNodeA = (nodes: Node[]) => nodes.filter((n) => n.name === nodeA);
+    assert.deepEqual(ofNodeA(second.store.snapshot(now)), ofNodeA(first.store.snapshot(now)));
+    assert.equal(ofNodeA(second.store.snapshot(now)).length, 1);
+    assert.equal(second.store.count(now), second.store.snapshot(now).length);
     const reply = await toSecond.heartbeat(
       { node_name: nodeA, digest: reportDigest(node) },
       tokenA,

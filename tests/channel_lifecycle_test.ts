@@ -247,7 +247,7 @@ Deno.test("an operator that lost a node's state asks for it on the next heartbea
     assert.equal(side.server.counters.resends, 1);
     await waitFor("the agent to count its second report", () => pusher.counts.reports === 2);
     assert.equal(
-      side.store.snapshot(new Date())[0].interfaces[0].lease6?.prefix6[0].ip,
+      side.store.state(node)?.interfaces[0].lease6?.prefix6[0].ip,
       "2001:db8:2200::",
     );
   } finally {
