@@ -76,7 +76,7 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
   });
   store.onChange(() => {
     nodesChangedAt ??= performance.now();
-    metrics.nodesKnown.set(store.snapshot(new Date()).length);
+    metrics.nodesKnown.set(store.count(new Date()));
     reconciler.nodesChanged();
   });
 
