@@ -12,7 +12,7 @@ import { SandboxedRenderer } from "../../src/operator/render/sandbox.ts";
 import { TemplateReconciler } from "../../src/operator/template_reconciler.ts";
 import type { KubernetesObject } from "../../src/shared/kube_object.ts";
 import { apiserverRequestCount } from "../../tests/support/channel.ts";
-import { installCrds, waitFor } from "../../tests/support/cluster.ts";
+import { installProductCrds, waitFor } from "../../tests/support/cluster.ts";
 import { nodeWithPrefix } from "../../tests/support/nodes.ts";
 import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
 
@@ -31,11 +31,7 @@ export interface NoOpWrites {
 /** Converges 100 pools, reconciles again, and counts the writes of the second reconcile. */
 export async function runNoOpWrites(kubeconfigPath: string): Promise<NoOpWrites> {
   const config = loadKubeConfig(kubeconfigPath);
-  await installCrds(config, new URL("charts/dhcp-template/crds/dhcptemplates.yaml", ROOT));
-  await installCrds(
-    config,
-    new URL("examples/crds/cilium.io_ciliumloadbalancerippools.yaml", ROOT),
-  );
+  await installProductCrds(config);
   const nodes: NodeSource = {
     loaded: true,
     snapshot: () =>

@@ -12,18 +12,13 @@ import { ClusterObjects } from "../../src/operator/kube/objects.ts";
 import type { KubernetesObject } from "../../src/shared/kube_object.ts";
 import type { Node } from "../../src/shared/model.ts";
 import { apiserverRequestCount, RawAgentClient } from "../../tests/support/channel.ts";
-import { installCrds, waitFor } from "../../tests/support/cluster.ts";
+import { installProductCrds, waitFor } from "../../tests/support/cluster.ts";
 import { eth0WithPrefixes, prefixValidFor } from "../../tests/support/leases.ts";
 import { startOperatorProcess } from "../../tests/support/processes.ts";
 import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
 import { processUsage } from "./process_usage.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const CRDS = [
-  "charts/dhcp-template/crds/dhcptemplates.yaml",
-  "charts/dhcp-template/crds/dhcpnodes.yaml",
-  "examples/crds/cilium.io_ciliumloadbalancerippools.yaml",
-].map((file) => new URL(file, ROOT));
 const EXAMPLE = new URL("examples/cilium-pool-template.yaml", ROOT);
 const NAMESPACE = "bench-scale";
 const SERVICE_ACCOUNT = "dhcp-template-agent";
@@ -47,7 +42,7 @@ export interface ScaleResult {
 /** Runs the scale benchmark against the control plane of `kubeconfigPath`. */
 export async function runScale(kubeconfigPath: string, agents = 5000): Promise<ScaleResult> {
   const config = loadKubeConfig(kubeconfigPath);
-  for (const crd of CRDS) await installCrds(config, crd);
+  await installProductCrds(config);
   const nodes = Array.from({ length: agents }, (_, index) => `scale-${index}`);
   const tokens = await nodeBoundTokens(config, nodes);
   const operator = startOperatorProcess({

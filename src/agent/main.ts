@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { exitOnSetupError } from "../shared/exit.ts";
+import { exitOnSetupError, stopOnSignals } from "../shared/exit.ts";
 import { FlagError, formatHostPort } from "../shared/flags.ts";
 import { createLogger, type Logger } from "../shared/log.ts";
 import { agentMetrics, processMetrics, Registry } from "../shared/metrics.ts";
@@ -88,11 +88,5 @@ if (import.meta.main) {
   });
   const agent = await startAgent(config, log).catch(exitOnSetupError);
   log.info("watching leases", { dir: config.leaseDir, operator: formatHostPort(config.operator) });
-  const shutdown = async (signal: string) => {
-    log.info("shutting down", { signal });
-    await agent.stop();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
-  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+  stopOnSignals(log, () => agent.stop());
 }

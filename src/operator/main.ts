@@ -7,7 +7,7 @@
  * @module
  */
 import { KubeConfig } from "@kubernetes/client-node";
-import { exitOnSetupError } from "../shared/exit.ts";
+import { exitOnSetupError, stopOnSignals } from "../shared/exit.ts";
 import { FlagError, formatHostPort } from "../shared/flags.ts";
 import { createLogger, type Logger } from "../shared/log.ts";
 import { operatorMetrics, processMetrics, Registry } from "../shared/metrics.ts";
@@ -154,11 +154,5 @@ if (import.meta.main) {
   }
   const log = createLogger({ format: config.logFormat, level: config.logLevel });
   const operator = await startOperator(config, log).catch(exitOnSetupError);
-  const shutdown = async (signal: string) => {
-    log.info("shutting down", { signal });
-    await operator.stop();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
-  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+  stopOnSignals(log, () => operator.stop());
 }

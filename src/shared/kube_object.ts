@@ -88,3 +88,20 @@ export function refKey(ref: ObjectRef): string {
 export function describeRef(ref: ObjectRef): string {
   return ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
 }
+
+/**
+ * Compares two resource versions: negative when `a` is older, positive when newer, 0 when equal,
+ * undefined when they cannot be compared. Resource versions are opaque by contract but integers
+ * in every apiserver backed by etcd.
+ */
+export function compareResourceVersions(
+  a: string | undefined,
+  b: string | undefined,
+): number | undefined {
+  try {
+    const difference = BigInt(a ?? "") - BigInt(b ?? "");
+    return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+  } catch {
+    return undefined;
+  }
+}

@@ -98,3 +98,15 @@ export async function waitFor(
       (lastError ? `: ${lastError}` : ""),
   );
 }
+
+/** The CRDs the product works with: DHCPTemplate, DHCPNode and Cilium's LB IP pool. */
+export const PRODUCT_CRDS: readonly URL[] = [
+  "charts/dhcp-template/crds/dhcptemplates.yaml",
+  "charts/dhcp-template/crds/dhcpnodes.yaml",
+  "examples/crds/cilium.io_ciliumloadbalancerippools.yaml",
+].map((file) => new URL(`../../${file}`, import.meta.url));
+
+/** Installs {@link PRODUCT_CRDS} and waits until they are served. */
+export async function installProductCrds(config: KubeConfig): Promise<void> {
+  for (const crd of PRODUCT_CRDS) await installCrds(config, crd);
+}

@@ -14,7 +14,7 @@ import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
 import { DhcpTestbed, type TestbedLifetimes } from "../testbed/dhcp.ts";
 import { type AgentIdentities, createAgentIdentities } from "./agent_identities.ts";
 import { makeServingCertificate, type ServingCertificate } from "./channel.ts";
-import { installCrds, waitFor } from "./cluster.ts";
+import { installProductCrds, waitFor } from "./cluster.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp_proxy.ts";
 import {
   type ManagedProcess,
@@ -23,12 +23,6 @@ import {
   startOperatorProcess,
 } from "./processes.ts";
 
-const ROOT = new URL("../../", import.meta.url);
-const CRD_FILES = [
-  "charts/dhcp-template/crds/dhcptemplates.yaml",
-  "charts/dhcp-template/crds/dhcpnodes.yaml",
-  "examples/crds/cilium.io_ciliumloadbalancerippools.yaml",
-].map((file) => new URL(file, ROOT));
 const AGENT_SERVICE_ACCOUNT = "dhcp-template-agent";
 
 /** A CiliumLoadBalancerIPPool as the example renders it. */
@@ -76,7 +70,7 @@ export class Pipeline {
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const progress = options.progress ?? (() => {});
     const kubeConfig = loadKubeConfig(options.kubeconfigPath);
-    for (const file of CRD_FILES) await installCrds(kubeConfig, file);
+    await installProductCrds(kubeConfig);
     progress(`starting the DHCP testbed: kea + dhcpcd for ${options.nodes.join(", ")}`);
     const testbed = await DhcpTestbed.start({
       nodes: options.nodes.map((name) => ({ name })),

@@ -16,6 +16,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import { compareResourceVersions } from "../../shared/kube_object.ts";
 import { TEMPLATE_API_VERSION, TEMPLATE_KIND } from "../plan/plan.ts";
 import type { DhcpTemplate } from "../reconcile.ts";
 import type { TemplateStatus } from "../status.ts";
@@ -160,14 +161,8 @@ export class Templates {
   }
 }
 
-/**
- * Whether `a` is an older version of the object than `b`. Resource versions are opaque by
- * contract but integers in every apiserver backed by etcd; anything else counts as not older.
- */
+/** Whether `a` is an older version of the object than `b` (not comparable: not older). */
 function isOlder(a: ClientObject, b: ClientObject): boolean {
-  try {
-    return BigInt(a.metadata?.resourceVersion ?? "") < BigInt(b.metadata?.resourceVersion ?? "");
-  } catch {
-    return false;
-  }
+  return (compareResourceVersions(a.metadata?.resourceVersion, b.metadata?.resourceVersion) ?? 0) <
+    0;
 }

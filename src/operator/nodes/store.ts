@@ -14,7 +14,7 @@ import {
   makeInformer,
   type ObjectCache,
 } from "@kubernetes/client-node";
-import type { KubernetesObject } from "../../shared/kube_object.ts";
+import { compareResourceVersions, type KubernetesObject } from "../../shared/kube_object.ts";
 import type { Interface, Node } from "../../shared/model.ts";
 import { reportDigest } from "../../shared/wire/codec.ts";
 import { type ChannelLog, SILENT_LOG } from "../../shared/wire/log.ts";
@@ -266,10 +266,7 @@ export class NodeStore implements NodeSource {
   }
 }
 
+/** Whether `object` is newer than the version known (not comparable: newer, to be safe). */
 function isNewer(object: KubernetesObject, knownVersion: string | undefined): boolean {
-  try {
-    return BigInt(object.metadata.resourceVersion ?? "") > BigInt(knownVersion ?? "");
-  } catch {
-    return true;
-  }
+  return (compareResourceVersions(object.metadata.resourceVersion, knownVersion) ?? 1) > 0;
 }
