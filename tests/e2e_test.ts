@@ -29,13 +29,21 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
     namespace: prefix,
     operators: 2,
   });
+  const step = (name: string, run: () => Promise<void>) =>
+    t.step(name, async () => {
+      try {
+        await run();
+      } catch (error) {
+        throw new Error(`${error}\n${pipeline.recentOutput()}`);
+      }
+    });
   const uidOf = async (node: string) => (await pipeline.pool(node))?.metadata.uid;
   try {
     const template = parse(await Deno.readTextFile(EXAMPLE)) as KubernetesObject;
     template.metadata.name = `${prefix}-pools`;
     await pipeline.objects.apply(template);
 
-    await t.step("every node's delegated prefix becomes its pool", async () => {
+    await step("every node's delegated prefix becomes its pool", async () => {
       for (const node of nodes) {
         const delegated = await pipeline.testbed.delegatedPrefixes(node);
         await pipeline.waitForPool(
@@ -46,7 +54,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       }
     });
 
-    await t.step("a prefix change on the DHCP server reaches the pool", async () => {
+    await step("a prefix change on the DHCP server reaches the pool", async () => {
       const [old] = await pipeline.testbed.delegatedPrefixes(b);
       const next = "2001:db8:1f00::/56";
       await pipeline.testbed.setDelegatedPrefix(b, next);
@@ -55,7 +63,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       assert.ok((await pipeline.cidrs(b))?.includes(old));
     });
 
-    await t.step("an agent killed and restarted leaves the pools untouched", async () => {
+    await step("an agent killed and restarted leaves the pools untouched", async () => {
       const before = await pipeline.pool(a);
       await pipeline.agents.get(a)!.kill();
       await pipeline.startAgent(a);
@@ -64,7 +72,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion);
     });
 
-    await t.step(
+    await step(
       "the apiserver down for 30 s: operator and agents recover by themselves",
       async () => {
         const next = "2001:db8:1d00::/56";
@@ -85,7 +93,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       },
     );
 
-    await t.step("the leader killed: the other replica takes over", async () => {
+    await step("the leader killed: the other replica takes over", async () => {
       const leaderIndex = await leader(pipeline);
       const uids = await Promise.all(nodes.map(uidOf));
       await pipeline.killOperator(leaderIndex);
@@ -95,7 +103,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       assert.deepEqual(await Promise.all(nodes.map(uidOf)), uids);
     });
 
-    await t.step("an operator restarted after SIGKILL deletes and recreates nothing", async () => {
+    await step("an operator restarted after SIGKILL deletes and recreates nothing", async () => {
       const uids = await Promise.all(nodes.map(uidOf));
       const versions = await Promise.all(
         nodes.map(async (node) => (await pipeline.pool(node))?.metadata.resourceVersion),

@@ -10,7 +10,7 @@
 export interface BackoffOptions {
   /** The first step (milliseconds, default 500). */
   initialMs?: number;
-  /** The largest step (milliseconds, default 30000). */
+  /** The largest step (milliseconds, default 10000). */
   maxMs?: number;
   /** A number in [0, 1) (default `Math.random`). */
   random?: () => number;
@@ -26,7 +26,7 @@ export class Backoff {
   /** Creates the backoff at its first step. */
   constructor(options: BackoffOptions = {}) {
     this.#initialMs = options.initialMs ?? 500;
-    this.#maxMs = options.maxMs ?? 30_000;
+    this.#maxMs = options.maxMs ?? 10_000;
     this.#random = options.random ?? Math.random;
     this.#stepMs = this.#initialMs;
   }

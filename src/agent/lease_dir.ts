@@ -8,6 +8,7 @@
  */
 import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Interface } from "../shared/model.ts";
+import { isInterfaceName, isSsid } from "../shared/names.ts";
 import {
   decodeLease4,
   decodeLease6,
@@ -94,6 +95,9 @@ export class LeaseDirectoryReader {
   async #readFile(name: string): Promise<LeaseProblem | undefined> {
     const path = `${this.dir}/${name}`;
     const fileName = parseLeaseFileName(name, this.options.wireless)!;
+    if (!isInterfaceName(fileName.interface) || (fileName.ssid && !isSsid(fileName.ssid))) {
+      return { file: path, message: "the file name does not name an interface (ignored)" };
+    }
     const attempts = this.options.attempts ?? 3;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {

@@ -160,7 +160,16 @@ function describeError(error: Error): ErrorDescription {
     const context = Object.keys(error.context).length > 0 ? { ...error.context } : undefined;
     return { message, type: error.name, ...(context ? { context } : {}) };
   }
+  if (isEnvironmentError(error)) return { message, type: error.name };
   return { message, type: error.name, ...(error.stack ? { stack: error.stack } : {}) };
+}
+
+/** A failure of the outside world (a refused connection, a timeout), not a bug: no stack. */
+function isEnvironmentError(error: Error): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (typeof (cause as Error & { code?: unknown }).code === "string") return true;
+  }
+  return false;
 }
 
 function causeOf(value: unknown): unknown {

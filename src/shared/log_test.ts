@@ -120,3 +120,16 @@ Deno.test("apiserver errors are logged as the apiserver's answer, without a stac
       'storage is (re)initializing"',
   );
 });
+
+Deno.test("a refused connection is logged without a stack: it is not a bug", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6443"), {
+    code: "ECONNREFUSED",
+  });
+  const { log, lines } = capture("text");
+  log.warn("Leader election", { error: new TypeError("fetch failed", { cause: refused }) });
+  assert.equal(
+    lines.join("\n"),
+    '2026-11-24T14:00:00.000Z WARN  Leader election error="fetch failed: caused by connect ' +
+      'ECONNREFUSED 127.0.0.1:6443"',
+  );
+});

@@ -178,6 +178,15 @@ export class Pipeline {
     await waitFor(`${node}'s pool ${what}`, async () => check(await this.cidrs(node)), timeoutMs);
   }
 
+  /** The last lines every running process printed, for a failing test's message. */
+  recentOutput(): string {
+    const processes = [
+      ...this.operators.flatMap((operator) => operator ?? []),
+      ...this.agents.values(),
+    ];
+    return processes.map((process) => `--- ${process.name}\n${process.output}`).join("\n");
+  }
+
   /** Stops every process, removes the agents' identities, their Nodes and the testbed. */
   async stop(): Promise<void> {
     await Promise.all([...this.agents.values()].map((agent) => agent.stop()));

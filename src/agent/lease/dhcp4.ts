@@ -8,6 +8,7 @@
 import type { Lease4 } from "../../shared/model.ts";
 import type { Decoded, LeaseSource } from "./decoded.ts";
 import { after, INFINITE_LIFETIME, toRfc3339 } from "./time.ts";
+import { domainName, domainNames } from "./names.ts";
 import { Bytes, readDomainNames, readOptions, type WireOption } from "./wire.ts";
 
 /** Size of the fixed BOOTP header. */
@@ -72,7 +73,7 @@ export function decodeLease4(data: Uint8Array, source: LeaseSource): Decoded<Lea
     defaultTime(leaseTime, 0.5);
   const t2 = options.get(OPTION.rebindingTime)?.u32(0, "option 59 (rebinding time)") ??
     defaultTime(leaseTime, 0.875);
-  const domain = options.get(OPTION.domainName)?.text();
+  const domain = domainName(options.get(OPTION.domainName)?.text(), warnings);
   const serverId = options.get(OPTION.serverId);
   const lease: Lease4 = {
     ip,
@@ -80,7 +81,7 @@ export function decodeLease4(data: Uint8Array, source: LeaseSource): Decoded<Lea
     routers: options.get(OPTION.routers)?.addresses(4, "option 3 (routers)") ?? [],
     dns: options.get(OPTION.dns)?.addresses(4, "option 6 (DNS servers)") ?? [],
     ...(domain ? { domain } : {}),
-    search: optionNames(options.get(OPTION.domainSearch)),
+    search: domainNames(optionNames(options.get(OPTION.domainSearch)), "option 119", warnings),
     ntp: options.get(OPTION.ntp)?.addresses(4, "option 42 (NTP servers)") ?? [],
     ...(serverId ? { server_id: serverId.address(0, 4, "option 54 (server identifier)") } : {}),
     lease_time: leaseTime,

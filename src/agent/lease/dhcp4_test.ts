@@ -98,3 +98,20 @@ Deno.test("DHCPv4: no subnet mask falls back to the address class, with a warnin
   assert.equal(lease.t1, 0xffffffff);
   assert.match(warnings[0], /no subnet mask/);
 });
+
+Deno.test("DHCPv4: a domain or search entry crafted to break YAML is dropped, with a warning", () => {
+  const hostile = "evil.test\n---\nkind: Secret";
+  const { lease, warnings } = decodeLease4(
+    message4("198.51.100.9", [
+      option4(51, uint(60, 4)),
+      option4(15, [...new TextEncoder().encode(hostile)]),
+      option4(119, [...dnsName("ok.test"), 5, ...new TextEncoder().encode("a\nb: "), 0]),
+    ]),
+    source,
+  );
+  assert.equal(lease.domain, undefined);
+  assert.deepEqual(lease.search, ["ok.test"]);
+  const dropped = warnings.filter((warning) => warning.includes("is not a domain name"));
+  assert.equal(dropped.length, 2);
+  assert.match(dropped[0], /option 15 \(domain name\) "evil.test\\n---\\nkind: Secret" is not/);
+});

@@ -8,6 +8,7 @@
  */
 import type { Lease6, LeasedAddress } from "../../shared/model.ts";
 import type { Decoded, LeaseSource } from "./decoded.ts";
+import { domainNames } from "./names.ts";
 import { after, toRfc3339 } from "./time.ts";
 import { Bytes, formatAddress, readDomainNames, readOptions } from "./wire.ts";
 
@@ -27,7 +28,7 @@ const OPTION = {
 } as const;
 
 /** NTP server sub-options (RFC 5908). */
-const NTP_SUBOPTION = { address: 1, multicast: 2, fqdn: 3 } as const;
+const NTP_SUBOPTION = { address: 1, multicast: 2 } as const;
 
 /** Decodes the bytes of a `.lease6` file. Throws {@link LeaseDecodeError} on bad input. */
 export function decodeLease6(data: Uint8Array, source: LeaseSource): Decoded<Lease6> {
@@ -74,7 +75,13 @@ export function decodeLease6(data: Uint8Array, source: LeaseSource): Decoded<Lea
         lease.dns.push(...value.addresses(16, "option 23 (DNS servers)"));
         break;
       case OPTION.domainSearch:
-        lease.search.push(...readDomainNames(value, false, "option 24 (domain search)"));
+        lease.search.push(
+          ...domainNames(
+            readDomainNames(value, false, "option 24 (domain search)"),
+            "option 24",
+            warnings,
+          ),
+        );
         break;
       case OPTION.sntp:
         sntp.push(...value.addresses(16, "option 31 (SNTP servers)"));
@@ -169,14 +176,12 @@ function maskHostBits(bytes: Uint8Array, len: number): Uint8Array {
   return network;
 }
 
-/** NTP server option (RFC 5908): server and multicast addresses, and server names. */
+/** NTP server option (RFC 5908): server and multicast addresses (server names are skipped). */
 function readNtp(value: Bytes): string[] {
   const servers: string[] = [];
   for (const option of readOptions(value, 2)) {
     if (option.code === NTP_SUBOPTION.address || option.code === NTP_SUBOPTION.multicast) {
       servers.push(option.value.address(0, 16, "NTP server address"));
-    } else if (option.code === NTP_SUBOPTION.fqdn) {
-      servers.push(...readDomainNames(option.value, false, "NTP server name"));
     }
   }
   return servers;

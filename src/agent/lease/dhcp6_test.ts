@@ -54,7 +54,7 @@ Deno.test("DHCPv6: addresses, delegated prefixes, lifetimes, servers", () => {
     }],
     dns: ["2001:db8::53", "2001:db8::54"],
     search: ["lab.example.test", "example.test"],
-    ntp: ["2001:db8::124", "ntp.example.test", "2001:db8::123"],
+    ntp: ["2001:db8::124", "2001:db8::123"],
     server_id: "00:01:00:01:2e:8f:10:01:02:42:ac:11:00:02",
     t1: 900,
     t2: 1440,

@@ -7,6 +7,7 @@
  */
 import ipaddr from "ipaddr.js";
 import type { LeasedAddress, Node } from "../../shared/model.ts";
+import { isDomainName, isInterfaceName, isSsid } from "../../shared/names.ts";
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -19,7 +20,12 @@ export function reportProblems(node: Node): string[] {
   const seen = new Set<string>();
   node.interfaces.forEach((iface, i) => {
     const at = `interfaces[${i}]`;
-    if (!iface.name) problem(`${at}.name`, "is empty");
+    if (!isInterfaceName(iface.name)) {
+      problem(`${at}.name`, `${JSON.stringify(iface.name)} is not an interface name`);
+    }
+    if (iface.ssid !== undefined && !isSsid(iface.ssid)) {
+      problem(`${at}.ssid`, `${JSON.stringify(iface.ssid)} is not an SSID`);
+    }
     const key = `${iface.name}\u0000${iface.ssid ?? ""}`;
     if (seen.has(key)) problem(at, `interface "${iface.name}" is reported twice`);
     seen.add(key);
@@ -32,6 +38,8 @@ export function reportProblems(node: Node): string[] {
           address(problem, `${at}.lease4.${field}[${j}]`, ip, "ipv4")
         );
       }
+      if (lease4.domain !== undefined) domain(problem, `${at}.lease4.domain`, lease4.domain);
+      lease4.search.forEach((name, j) => domain(problem, `${at}.lease4.search[${j}]`, name));
       time(problem, `${at}.lease4.obtained_at`, lease4.obtained_at);
       time(problem, `${at}.lease4.valid_until`, lease4.valid_until);
     }
@@ -53,6 +61,7 @@ export function reportProblems(node: Node): string[] {
           address(problem, `${at}.lease6.${field}[${j}]`, ip, "ipv6")
         );
       }
+      lease6.search.forEach((name, j) => domain(problem, `${at}.lease6.search[${j}]`, name));
       time(problem, `${at}.lease6.obtained_at`, lease6.obtained_at);
     }
   });
@@ -60,6 +69,10 @@ export function reportProblems(node: Node): string[] {
 }
 
 type Problem = (path: string, detail: string) => void;
+
+function domain(problem: Problem, path: string, name: string): void {
+  if (!isDomainName(name)) problem(path, `${JSON.stringify(name)} is not a domain name`);
+}
 
 function leased(problem: Problem, path: string, entry: LeasedAddress): void {
   address(problem, `${path}.ip`, entry.ip, "ipv6");

@@ -73,3 +73,15 @@ Deno.test("every malformed field is named with its path", () => {
     'interfaces[1]: interface "eth0" is reported twice',
   ]);
 });
+
+Deno.test("text crafted to break a template's YAML is refused", () => {
+  const node = goodNode();
+  node.interfaces[0].name = "eth0\nkind: Secret";
+  node.interfaces[0].lease4!.domain = "evil.test\n---\napiVersion: v1";
+  node.interfaces[0].lease6!.search = ["ok.test", "{{ nodes }}"];
+  assert.deepEqual(reportProblems(node), [
+    'interfaces[0].name: "eth0\\nkind: Secret" is not an interface name',
+    'interfaces[0].lease4.domain: "evil.test\\n---\\napiVersion: v1" is not a domain name',
+    'interfaces[0].lease6.search[1]: "{{ nodes }}" is not a domain name',
+  ]);
+});
