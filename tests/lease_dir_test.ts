@@ -27,10 +27,12 @@ const lease4 = message4("198.51.100.23", [
 const lease6 = (prefix: string) =>
   message6([ia(25, 900, 1440, [iaPrefix(prefix, 56, 1800, 3600)])]);
 
-/** Writes a file the way dhcpcd does: a temporary file renamed into place. */
-async function writeAtomically(path: string, bytes: Uint8Array) {
-  await Deno.writeFile(`${path}.tmp`, bytes);
-  await Deno.rename(`${path}.tmp`, path);
+/**
+ * Writes a file the way dhcpcd does (`writefile` in its common.c): in place, opened with
+ * O_TRUNC, one write, close — never a rename.
+ */
+async function writeInPlace(path: string, bytes: Uint8Array) {
+  await Deno.writeFile(path, bytes);
 }
 
 const prefixes = (state: LeaseDirectoryState | undefined) =>
@@ -79,10 +81,10 @@ Deno.test("watching: changes, a truncated write, a released lease, a missing dir
     assert.match(errors[0].message, /Cannot read the lease directory ".*dhcpcd"/);
 
     await Deno.mkdir(dir);
-    await writeAtomically(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
     await waitFor("the first prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1200::/56");
 
-    await writeAtomically(`${dir}/eth0.lease6`, lease6("2001:db8:1400::"));
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1400::"));
     await waitFor("the changed prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1400::/56");
 
     // A write cut off half-way: the last good lease stays, the problem is reported.
@@ -94,6 +96,77 @@ Deno.test("watching: changes, a truncated write, a released lease, a missing dir
     await Deno.remove(`${dir}/eth0.lease6`);
     await waitFor("the released lease to go", () => latest()?.interfaces.length === 0);
     assert.deepEqual(latest()?.problems, []);
+  } finally {
+    await watcher.stop();
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("watching: dhcpcd's truncate-then-write is seen as the new lease, no problem left", async () => {
+  const dir = await Deno.makeTempDir();
+  const states: LeaseDirectoryState[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), { coalesceMs: 10 });
+  const latest = () => states.at(-1);
+  try {
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await waitFor("the first prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1200::/56");
+    // The moment between open(O_TRUNC) and write(): an empty file.
+    const file = await Deno.open(`${dir}/eth0.lease6`, { write: true, truncate: true });
+    try {
+      await waitFor("the empty file to be reported", () => (latest()?.problems.length ?? 0) > 0);
+      assert.deepEqual(prefixes(latest()), ["eth0 2001:db8:1200::/56"]);
+      await file.write(lease6("2001:db8:1400::"));
+    } finally {
+      file.close();
+    }
+    await waitFor("the new prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1400::/56");
+    assert.deepEqual(latest()?.problems, []);
+  } finally {
+    await watcher.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("watching: a steady stream of writes is still reported (the window does not slide)", async () => {
+  const dir = await Deno.makeTempDir();
+  const states: LeaseDirectoryState[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), { coalesceMs: 50 });
+  try {
+    await waitFor("the empty directory", () => states.length === 1);
+    // Writes come faster than the window; a sliding window would never fire until they stop.
+    let written = 0;
+    while (states.length === 1) {
+      assert.ok(written < 1000, "no report while the lease file kept changing");
+      await writeInPlace(`${dir}/eth0.lease6`, lease6(`2001:db8:${(++written).toString(16)}00::`));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(states[1].interfaces[0].name, "eth0");
+  } finally {
+    await watcher.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("watching: the directory removed and created again is watched again", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/dhcpcd`;
+  await Deno.mkdir(dir);
+  await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+  const states: LeaseDirectoryState[] = [];
+  const errors: LeaseDirectoryError[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+    coalesceMs: 10,
+    retryMs: 50,
+    onError: (error) => errors.push(error),
+  });
+  const latest = () => states.at(-1);
+  try {
+    await waitFor("the first prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1200::/56");
+    await Deno.remove(dir, { recursive: true });
+    await waitFor("the removed directory to be reported", () => errors.length > 0);
+    await Deno.mkdir(dir);
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1400::"));
+    await waitFor("the new prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1400::/56");
   } finally {
     await watcher.stop();
     await Deno.remove(parent, { recursive: true });

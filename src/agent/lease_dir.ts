@@ -155,8 +155,9 @@ export interface LeaseWatcher {
 }
 
 /**
- * Calls `onChange` with the directory's state at start and whenever it changes (file events
- * within `coalesceMs` are read together; a state equal to the last one is not reported).
+ * Calls `onChange` with the directory's state at start and whenever it changes: file events
+ * within `coalesceMs` of the first one are read together (the window is not extended by later
+ * events); a state equal to the last one is not reported.
  */
 export function watchLeaseDirectory(
   dir: string,
@@ -194,9 +195,12 @@ export function watchLeaseDirectory(
     // Watch again from scratch: the directory may have been removed and created anew.
     closeWatcher();
   };
+  // The first event of a burst starts the window; later events join it without extending it,
+  // so a steady stream of writes is still reported every `coalesceMs`.
   const schedule = () => {
-    clearTimeout(timer);
+    if (timer !== undefined) return;
     timer = setTimeout(() => {
+      timer = undefined;
       reading = reading.then(readAndReport).catch(failed);
     }, options.coalesceMs ?? 100);
   };
@@ -205,16 +209,21 @@ export function watchLeaseDirectory(
     while (!stopped) {
       try {
         watcher = Deno.watchFs(dir, { recursive: false });
-        reading = reading.then(readAndReport);
-        await reading;
+        const initial = reading.then(readAndReport);
+        // A failed read must not stay in the chain: later reads would all fail with it.
+        reading = initial.catch(() => {});
+        await initial;
         for await (const _event of watcher) schedule();
       } catch (error) {
         failed(error);
       }
       if (stopped) break;
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, options.retryMs ?? 1000);
+        const retry = setTimeout(resolve, options.retryMs ?? 1000);
+        wake = () => {
+          clearTimeout(retry);
+          resolve();
+        };
       });
     }
   })();

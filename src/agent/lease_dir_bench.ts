@@ -15,8 +15,8 @@ for (const coalesceMs of [100, 10]) {
     const bytes = message6([ia(25, 0, 0, [iaPrefix(`2001:db8:${round % 60000}::`, 48, 60, 120)])]);
     const reported = new Promise<void>((resolve) => notify = resolve);
     b.start();
-    await Deno.writeFile(`${dir}/eth0.lease6.tmp`, bytes);
-    await Deno.rename(`${dir}/eth0.lease6.tmp`, `${dir}/eth0.lease6`);
+    // In place, as dhcpcd writes its leases (open with O_TRUNC, write, close).
+    await Deno.writeFile(`${dir}/eth0.lease6`, bytes);
     await reported;
     b.end();
   });
