@@ -172,3 +172,18 @@ Deno.test("watching: the directory removed and created again is watched again", 
     await Deno.remove(parent, { recursive: true });
   }
 });
+
+Deno.test("reading real dhcpcd files: two interfaces, eth0 and the VLAN eth0.100", async () => {
+  const dir = new URL("./fixtures/leases/initial", import.meta.url).pathname;
+  const state = await readLeaseDirectory(dir);
+  assert.deepEqual(state.problems, []);
+  assert.deepEqual(
+    state.interfaces.map((iface) => [iface.name, iface.lease4?.ip, iface.lease6?.address6[0].ip]),
+    [["eth0", "198.51.100.10", "2001:db8:1::100"], [
+      "eth0.100",
+      "198.51.100.11",
+      "2001:db8:1::101",
+    ]],
+  );
+  assert.deepEqual(prefixes(state), ["eth0 2001:db8:1000::/56", "eth0.100 2001:db8:1100::/56"]);
+});
