@@ -187,3 +187,34 @@ Deno.test("reading real dhcpcd files: two interfaces, eth0 and the VLAN eth0.100
   );
   assert.deepEqual(prefixes(state), ["eth0 2001:db8:1000::/56", "eth0.100 2001:db8:1100::/56"]);
 });
+
+Deno.test("reading: wireless interfaces found in sysfs get their SSID split off the name", async () => {
+  const dir = await Deno.makeTempDir();
+  const sysClassNet = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${sysClassNet}/wlan0/wireless`, { recursive: true });
+    await Deno.mkdir(`${sysClassNet}/br-lan`);
+    await Deno.writeFile(`${dir}/wlan0-Home\\040Net.lease`, lease4);
+    await Deno.writeFile(`${dir}/wlan0-Office.lease`, lease4);
+    await Deno.writeFile(`${dir}/br-lan.lease6`, lease6("2001:db8:1200::"));
+    await Deno.utime(`${dir}/wlan0-Home\\040Net.lease`, 1_700_000_000, 1_700_000_000);
+    const state = await readLeaseDirectory(dir, { sysClassNet });
+    assert.deepEqual(state.problems, []);
+    // Of the SSIDs' leases the most recently obtained counts.
+    assert.deepEqual(state.interfaces.map((iface) => [iface.name, iface.ssid]), [
+      ["br-lan", undefined],
+      ["wlan0", "Office"],
+    ]);
+    const unknown = await readLeaseDirectory(dir, { sysClassNet: `${sysClassNet}/missing` });
+    assert.deepEqual(unknown.interfaces.map((iface) => iface.name), ["br-lan", "wlan0-Office"]);
+    assert.match(unknown.problems[0].message, /does not name an interface/);
+    const configured = await readLeaseDirectory(dir, {
+      sysClassNet: `${sysClassNet}/missing`,
+      wireless: ["wlan0"],
+    });
+    assert.deepEqual(configured.interfaces.map((iface) => iface.ssid), [undefined, "Office"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(sysClassNet, { recursive: true });
+  }
+});

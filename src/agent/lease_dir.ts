@@ -47,8 +47,16 @@ export class LeaseDirectoryError extends DhcpTemplateError {
 
 /** Options of the reader. */
 export interface LeaseReaderOptions {
-  /** Wireless interfaces (their lease files carry an SSID suffix). */
+  /**
+   * Wireless interfaces (their lease files carry an SSID suffix), in addition to those found in
+   * {@link LeaseReaderOptions.sysClassNet}.
+   */
   wireless?: readonly string[];
+  /**
+   * Where Linux lists the network interfaces (default `/sys/class/net`): one with a `wireless` or
+   * `phy80211` entry is wireless. Looked at only when a lease file name has a dash.
+   */
+  sysClassNet?: string;
   /** Attempts to decode a file that fails (it may be being written), default 3. */
   attempts?: number;
   /** Pause between attempts, milliseconds (default 20). */
@@ -73,28 +81,40 @@ export class LeaseDirectoryReader {
     const names: string[] = [];
     try {
       for await (const entry of Deno.readDir(this.dir)) {
-        if (entry.isFile && parseLeaseFileName(entry.name, this.options.wireless)) {
-          names.push(entry.name);
-        }
+        if (entry.isFile && parseLeaseFileName(entry.name)) names.push(entry.name);
       }
     } catch (error) {
       throw new LeaseDirectoryError(this.dir, error);
     }
     for (const name of this.#files.keys()) if (!names.includes(name)) this.#files.delete(name);
+    const wireless = await this.#wireless(names);
     const problems: LeaseProblem[] = [];
     for (const name of names) {
-      const problem = await this.#readFile(name);
+      const problem = await this.#readFile(name, wireless);
       if (problem) problems.push(problem);
     }
     return {
-      interfaces: toInterfaces([...this.#files.values()].map((file) => file.lease)),
+      interfaces: toInterfaces(
+        // Names parsed again: an interface may have become known as wireless since the read.
+        [...this.#files].map(([name, file]) => ({
+          ...file.lease,
+          name: parseLeaseFileName(name, wireless)!,
+        })),
+      ),
       problems,
     };
   }
 
-  async #readFile(name: string): Promise<LeaseProblem | undefined> {
+  async #wireless(names: readonly string[]): Promise<readonly string[]> {
+    const given = this.options.wireless ?? [];
+    if (!names.some((name) => name.includes("-"))) return given;
+    const found = await wirelessInterfaces(this.options.sysClassNet ?? "/sys/class/net");
+    return [...new Set([...given, ...found])];
+  }
+
+  async #readFile(name: string, wireless: readonly string[]): Promise<LeaseProblem | undefined> {
     const path = `${this.dir}/${name}`;
-    const fileName = parseLeaseFileName(name, this.options.wireless)!;
+    const fileName = parseLeaseFileName(name, wireless)!;
     if (!isInterfaceName(fileName.interface) || (fileName.ssid && !isSsid(fileName.ssid))) {
       return { file: path, message: "the file name does not name an interface (ignored)" };
     }
@@ -238,6 +258,33 @@ export function watchLeaseDirectory(
       await reading.catch(() => {});
     },
   };
+}
+
+/** The wireless interfaces listed in `sysClassNet`; none when it cannot be read. */
+async function wirelessInterfaces(sysClassNet: string): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(sysClassNet)) {
+      for (const marker of ["wireless", "phy80211"]) {
+        if (await exists(`${sysClassNet}/${entry.name}/${marker}`)) {
+          found.push(entry.name);
+          break;
+        }
+      }
+    }
+  } catch {
+    // No sysfs (not Linux, or not mounted in the container): only the configured ones count.
+  }
+  return found;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function pause(ms: number): Promise<void> {
