@@ -218,3 +218,19 @@ Deno.test("reading: wireless interfaces found in sysfs get their SSID split off 
     await Deno.remove(sysClassNet, { recursive: true });
   }
 });
+
+Deno.test("reading: what the decoder repaired is reported as a warning while the lease is held", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Host bits set in the delegated prefix: masked, and said so.
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200:12::"));
+    const state = await readLeaseDirectory(dir);
+    assert.deepEqual(prefixes(state), ["eth0 2001:db8:1200::/56"]);
+    assert.deepEqual(state.problems, []);
+    assert.equal(state.warnings.length, 1);
+    assert.equal(state.warnings[0].file, `${dir}/eth0.lease6`);
+    assert.match(state.warnings[0].message, /host bits set: masked to 2001:db8:1200::\/56/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -73,7 +73,7 @@ Deno.test("agent leases --watch: one JSON line per change, stops on SIGTERM", as
   const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   try {
     await waitFor("the empty directory", () => lines.length === 1, 30_000);
-    assert.deepEqual(JSON.parse(lines[0]), { interfaces: [], problems: [] });
+    assert.deepEqual(JSON.parse(lines[0]), { interfaces: [], problems: [], warnings: [] });
     await Deno.writeFile(
       `${dir}/eth0.lease6`,
       message6([ia(25, 900, 1440, [iaPrefix("2001:db8:1200::", 56, 1800, 3600)])]),

@@ -31,6 +31,11 @@ export interface LeaseDirectoryState {
   interfaces: Interface[];
   /** Files that could not be read or decoded (their last good lease, if any, is kept). */
   problems: LeaseProblem[];
+  /**
+   * What the decoder repaired or dropped in the leases held (host bits masked in a delegated
+   * prefix, a domain name that is not one), one entry per warning, for as long as the lease is held.
+   */
+  warnings: LeaseProblem[];
 }
 
 /** The lease directory itself cannot be read. */
@@ -67,6 +72,7 @@ interface FileState {
   mtimeMs: number;
   size: number;
   lease: LeaseOfFile;
+  warnings: string[];
 }
 
 /** Reads a lease directory again and again, remembering each file's last good lease. */
@@ -102,6 +108,9 @@ export class LeaseDirectoryReader {
         })),
       ),
       problems,
+      warnings: [...this.#files].flatMap(([name, file]) =>
+        file.warnings.map((message) => ({ file: `${this.dir}/${name}`, message }))
+      ),
     };
   }
 
@@ -129,10 +138,15 @@ export class LeaseDirectoryReader {
         if (known && known.mtimeMs === mtimeMs && known.size === info.size) return undefined;
         const bytes = await Deno.readFile(path);
         const source = { file: path, obtainedAt: new Date(mtimeMs) };
-        const lease: LeaseOfFile = fileName.family === 4
-          ? { name: fileName, family: 4, lease: decodeLease4(bytes, source).lease }
-          : { name: fileName, family: 6, lease: decodeLease6(bytes, source).lease };
-        this.#files.set(name, { mtimeMs, size: info.size, lease });
+        if (fileName.family === 4) {
+          const { lease, warnings } = decodeLease4(bytes, source);
+          const entry: LeaseOfFile = { name: fileName, family: 4, lease };
+          this.#files.set(name, { mtimeMs, size: info.size, lease: entry, warnings });
+        } else {
+          const { lease, warnings } = decodeLease6(bytes, source);
+          const entry: LeaseOfFile = { name: fileName, family: 6, lease };
+          this.#files.set(name, { mtimeMs, size: info.size, lease: entry, warnings });
+        }
         return undefined;
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) {
