@@ -234,3 +234,28 @@ Deno.test("reading: what the decoder repaired is reported as a warning while the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("watching: a path that is a file, not a directory, is reported until it becomes one", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/dhcpcd`;
+  await Deno.writeTextFile(dir, "not a directory");
+  const states: LeaseDirectoryState[] = [];
+  const errors: LeaseDirectoryError[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+    coalesceMs: 10,
+    retryMs: 50,
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await waitFor("the unreadable directory to be reported", () => errors.length >= 2);
+    assert.match(errors[0].message, /Cannot read the lease directory ".*dhcpcd"/);
+    assert.equal(states.length, 0);
+    await Deno.remove(dir);
+    await Deno.mkdir(dir);
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await waitFor("the lease", () => prefixes(states.at(-1))[0] === "eth0 2001:db8:1200::/56");
+  } finally {
+    await watcher.stop();
+    await Deno.remove(parent, { recursive: true });
+  }
+});

@@ -137,6 +137,11 @@ export class LeaseDirectoryReader {
         const mtimeMs = info.mtime?.getTime() ?? 0;
         if (known && known.mtimeMs === mtimeMs && known.size === info.size) return undefined;
         const bytes = await Deno.readFile(path);
+        const after = await Deno.stat(path);
+        if (after.mtime?.getTime() !== info.mtime?.getTime() || after.size !== info.size) {
+          // Rewritten while read: the bytes may not belong to the modification time.
+          throw new Error("the file changed while it was read");
+        }
         const source = { file: path, obtainedAt: new Date(mtimeMs) };
         if (fileName.family === 4) {
           const { lease, warnings } = decodeLease4(bytes, source);
