@@ -259,3 +259,32 @@ Deno.test("watching: a path that is a file, not a directory, is reported until i
     await Deno.remove(parent, { recursive: true });
   }
 });
+
+Deno.test("watching: a directory that cannot be watched is read every retry instead", async () => {
+  const dir = await Deno.makeTempDir();
+  const states: LeaseDirectoryState[] = [];
+  const errors: LeaseDirectoryError[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+    retryMs: 20,
+    onError: (error) => errors.push(error),
+    watchFs: () => {
+      throw new Error("Too many open files (os error 24)");
+    },
+  });
+  try {
+    await waitFor("the first state", () => states.length === 1);
+    assert.match(
+      errors[0].message,
+      /Cannot watch the lease directory ".*": Too many open files \(os error 24\); reading it every 20 ms/,
+    );
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await waitFor(
+      "the lease, polled",
+      () => prefixes(states.at(-1))[0] === "eth0 2001:db8:1200::/56",
+    );
+    assert.equal(errors.length, 1, "said once, not on every poll");
+  } finally {
+    await watcher.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -40,10 +40,12 @@ export interface LeaseDirectoryState {
 
 /** The lease directory itself cannot be read. */
 export class LeaseDirectoryError extends DhcpTemplateError {
-  /** Creates the error for `dir`. */
-  constructor(dir: string, cause: unknown) {
+  /** Creates the error for `dir`; `action` is what failed (`read`, `watch`), `then` what follows. */
+  constructor(dir: string, cause: unknown, action = "read", then = "") {
     super(
-      `Cannot read the lease directory "${dir}": ${cause instanceof Error ? cause.message : cause}`,
+      `Cannot ${action} the lease directory "${dir}": ${
+        cause instanceof Error ? cause.message : cause
+      }${then}`,
       { file: dir },
       { cause },
     );
@@ -181,10 +183,15 @@ export function readLeaseDirectory(
 export interface LeaseWatchOptions extends LeaseReaderOptions {
   /** Changes within this window are read together, milliseconds (default 100). */
   coalesceMs?: number;
-  /** Pause before watching again after the directory could not be read, ms (default 1000). */
+  /**
+   * Pause before watching again after the directory could not be read or watched, ms (default
+   * 1000). While it cannot be watched (no inotify instance left) it is read this often instead.
+   */
   retryMs?: number;
-  /** Hears about a directory that cannot be read (the watcher keeps retrying). */
+  /** Hears about a directory that cannot be read or watched (the watcher keeps retrying). */
   onError?: (error: LeaseDirectoryError) => void;
+  /** Starts watching the directory (default `Deno.watchFs`, non-recursive). */
+  watchFs?: (dir: string) => Deno.FsWatcher;
 }
 
 /** A running watcher. */
@@ -244,21 +251,44 @@ export function watchLeaseDirectory(
     }, options.coalesceMs ?? 100);
   };
 
+  const watchFs = options.watchFs ?? ((path) => Deno.watchFs(path, { recursive: false }));
+  const retryMs = options.retryMs ?? 1000;
+  let pollingBecause: string | undefined;
   const loop = (async () => {
     while (!stopped) {
+      let cannotWatch: unknown;
       try {
-        watcher = Deno.watchFs(dir, { recursive: false });
+        watcher = watchFs(dir);
+      } catch (error) {
+        watcher = undefined;
+        cannotWatch = error;
+      }
+      try {
         const initial = reading.then(readAndReport);
         // A failed read must not stay in the chain: later reads would all fail with it.
         reading = initial.catch(() => {});
         await initial;
-        for await (const _event of watcher) schedule();
+        if (watcher) {
+          pollingBecause = undefined;
+          for await (const _event of watcher) schedule();
+        } else if (!stopped) {
+          // Readable but not watchable (e.g. inotify instances used up): poll until it is, and
+          // say so once rather than on every poll.
+          const error = new LeaseDirectoryError(
+            dir,
+            cannotWatch,
+            "watch",
+            `; reading it every ${retryMs} ms`,
+          );
+          if (error.message !== pollingBecause) options.onError?.(error);
+          pollingBecause = error.message;
+        }
       } catch (error) {
         failed(error);
       }
       if (stopped) break;
       await new Promise<void>((resolve) => {
-        const retry = setTimeout(resolve, options.retryMs ?? 1000);
+        const retry = setTimeout(resolve, retryMs);
         wake = () => {
           clearTimeout(retry);
           resolve();
