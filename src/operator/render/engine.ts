@@ -8,9 +8,16 @@
  * @module
  */
 import nunjucks from "nunjucks";
-import { jinjaFilters, jinjaTests, stringMethods, TemplateRuntimeError } from "./filters.ts";
+import {
+  jinjaFilters,
+  jinjaTests,
+  pyFormat,
+  splitArgs,
+  stringMethods,
+  TemplateRuntimeError,
+} from "./filters.ts";
 import { ipFilters, ipTests } from "./ip.ts";
-import { isPlainObject, Namespace, pyStr, pyTruthy } from "./python.ts";
+import { isPlainObject, Namespace, pyEquals, pyStr, pyTruthy, PyTuple, pyTuple } from "./python.ts";
 
 /** Largest `range()` a template may create (as Jinja2's sandbox). */
 export const MAX_RANGE = 100_000;
@@ -70,13 +77,30 @@ function patchNunjucks(): void {
   patched = true;
   nunjucks.installJinjaCompat();
   const internals = nunjucks as Untyped;
+  const nodes = internals.nodes;
+  const extraNodes: ExtraNodes = {
+    Tuple: nodes.NodeList.extend("JinjaTuple"),
+    Code: nodes.Node.extend("JinjaCode", { fields: ["code"] }),
+  };
   patchRuntime(internals.runtime);
-  patchCompiler(internals.compiler.Compiler.prototype, internals.nodes);
-  patchParser(internals.parser.Parser.prototype, internals.nodes, internals.lexer);
+  patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
+  patchParser(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
 }
 
-/** Jinja2 lets a test take one argument without parentheses: `x is divisibleby 3`, `x is in y`. */
-function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped): void {
+/** Syntax nodes the patched parser and compiler add to nunjucks' own. */
+interface ExtraNodes {
+  /** A Python tuple: `(a, b)`, `(a,)`, `()`, or bare `a, b` where Jinja2 allows it. */
+  Tuple: Untyped;
+  /** Generated JavaScript (an expression), for syntax rewritten into simpler nodes. */
+  Code: Untyped;
+}
+
+/**
+ * Jinja2's syntax nunjucks lacks: a test's argument without parentheses (`x is divisibleby 3`,
+ * `x is in y`); tuples — `(a, b)`, `(a,)`, `()` (nunjucks makes `(a, b)` JavaScript's comma
+ * operator) and bare `a, b` in `{{ }}`, `{% set %}` values and `{% for … in %}`.
+ */
+function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: ExtraNodes): void {
   const keywords = new Set(["and", "or", "not", "if", "else", "in", "is"]);
   const startsArgument = (token: Untyped) =>
     token && (
@@ -105,6 +129,112 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped): void {
     }
     return node;
   };
+
+  // `(a)` is a group; `(a, b)`, `(a,)` and `()` are tuples. Brackets and braces stay as they are.
+  const parseAggregate = parser.parseAggregate;
+  parser.parseAggregate = function () {
+    const open = this.peekToken();
+    if (open.type !== lexer.TOKEN_LEFT_PAREN) return parseAggregate.call(this);
+    this.nextToken();
+    const items: Untyped[] = [];
+    let isTuple = false;
+    while (!this.skip(lexer.TOKEN_RIGHT_PAREN)) {
+      if (items.length) {
+        if (!this.skip(lexer.TOKEN_COMMA)) {
+          this.fail(
+            "expected ',' or ')' after an expression in parentheses",
+            open.lineno,
+            open.colno,
+          );
+        }
+        isTuple = true;
+        if (this.skip(lexer.TOKEN_RIGHT_PAREN)) break;
+      }
+      items.push(this.parseExpression());
+    }
+    return isTuple || !items.length
+      ? new extra.Tuple(open.lineno, open.colno, items)
+      : new nodes.Group(open.lineno, open.colno, items);
+  };
+
+  /** An expression, or a tuple without parentheses (`a, b`, `a,`) up to the tag's end. */
+  const parseExpressionOrTuple = function (this: Untyped): Untyped {
+    const start = this.peekToken();
+    const first = parseExpression.call(this);
+    if (this.peekToken().type !== lexer.TOKEN_COMMA) return first;
+    const items = [first];
+    while (this.skip(lexer.TOKEN_COMMA)) {
+      const next = this.peekToken().type;
+      if (next === lexer.TOKEN_BLOCK_END || next === lexer.TOKEN_VARIABLE_END) break;
+      items.push(parseExpression.call(this));
+    }
+    return new extra.Tuple(start.lineno, start.colno, items);
+  };
+
+  // `{{ a, b }}`: the expression after `{{` may be a tuple (nunjucks' parseNodes reads `{{`, then
+  // calls parseExpression directly).
+  const nextToken = parser.nextToken;
+  parser.nextToken = function (...args: unknown[]) {
+    const token = nextToken.apply(this, args);
+    if (token?.type === lexer.TOKEN_VARIABLE_START) this.jinjaOutputStarts = true;
+    return token;
+  };
+  const parseExpression = parser.parseExpression;
+  parser.parseExpression = function () {
+    if (!this.jinjaOutputStarts) return parseExpression.call(this);
+    this.jinjaOutputStarts = false;
+    return parseExpressionOrTuple.call(this);
+  };
+
+  // `{% set a, b = 1, 2 %}`: the value may be a tuple.
+  parser.parseSet = function () {
+    const tag = this.peekToken();
+    if (!this.skipSymbol("set")) this.fail("parseSet: expected set", tag.lineno, tag.colno);
+    const node = new nodes.Set(tag.lineno, tag.colno, []);
+    do node.targets.push(this.parsePrimary()); while (this.skip(lexer.TOKEN_COMMA));
+    if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+      node.value = parseExpressionOrTuple.call(this);
+      this.advanceAfterBlockEnd(tag.value);
+    } else if (this.skip(lexer.TOKEN_BLOCK_END)) {
+      node.body = new nodes.Capture(tag.lineno, tag.colno, this.parseUntilBlocks("endset"));
+      node.value = null;
+      this.advanceAfterBlockEnd();
+    } else this.fail("parseSet: expected = or block end in set tag", tag.lineno, tag.colno);
+    return node;
+  };
+
+  // `{% for x in a, b %}`: the sequence may be a tuple, still followed by an optional `if`.
+  const parseFor = parser.parseFor;
+  parser.parseFor = function () {
+    const tag = this.peekToken();
+    if (tag.value !== "for") return parseFor.call(this);
+    this.nextToken();
+    const node = new nodes.For(tag.lineno, tag.colno);
+    const names = [this.parsePrimary()];
+    while (this.skip(lexer.TOKEN_COMMA)) names.push(this.parsePrimary());
+    for (const name of names) {
+      if (!(name instanceof nodes.Symbol)) {
+        this.fail("for: loop variables must be plain names", name.lineno, name.colno);
+      }
+    }
+    node.name = names.length === 1 ? names[0] : new nodes.Array(tag.lineno, tag.colno, names);
+    if (!this.skipSymbol("in")) this.fail('for: expected "in"', tag.lineno, tag.colno);
+    node.arr = parseExpressionOrTuple.call(this);
+    const last = node.arr instanceof extra.Tuple ? node.arr.children.at(-1) : undefined;
+    if (last instanceof nodes.InlineIf && !last.else_) {
+      // `for x in a, b if c`: the filter applies to the loop, not to `b`.
+      node.arr.children[node.arr.children.length - 1] = last.body;
+      node.arr = new nodes.InlineIf(last.lineno, last.colno, last.cond, node.arr, null);
+    }
+    this.advanceAfterBlockEnd(tag.value);
+    node.body = this.parseUntilBlocks("endfor", "else");
+    if (this.skipSymbol("else")) {
+      this.advanceAfterBlockEnd("else");
+      node.else_ = this.parseUntilBlocks("endfor");
+    }
+    this.advanceAfterBlockEnd();
+    return node;
+  };
 }
 
 function patchRuntime(runtime: Untyped): void {
@@ -121,6 +251,9 @@ function patchRuntime(runtime: Untyped): void {
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
     if (typeof obj === "function") return undefined;
+    if (isPlainObject(obj) && key === "items" && !Object.hasOwn(obj, key)) {
+      return () => Object.entries(obj).map(pyTuple);
+    }
     if (isPlainObject(obj) && typeof key === "string" && !Object.hasOwn(obj, key)) {
       // Only the Python dict methods jinja-compat provides, never Object.prototype's members.
       const method = compatLookup.call(this, obj, key, ...rest);
@@ -144,10 +277,43 @@ function patchRuntime(runtime: Untyped): void {
     return text;
   };
   runtime.jinjaTruthy = pyTruthy;
-  runtime.jinjaAdd = (left: unknown, right: unknown) =>
-    Array.isArray(left) && Array.isArray(right)
-      ? [...left, ...right]
-      : (left as number) + (right as number);
+  runtime.jinjaAdd = (left: unknown, right: unknown) => {
+    if (!Array.isArray(left) || !Array.isArray(right)) return (left as number) + (right as number);
+    if ((left instanceof PyTuple) !== (right instanceof PyTuple)) {
+      throw new TemplateRuntimeError(
+        `can only concatenate ${pyTypeName(left)} (not "${pyTypeName(right)}") to ${
+          pyTypeName(left)
+        }`,
+      );
+    }
+    return left instanceof PyTuple ? pyTuple([...left, ...right]) : [...left, ...right];
+  };
+  runtime.jinjaTuple = pyTuple;
+  runtime.jinjaUnpack = unpack;
+  runtime.jinjaCompare = (first: unknown, rest: unknown[]) => {
+    let left = first;
+    for (let index = 0; index < rest.length; index += 2) {
+      const right = rest[index + 1];
+      if (!compareOnce(left, rest[index] as string, right)) return false;
+      left = right;
+    }
+    return true;
+  };
+  runtime.inOperator = (item: unknown, container: unknown) => {
+    if (
+      typeof container === "string" || Array.isArray(container) || isPlainObject(container)
+    ) return jinjaTests.in(item, container);
+    throw new TemplateRuntimeError(`argument of type '${pyTypeName(container)}' is not iterable`);
+  };
+  runtime.jinjaMod = (left: unknown, right: unknown) => {
+    if (typeof left === "string") {
+      return pyFormat(left, right instanceof PyTuple ? [...right] : [right]);
+    }
+    const divisor = Number(right);
+    if (divisor === 0) throw new TemplateRuntimeError("integer division or modulo by zero");
+    const remainder = Number(left) % divisor;
+    return remainder !== 0 && (remainder < 0) !== (divisor < 0) ? remainder + divisor : remainder;
+  };
   runtime.jinjaLoopFilter = (
     items: unknown,
     names: string[],
@@ -174,13 +340,72 @@ function patchRuntime(runtime: Untyped): void {
   };
 }
 
-function patchCompiler(compiler: Untyped, nodes: Untyped): void {
+/** Python's name for a value's type, for error messages. */
+function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  if (value instanceof PyTuple) return "tuple";
+  if (Array.isArray(value)) return "list";
+  if (isPlainObject(value)) return "dict";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "string") return "str";
+  return "object";
+}
+
+/** Python's `a, b = value`: exactly `count` items from a sequence, a string or a dict's keys. */
+function unpack(value: unknown, count: number): unknown[] {
+  const items = Array.isArray(value)
+    ? value
+    : typeof value === "string"
+    ? [...value]
+    : isPlainObject(value)
+    ? Object.keys(value)
+    : undefined;
+  if (!items) {
+    throw new TemplateRuntimeError(`cannot unpack non-iterable ${pyTypeName(value)} object`);
+  }
+  if (items.length > count) {
+    throw new TemplateRuntimeError(`too many values to unpack (expected ${count})`);
+  }
+  if (items.length < count) {
+    throw new TemplateRuntimeError(
+      `not enough values to unpack (expected ${count}, got ${items.length})`,
+    );
+  }
+  return items;
+}
+
+/** One comparison of a Python chain (`a < b < c` is `a < b and b < c`); `==` is Python's. */
+function compareOnce(left: unknown, operator: string, right: unknown): boolean {
+  switch (operator) {
+    case "==":
+      return pyEquals(left, right);
+    case "!=":
+      return !pyEquals(left, right);
+    case "===":
+      return left === right;
+    case "!==":
+      return left !== right;
+    case "<":
+      return (left as number) < (right as number);
+    case ">":
+      return (left as number) > (right as number);
+    case "<=":
+      return (left as number) <= (right as number);
+    case ">=":
+      return (left as number) >= (right as number);
+    default:
+      throw new TemplateRuntimeError(`unknown comparison operator '${operator}'`);
+  }
+}
+
+function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): void {
   // A node that evaluates its target with Python truthiness.
   const Truthy = nodes.Node.extend("JinjaTruthy", { fields: ["target"] });
   const LoopFilter = nodes.Node.extend("JinjaLoopFilter", { fields: ["target", "cond", "names"] });
   const assertType = compiler.assertType;
   compiler.assertType = function (node: unknown, ...types: unknown[]) {
-    if (node instanceof Truthy || node instanceof LoopFilter) return;
+    if (node instanceof Truthy || node instanceof LoopFilter || node instanceof extra.Code) return;
     return assertType.call(this, node, ...types);
   };
   compiler.compileJinjaTruthy = function (node: Untyped, frame: unknown) {
@@ -250,6 +475,29 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
     this.compile(node.right, frame);
     this._emit(")");
   };
+  compiler.compileJinjaTuple = function (node: Untyped, frame: unknown) {
+    this._compileAggregate(node, frame, "runtime.jinjaTuple([", "])");
+  };
+  compiler.compileJinjaCode = function (node: Untyped) {
+    this._emit(node.code);
+  };
+  compiler.compileCompare = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaCompare(");
+    this.compile(node.expr, frame);
+    this._emit(", [");
+    node.ops.forEach((op: Untyped, index: number) => {
+      this._emit(`${index ? ", " : ""}${JSON.stringify(op.type)}, `);
+      this.compile(op.expr, frame);
+    });
+    this._emit("])");
+  };
+  compiler.compileMod = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaMod(");
+    this.compile(node.left, frame);
+    this._emit(", ");
+    this.compile(node.right, frame);
+    this._emit(")");
+  };
   compiler.compileNot = function (node: Untyped, frame: unknown) {
     this._emit("!runtime.jinjaTruthy(");
     this.compile(node.target, frame);
@@ -276,6 +524,18 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
   const compileSet = compiler.compileSet;
   compiler.compileSet = function (node: Untyped, frame: unknown) {
     const [target] = node.targets;
+    if (node.targets.length > 1 && node.value) {
+      // `{% set a, b = value %}` unpacks: one single-target set per name.
+      const values = this._tmpid();
+      this._emit(`var ${values} = runtime.jinjaUnpack(`);
+      this.compile(node.value, frame);
+      this._emitLine(`, ${node.targets.length});`);
+      node.targets.forEach((name: Untyped, index: number) => {
+        const item = new extra.Code(name.lineno, name.colno, `${values}[${index}]`);
+        this.compileSet(new nodes.Set(node.lineno, node.colno, [name], item), frame);
+      });
+      return;
+    }
     if (node.targets.length === 1 && target instanceof nodes.LookupVal && node.value) {
       // `{% set ns.attr = value %}` (namespace objects only).
       this._emit("runtime.jinjaSetAttribute(");
@@ -318,7 +578,8 @@ function pySlice(value: unknown, start: unknown, stop: unknown, step: unknown): 
   const to = clamp(stop, by > 0 ? length : -1);
   const picked: unknown[] = [];
   for (let index = from; by > 0 ? index < to : index > to; index += by) picked.push(items[index]);
-  return typeof value === "string" ? picked.join("") : picked;
+  if (typeof value === "string") return picked.join("");
+  return value instanceof PyTuple ? pyTuple(picked) : picked;
 }
 
 /** A compiled template, ready to render many times. */
@@ -350,9 +611,22 @@ function createEnvironment(): Untyped {
     const { __keywords: _, ...rest } = attributes ?? {};
     return new Namespace(rest);
   });
-  env.addGlobal("dict", (attributes?: Record<string, unknown>) => {
-    const { __keywords: _, ...rest } = attributes ?? {};
-    return rest;
+  env.addGlobal("dict", (...args: unknown[]) => {
+    const { positional: [pairs], keywords } = splitArgs(args);
+    if (pairs === undefined) return keywords;
+    if (isPlainObject(pairs)) return { ...pairs, ...keywords };
+    if (!Array.isArray(pairs)) {
+      throw new TemplateRuntimeError(`dict() cannot take a ${pyStr(pairs)} as its items`);
+    }
+    const entries = pairs.map((pair, index) => {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new TemplateRuntimeError(
+          `dict() item #${index} must be a pair (key, value), not ${pyStr(pair)}`,
+        );
+      }
+      return [pyStr(pair[0]), pair[1]];
+    });
+    return { ...Object.fromEntries(entries), ...keywords };
   });
   env.addGlobal("lipsum", undefined);
   return env;

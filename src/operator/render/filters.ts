@@ -6,7 +6,16 @@
  * @module
  */
 import { stringify as toYamlText } from "yaml";
-import { isPlainObject, pyJson, pyRepr, pyStr, pyTruthy } from "./python.ts";
+import {
+  isPlainObject,
+  pyEquals,
+  pyJson,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+  PyTuple,
+  pyTuple,
+} from "./python.ts";
 
 /** The part of the nunjucks environment the filters call back into. */
 export interface FilterEnvironment {
@@ -152,7 +161,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (!isPlainObject(value)) {
       throw new TemplateRuntimeError("Can only get item pairs from a mapping.");
     }
-    return Object.entries(value);
+    return Object.entries(value).map(pyTuple);
   },
   tojson(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -199,7 +208,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       throw new TemplateRuntimeError("You can only sort by either 'key' or 'value'");
     }
     const index = by === "value" ? 1 : 0;
-    const sorted = Object.entries(value).sort((a, b) =>
+    const sorted = Object.entries(value).map(pyTuple).sort((a, b) =>
       compare(sortKey(a[index], caseSensitive), sortKey(b[index], caseSensitive))
     );
     return reverse ? sorted.reverse() : sorted;
@@ -274,14 +283,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const sorted = [...iterate(value)].sort((a, b) =>
       compare(sortKey(keyOf(a), caseSensitive), sortKey(keyOf(b), caseSensitive))
     );
-    const groups: unknown[][] = [];
+    const groups: PyTuple[] = [];
     for (const item of sorted) {
       const key = keyOf(item);
       const last = groups[groups.length - 1];
       if (last && sortKey(last[0], caseSensitive) === sortKey(key, caseSensitive)) {
         (last[1] as unknown[]).push(item);
-      } else groups.push([key, [item]]);
+      } else groups.push(pyTuple([key, [item]]));
     }
+    // Jinja2's groups are named tuples (grouper, list).
     return groups.map((group) =>
       Object.defineProperties(group, {
         grouper: { value: group[0], enumerable: false },
@@ -310,7 +320,7 @@ function splitLines(text: string): string[] {
 }
 
 /** Python's `%` string formatting for `%s`, `%r`, `%d`, `%i`, `%f`, `%x` and `%%`. */
-function pyFormat(template: string, values: unknown[]): string {
+export function pyFormat(template: string, values: unknown[]): string {
   let index = 0;
   return template.replace(/%(-?\d*)(?:\.(\d+))?([srdifx%])/g, (_, width, precision, kind) => {
     if (kind === "%") return "%";
@@ -353,28 +363,20 @@ export const jinjaTests: Record<string, (...args: unknown[]) => boolean> = {
   mapping: (value) => isPlainObject(value),
   in: (value, container) => {
     if (typeof container === "string") return container.includes(pyStr(value));
-    if (Array.isArray(container)) return container.some((item) => looseEqual(item, value));
+    if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
     if (isPlainObject(container)) return Object.hasOwn(container, String(value));
     return false;
   },
-  eq: (a, b) => looseEqual(a, b),
-  equalto: (a, b) => looseEqual(a, b),
-  "==": (a, b) => looseEqual(a, b),
-  ne: (a, b) => !looseEqual(a, b),
-  "!=": (a, b) => !looseEqual(a, b),
+  eq: (a, b) => pyEquals(a, b),
+  equalto: (a, b) => pyEquals(a, b),
+  "==": (a, b) => pyEquals(a, b),
+  ne: (a, b) => !pyEquals(a, b),
+  "!=": (a, b) => !pyEquals(a, b),
   "<": (a, b) => compare(a, b) < 0,
   "<=": (a, b) => compare(a, b) <= 0,
   ">": (a, b) => compare(a, b) > 0,
   ">=": (a, b) => compare(a, b) >= 0,
 };
-
-function looseEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === "object" && typeof b === "object" && a !== null && b !== null) {
-    return JSON.stringify(a) === JSON.stringify(b);
-  }
-  return false;
-}
 
 /** Python's string methods, as templates call them on strings (`name.upper()`). */
 export const stringMethods: Record<string, (text: string, ...args: unknown[]) => unknown> = {
@@ -402,6 +404,18 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   },
   join: (text, items) => iterate(items).map(pyStr).join(text),
   find: (text, sub) => text.indexOf(pyStr(sub)),
+  partition: (text, separator) => {
+    const at = text.indexOf(pyStr(separator));
+    return at < 0
+      ? pyTuple([text, "", ""])
+      : pyTuple([text.slice(0, at), pyStr(separator), text.slice(at + pyStr(separator).length)]);
+  },
+  rpartition: (text, separator) => {
+    const at = text.lastIndexOf(pyStr(separator));
+    return at < 0
+      ? pyTuple(["", "", text])
+      : pyTuple([text.slice(0, at), pyStr(separator), text.slice(at + pyStr(separator).length)]);
+  },
   count: (text, sub) => text.split(pyStr(sub)).length - 1,
   isdigit: (text) => /^\d+$/.test(text),
   isalpha: (text) => /^[a-zA-Z]+$/.test(text),

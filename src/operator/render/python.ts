@@ -1,7 +1,7 @@
 /**
  * Python semantics for template values, as Jinja2 shows them: truthiness (`[]` is false),
- * `str()` (None, True, lists and dicts print the Python way) and `repr()`, and `json.dumps`
- * with sorted keys as Jinja2's `tojson` produces it. Pure.
+ * `str()` (None, True, lists, tuples and dicts print the Python way) and `repr()`, tuples, `==`,
+ * and `json.dumps` with sorted keys as Jinja2's `tojson` produces it. Pure.
  *
  * @module
  */
@@ -12,6 +12,54 @@ export class Namespace {
   constructor(attributes: Record<string, unknown> = {}) {
     Object.assign(this, attributes);
   }
+}
+
+/**
+ * A Python tuple. It is an array, so loops, filters and tests treat it as a sequence; it prints
+ * as `('a', 1)`. Array methods that make new arrays (`map`, `filter`, `slice`) return plain arrays
+ * (Python lists), as Jinja2's filters do.
+ */
+export class PyTuple<T = unknown> extends Array<T> {
+  /** Derived arrays are lists. */
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+}
+
+/** Makes a tuple of the given items. */
+export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
+  const tuple = new PyTuple<T>();
+  for (const item of items) tuple.push(item);
+  return tuple;
+}
+
+/**
+ * Python's `==`: numbers and booleans by value (`1 == True`), lists and tuples item by item (a list
+ * never equals a tuple), dicts key by key regardless of order; anything else by identity.
+ */
+export function pyEquals(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  const numeric = (value: unknown) => typeof value === "number" || typeof value === "boolean";
+  if (numeric(left) && numeric(right)) return Number(left) === Number(right);
+  if (Array.isArray(left) && Array.isArray(right)) {
+    return (left instanceof PyTuple) === (right instanceof PyTuple) &&
+      left.length === right.length && left.every((item, index) => pyEquals(item, right[index]));
+  }
+  if (isPlainObject(left) && isPlainObject(right)) {
+    const keys = Object.keys(left);
+    return keys.length === Object.keys(right).length &&
+      keys.every((key) => Object.hasOwn(right, key) && pyEquals(left[key], right[key]));
+  }
+  if (isSafeString(left) || isSafeString(right)) {
+    return (typeof left === "string" || isSafeString(left)) &&
+      (typeof right === "string" || isSafeString(right)) && String(left) === String(right);
+  }
+  return false;
+}
+
+/** Whether a value is a nunjucks SafeString (a Python `Markup`, which is a `str`). */
+function isSafeString(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value;
 }
 
 /** Whether a value is "true" in Python: empty strings, lists and dicts are false. */
@@ -46,6 +94,9 @@ export function pyRepr(value: unknown): string {
   if (typeof value === "number") return pyNumber(value);
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string") return pyStringRepr(value);
+  if (value instanceof PyTuple) {
+    return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map(pyRepr).join(", ")})`;
+  }
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
   if (isPlainObject(value)) {
     return `{${
@@ -54,7 +105,7 @@ export function pyRepr(value: unknown): string {
       )
     }}`;
   }
-  if (typeof value === "object" && value !== null && "val" in value) {
+  if (isSafeString(value)) {
     return pyStringRepr(String(value)); // nunjucks SafeString
   }
   return String(value);
