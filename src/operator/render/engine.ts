@@ -289,6 +289,21 @@ function patchRuntime(runtime: Untyped): void {
     return left instanceof PyTuple ? pyTuple([...left, ...right]) : [...left, ...right];
   };
   runtime.jinjaTuple = pyTuple;
+  runtime.jinjaMul = (left: unknown, right: unknown) => {
+    const [sequence, times] = typeof left === "number" ? [right, left] : [left, right];
+    if (typeof sequence === "string" && typeof times === "number") {
+      return sequence.repeat(Math.max(0, Math.trunc(times)));
+    }
+    if (Array.isArray(sequence) && typeof times === "number") {
+      const repeated = Array.from({ length: Math.max(0, Math.trunc(times)) }, () => sequence)
+        .flat(1);
+      return sequence instanceof PyTuple ? pyTuple(repeated) : repeated;
+    }
+    return (left as number) * (right as number);
+  };
+  runtime.jinjaUnpackEach = (items: unknown, count: number) =>
+    // Jinja2 unpacks every item of a sequence; nunjucks' key/value loop over a dict stays.
+    Array.isArray(items) ? items.map((item) => unpack(item, count)) : items;
   runtime.jinjaUnpack = unpack;
   runtime.jinjaCompare = (first: unknown, rest: unknown[]) => {
     let left = first;
@@ -403,9 +418,10 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   // A node that evaluates its target with Python truthiness.
   const Truthy = nodes.Node.extend("JinjaTruthy", { fields: ["target"] });
   const LoopFilter = nodes.Node.extend("JinjaLoopFilter", { fields: ["target", "cond", "names"] });
+  const UnpackEach = nodes.Node.extend("JinjaUnpackEach", { fields: ["target", "count"] });
   const assertType = compiler.assertType;
   compiler.assertType = function (node: unknown, ...types: unknown[]) {
-    if (node instanceof Truthy || node instanceof LoopFilter || node instanceof extra.Code) return;
+    if ([Truthy, LoopFilter, UnpackEach, extra.Code].some((type) => node instanceof type)) return;
     return assertType.call(this, node, ...types);
   };
   compiler.compileJinjaTruthy = function (node: Untyped, frame: unknown) {
@@ -456,12 +472,21 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     this.compile(node.cond, frame.push());
     this._emit("))");
   };
+  // `{% for a, b in items %}`: every item must have exactly two values, as in Python.
+  compiler.compileJinjaUnpackEach = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaUnpackEach(");
+    this.compile(node.target, frame);
+    this._emit(`, ${node.count})`);
+  };
   const compileFor = compiler.compileFor;
   compiler.compileFor = function (node: Untyped, frame: unknown) {
     const arr = node.arr;
-    if (arr instanceof nodes.InlineIf && !arr.else_) {
-      node.arr = new LoopFilter(arr.lineno, arr.colno, arr.body, arr.cond, node.name);
+    const filtered = arr instanceof nodes.InlineIf && !arr.else_;
+    let items = filtered ? arr.body : arr;
+    if (node.name instanceof nodes.Array) {
+      items = new UnpackEach(items.lineno, items.colno, items, node.name.children.length);
     }
+    node.arr = filtered ? new LoopFilter(arr.lineno, arr.colno, items, arr.cond, node.name) : items;
     try {
       return compileFor.call(this, node, frame);
     } finally {
@@ -490,6 +515,13 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
       this.compile(op.expr, frame);
     });
     this._emit("])");
+  };
+  compiler.compileMul = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaMul(");
+    this.compile(node.left, frame);
+    this._emit(", ");
+    this.compile(node.right, frame);
+    this._emit(")");
   };
   compiler.compileMod = function (node: Untyped, frame: unknown) {
     this._emit("runtime.jinjaMod(");

@@ -271,6 +271,33 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   format(value, ...args) {
     return pyFormat(pyStr(value), splitArgs(args).positional);
   },
+  truncate(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const text = pyStr(value);
+    const length = Number(keywords.length ?? positional[0] ?? 255);
+    const killwords = pyTruthy(keywords.killwords ?? positional[1] ?? false);
+    const end = pyStr(keywords.end ?? positional[2] ?? "...");
+    const leeway = Number(keywords.leeway ?? positional[3] ?? 5);
+    if (length < end.length) {
+      throw new TemplateRuntimeError(`truncate: length ${length} is shorter than the end '${end}'`);
+    }
+    if ([...text].length <= length + leeway) return text;
+    const kept = [...text].slice(0, length - end.length).join("");
+    if (killwords) return kept + end;
+    const space = kept.lastIndexOf(" ");
+    return (space < 0 ? kept : kept.slice(0, space)) + end;
+  },
+  trim(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    return stripChars(pyStr(value), keywords.chars ?? positional[0], true, true);
+  },
+  attr(value, ...args) {
+    const [name] = splitArgs(args).positional;
+    // Python objects' attributes: a dict's keys are items, not attributes.
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    if (isPlainObject(value) || typeof name !== "string") return undefined;
+    return Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+  },
   groupby(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const attribute = keywords.attribute ?? positional[0];
@@ -319,32 +346,51 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Python's `%` string formatting for `%s`, `%r`, `%d`, `%i`, `%f`, `%x` and `%%`. */
+/**
+ * Python's `%` string formatting: `%s`, `%r`, `%d`, `%i`, `%f`, `%x`, `%X`, `%o`, `%%`, with the
+ * flags `-`, `0`, `+` and space, a width and a precision; `%(name)s` takes values from a dict.
+ */
 export function pyFormat(template: string, values: unknown[]): string {
   let index = 0;
-  return template.replace(/%(-?\d*)(?:\.(\d+))?([srdifx%])/g, (_, width, precision, kind) => {
+  const named = values.length === 1 && isPlainObject(values[0]) ? values[0] : undefined;
+  const pattern = /%(?:\((\w+)\))?([-0+ ]*)(\d*)(?:\.(\d+))?([srdifxXo%])/g;
+  return template.replace(pattern, (_, key, flags: string, width, precision, kind) => {
     if (kind === "%") return "%";
-    const value = values[index++];
+    const value = key !== undefined && named ? named[key] : values[index++];
     let text: string;
+    const numeric = !"sr".includes(kind);
+    const number = Number(value);
+    const integer = Math.trunc(number);
     switch (kind) {
       case "r":
         text = pyRepr(value);
         break;
-      case "d":
-      case "i":
-        text = String(Math.trunc(Number(value)));
+      case "s":
+        text = pyStr(value);
         break;
       case "f":
-        text = Number(value).toFixed(precision === undefined ? 6 : Number(precision));
+        text = Math.abs(number).toFixed(precision === undefined ? 6 : Number(precision));
         break;
       case "x":
-        text = Math.trunc(Number(value)).toString(16);
+      case "X":
+      case "o": {
+        const digits = Math.abs(integer).toString(kind === "o" ? 8 : 16);
+        text = kind === "X" ? digits.toUpperCase() : digits;
         break;
+      }
       default:
-        text = pyStr(value);
+        text = String(Math.abs(integer));
+    }
+    if (kind === "s" && precision !== undefined) text = text.slice(0, Number(precision));
+    if (numeric) {
+      const sign = number < 0 ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
+      if (flags.includes("0") && !flags.includes("-")) {
+        text = text.padStart(Number(width || 0) - sign.length, "0");
+      }
+      text = sign + text;
     }
     const pad = Number(width || 0);
-    return pad < 0 ? text.padEnd(-pad) : text.padStart(pad);
+    return flags.includes("-") ? text.padEnd(pad) : text.padStart(pad);
   });
 }
 
