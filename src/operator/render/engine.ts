@@ -242,6 +242,10 @@ function patchRuntime(runtime: Untyped): void {
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
     if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
     if (typeof key === "string" && FORBIDDEN_MEMBERS.has(key)) return undefined;
+    if (
+      (Array.isArray(obj) || typeof obj === "string") && typeof key === "number" &&
+      Number.isInteger(key) && key < 0
+    ) return obj[obj.length + key]; // Python counts negative indices from the end.
     if (obj === undefined && rest.length === 0) {
       throw new TemplateRuntimeError(
         `cannot read attribute '${String(key)}' of an undefined value`,
