@@ -60,7 +60,10 @@ function renderWithUs(testCase: Case): Outcome {
   try {
     return {
       ok: true,
-      output: compileTemplate(testCase.template, testCase.name).render(testCase.data),
+      // A copy: templates may change their data (`items.append(x)`), as Jinja2's copy from JSON.
+      output: compileTemplate(testCase.template, testCase.name).render(
+        structuredClone(testCase.data),
+      ),
     };
   } catch (error) {
     return { ok: false, error: String(error) };

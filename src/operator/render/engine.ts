@@ -17,6 +17,7 @@ import {
   TemplateRuntimeError,
 } from "./filters.ts";
 import { ipFilters, ipTests } from "./ip.ts";
+import { containerMethod } from "./methods.ts";
 import { isPlainObject, Namespace, pyEquals, pyStr, pyTruthy, PyTuple, pyTuple } from "./python.ts";
 
 /** Largest `range()` a template may create (as Jinja2's sandbox). */
@@ -255,13 +256,13 @@ function patchRuntime(runtime: Untyped): void {
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
     if (typeof obj === "function") return undefined;
-    if (isPlainObject(obj) && key === "items" && !Object.hasOwn(obj, key)) {
-      return () => Object.entries(obj).map(pyTuple);
-    }
-    if (isPlainObject(obj) && typeof key === "string" && !Object.hasOwn(obj, key)) {
-      // Only the Python dict methods jinja-compat provides, never Object.prototype's members.
-      const method = compatLookup.call(this, obj, key, ...rest);
-      return typeof method === "function" && !(key in Object.prototype) ? method : undefined;
+    if (typeof key === "string" && (Array.isArray(obj) || isPlainObject(obj))) {
+      // Python's list, tuple and dict methods; a dict's own keys; never Object.prototype's members.
+      const method = containerMethod(obj, key);
+      if (method) return method;
+      // A Python list has no `length` (groupby's groups do have `grouper` and `list`).
+      if (!Object.hasOwn(obj, key) || (Array.isArray(obj) && key === "length")) return undefined;
+      return (obj as Record<string, unknown>)[key];
     }
     return compatLookup.call(this, obj, key, ...rest);
   };

@@ -26,6 +26,23 @@ export class PyTuple<T = unknown> extends Array<T> {
   }
 }
 
+/** A dict's `keys()`, `values()` or `items()`: a sequence that prints as `dict_keys([…])`. */
+export class PyDictView<T = unknown> extends Array<T> {
+  /** Derived arrays are lists. */
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+  /** Python's name of the view type. */
+  readonly kind: "dict_keys" | "dict_values" | "dict_items";
+
+  /** Creates a view of the given items. */
+  constructor(kind: "dict_keys" | "dict_values" | "dict_items", items: readonly T[]) {
+    super();
+    this.kind = kind;
+    for (const item of items) this.push(item);
+  }
+}
+
 /** Makes a tuple of the given items. */
 export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
   const tuple = new PyTuple<T>();
@@ -97,6 +114,7 @@ export function pyRepr(value: unknown): string {
   if (value instanceof PyTuple) {
     return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map(pyRepr).join(", ")})`;
   }
+  if (value instanceof PyDictView) return `${value.kind}([${value.map(pyRepr).join(", ")}])`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
   if (isPlainObject(value)) {
     return `{${
