@@ -70,22 +70,26 @@ let budget: Limits & { used: number } = { outputBytes: Infinity, used: 0 };
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
 
-let patched = false;
+let extraNodes: ExtraNodes | undefined;
 
-/** Patches the shared nunjucks runtime and compiler once (the worker holds only our engine). */
-function patchNunjucks(): void {
-  if (patched) return;
-  patched = true;
+/**
+ * Patches the shared nunjucks runtime, parser and compiler once (the worker holds only our engine);
+ * returns the syntax nodes added.
+ */
+function patchNunjucks(): ExtraNodes {
+  if (extraNodes) return extraNodes;
   nunjucks.installJinjaCompat();
   const internals = nunjucks as Untyped;
   const nodes = internals.nodes;
-  const extraNodes: ExtraNodes = {
+  extraNodes = {
     Tuple: nodes.NodeList.extend("JinjaTuple"),
     Code: nodes.Node.extend("JinjaCode", { fields: ["code"] }),
+    With: nodes.Node.extend("JinjaWith", { fields: ["names", "values", "body"] }),
   };
   patchRuntime(internals.runtime);
   patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
   patchParser(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
+  return extraNodes;
 }
 
 /** Syntax nodes the patched parser and compiler add to nunjucks' own. */
@@ -94,6 +98,37 @@ interface ExtraNodes {
   Tuple: Untyped;
   /** Generated JavaScript (an expression), for syntax rewritten into simpler nodes. */
   Code: Untyped;
+  /** `{% with a = 1, b = 2 %}…{% endwith %}`: a scope with its own variables. */
+  With: Untyped;
+}
+
+/** The `{% with %}` tag as a nunjucks extension (nunjucks parses unknown tags with these). */
+function withExtension(extra: ExtraNodes): Untyped {
+  return {
+    tags: ["with"],
+    parse(parser: Untyped, nodes: Untyped, lexer: Untyped) {
+      const tag = parser.nextToken();
+      const names: Untyped[] = [];
+      const values: Untyped[] = [];
+      while (!parser.skip(lexer.TOKEN_BLOCK_END)) {
+        if (names.length && !parser.skip(lexer.TOKEN_COMMA)) {
+          parser.fail("with: expected ',' between assignments", tag.lineno, tag.colno);
+        }
+        const name = parser.parsePrimary(true);
+        if (!(name instanceof nodes.Symbol)) {
+          parser.fail("with: expected a variable name", name.lineno, name.colno);
+        }
+        if (!parser.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+          parser.fail(`with: expected '=' after ${name.value}`, name.lineno, name.colno);
+        }
+        names.push(name);
+        values.push(parser.parseExpression());
+      }
+      const body = parser.parseUntilBlocks("endwith");
+      parser.advanceAfterBlockEnd();
+      return new extra.With(tag.lineno, tag.colno, names, values, body);
+    },
+  };
 }
 
 /**
@@ -105,7 +140,15 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
   const keywords = new Set(["and", "or", "not", "if", "else", "in", "is"]);
   const startsArgument = (token: Untyped) =>
     token && (
-      [lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_STRING].includes(token.type) ||
+      [
+        lexer.TOKEN_INT,
+        lexer.TOKEN_FLOAT,
+        lexer.TOKEN_STRING,
+        lexer.TOKEN_NONE,
+        lexer.TOKEN_BOOLEAN,
+        lexer.TOKEN_LEFT_BRACKET,
+        lexer.TOKEN_LEFT_CURLY,
+      ].includes(token.type) ||
       (token.type === lexer.TOKEN_SYMBOL && !keywords.has(token.value))
     );
   parser.parseIs = function () {
@@ -185,6 +228,48 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     if (!this.jinjaOutputStarts) return parseExpression.call(this);
     this.jinjaOutputStarts = false;
     return parseExpressionOrTuple.call(this);
+  };
+
+  // `x.0.name`: a number after a dot is an index (the lexer reads `0.` of `0.name` as a float).
+  parser.parsePostfix = function (node: Untyped) {
+    let token = this.peekToken();
+    while (token) {
+      if (token.type === lexer.TOKEN_LEFT_PAREN) {
+        node = new nodes.FunCall(token.lineno, token.colno, node, this.parseSignature());
+      } else if (token.type === lexer.TOKEN_LEFT_BRACKET) {
+        const index = this.parseAggregate();
+        if (index.children.length > 1) this.fail("invalid index", token.lineno, token.colno);
+        node = new nodes.LookupVal(token.lineno, token.colno, node, index.children[0]);
+      } else if (token.type === lexer.TOKEN_OPERATOR && token.value === ".") {
+        this.nextToken();
+        let anotherDot = true;
+        while (anotherDot) {
+          anotherDot = false;
+          const name = this.nextToken();
+          const keys: (string | number)[] = [];
+          if (name?.type === lexer.TOKEN_SYMBOL) keys.push(name.value);
+          else if (name?.type === lexer.TOKEN_INT) keys.push(Number(name.value));
+          else if (name?.type === lexer.TOKEN_FLOAT && /^\d+\.\d*$/.test(name.value)) {
+            const [whole, fraction] = name.value.split(".");
+            keys.push(Number(whole));
+            if (fraction) keys.push(Number(fraction));
+            else anotherDot = true;
+          } else {
+            this.fail(
+              `expected a name or an index after '.', got ${name?.value}`,
+              token.lineno,
+              token.colno,
+            );
+          }
+          for (const key of keys) {
+            const literal = new nodes.Literal(name.lineno, name.colno, key);
+            node = new nodes.LookupVal(token.lineno, token.colno, node, literal);
+          }
+        }
+      } else break;
+      token = this.peekToken();
+    }
+    return node;
   };
 
   // `{% set a, b = 1, 2 %}`: the value may be a tuple.
@@ -511,6 +596,24 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   compiler.compileJinjaCode = function (node: Untyped) {
     this._emit(node.code);
   };
+  // Every value is computed in the enclosing scope, then the body runs in a scope of its own.
+  compiler.compileJinjaWith = function (node: Untyped, frame: Untyped) {
+    const ids = node.values.map((value: Untyped) => {
+      const id = this._tmpid();
+      this._emit(`var ${id} = `);
+      this._compileExpression(value, frame);
+      this._emitLine(";");
+      return id;
+    });
+    const inner = frame.push();
+    this._emitLine("frame = frame.push();");
+    node.names.forEach((name: Untyped, index: number) => {
+      inner.set(name.value, ids[index]);
+      this._emitLine(`frame.set(${JSON.stringify(name.value)}, ${ids[index]});`);
+    });
+    this.compile(node.body, inner);
+    this._emitLine("frame = frame.pop();");
+  };
   compiler.compileCompare = function (node: Untyped, frame: unknown) {
     this._emit("runtime.jinjaCompare(");
     this.compile(node.expr, frame);
@@ -628,7 +731,7 @@ export interface CompiledTemplate {
 let environment: Untyped;
 
 function createEnvironment(): Untyped {
-  patchNunjucks();
+  const extra = patchNunjucks();
   const env: Untyped = new nunjucks.Environment([], {
     autoescape: false,
     throwOnUndefined: false,
@@ -643,6 +746,7 @@ function createEnvironment(): Untyped {
   for (const [name, test] of Object.entries({ ...jinjaTests, ...ipTests })) {
     env.addTest(name, test);
   }
+  env.addExtension("JinjaWith", withExtension(extra));
   env.addGlobal("range", jinjaRange);
   env.addGlobal("namespace", (attributes?: Record<string, unknown>) => {
     const { __keywords: _, ...rest } = attributes ?? {};

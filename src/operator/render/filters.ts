@@ -407,6 +407,8 @@ export const jinjaTests: Record<string, (...args: unknown[]) => boolean> = {
   sequence: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
   iterable: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
   mapping: (value) => isPlainObject(value),
+  lower: (value) => stringMethods.islower(pyStr(value)) === true,
+  upper: (value) => stringMethods.isupper(pyStr(value)) === true,
   in: (value, container) => {
     if (typeof container === "string") return container.includes(pyStr(value));
     if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
@@ -450,6 +452,37 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   },
   join: (text, items) => iterate(items).map(pyStr).join(text),
   find: (text, sub) => text.indexOf(pyStr(sub)),
+  rfind: (text, sub) => text.lastIndexOf(pyStr(sub)),
+  index: (text, sub) => {
+    const at = text.indexOf(pyStr(sub));
+    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    return at;
+  },
+  rindex: (text, sub) => {
+    const at = text.lastIndexOf(pyStr(sub));
+    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    return at;
+  },
+  rsplit: (text, separator, maxsplit) => pyRsplit(text, separator, maxsplit),
+  removeprefix: (text, prefix) =>
+    text.startsWith(pyStr(prefix)) ? text.slice(pyStr(prefix).length) : text,
+  removesuffix: (text, suffix) =>
+    pyStr(suffix) && text.endsWith(pyStr(suffix)) ? text.slice(0, -pyStr(suffix).length) : text,
+  isspace: (text) => /^\s+$/.test(text),
+  isnumeric: (text) => /^\d+$/.test(text),
+  isdecimal: (text) => /^\d+$/.test(text),
+  swapcase: (text) =>
+    [...text].map((char) => char === char.toUpperCase() ? char.toLowerCase() : char.toUpperCase())
+      .join(""),
+  casefold: (text) => text.toLowerCase(),
+  center: (text, width, fill) => {
+    const total = Number(width) - text.length;
+    if (total <= 0) return text;
+    // Python puts the odd extra fill character on the left when the width is odd.
+    const left = Math.floor(total / 2) + (total % 2 && Number(width) % 2 ? 1 : 0);
+    const pad = pyStr(fill ?? " ");
+    return pad.repeat(left) + text + pad.repeat(total - left);
+  },
   partition: (text, separator) => {
     const at = text.indexOf(pyStr(separator));
     return at < 0
@@ -498,6 +531,25 @@ function stripChars(text: string, chars: unknown, left: boolean, right: boolean)
   if (left) { while (start < end && set.includes(text[start])) start++; }
   if (right) { while (end > start && set.includes(text[end - 1])) end--; }
   return text.slice(start, end);
+}
+
+/** Python's `str.rsplit(separator, maxsplit)`: splits from the right. */
+function pyRsplit(text: string, separator: unknown, maxsplit: unknown): string[] {
+  const limit = maxsplit === undefined ? -1 : Number(maxsplit);
+  if (separator === undefined || separator === null) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    if (limit < 0 || words.length <= limit + 1) return words;
+    const tail = words.slice(words.length - limit);
+    let rest = text.trimEnd();
+    for (const word of [...tail].reverse()) {
+      rest = rest.slice(0, rest.lastIndexOf(word)).trimEnd();
+    }
+    return [rest, ...tail];
+  }
+  const parts = text.split(pyStr(separator));
+  if (limit < 0 || parts.length <= limit + 1) return parts;
+  const keep = parts.length - limit;
+  return [parts.slice(0, keep).join(pyStr(separator)), ...parts.slice(keep)];
 }
 
 function pySplit(text: string, separator: unknown, maxsplit: unknown): string[] {
