@@ -379,6 +379,15 @@ function patchRuntime(runtime: Untyped): void {
     return left instanceof PyTuple ? pyTuple([...left, ...right]) : [...left, ...right];
   };
   runtime.jinjaTuple = pyTuple;
+  runtime.jinjaCycle = (values: unknown[], index: number) => {
+    if (!values.length) throw new TemplateRuntimeError("no items for cycling given");
+    return values[index % values.length];
+  };
+  runtime.jinjaChanged = (state: { last?: unknown[] }, values: unknown[]) => {
+    if (state.last && pyEquals(pyTuple(state.last), pyTuple(values))) return false;
+    state.last = values;
+    return true;
+  };
   runtime.jinjaMul = (left: unknown, right: unknown) => {
     const [sequence, times] = typeof left === "number" ? [right, left] : [left, right];
     if (typeof sequence === "string" && typeof times === "number") {
@@ -550,6 +559,25 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
       node.lineno--;
       node.colno--;
     }
+  };
+  // Jinja2's loop helpers nunjucks lacks: cycle(), changed(), previtem, nextitem, depth.
+  const emitLoopBindings = compiler._emitLoopBindings;
+  compiler._emitLoopBindings = function (node: Untyped, arr: string, i: string, len: string) {
+    emitLoopBindings.call(this, node, arr, i, len);
+    const changed = this._tmpid();
+    const sequence = `runtime.isArray(${arr})`;
+    this._emitLine(`var ${changed}; if (${i} === 0) ${changed} = {};`);
+    this._emitLine(`frame.set("loop.cycle", (...values) => runtime.jinjaCycle(values, ${i}));`);
+    this._emitLine(
+      `frame.set("loop.changed", (...values) => runtime.jinjaChanged(${changed}, values));`,
+    );
+    this._emitLine(
+      `frame.set("loop.previtem", ${sequence} && ${i} > 0 ? ${arr}[${i} - 1] : undefined);`,
+    );
+    this._emitLine(
+      `frame.set("loop.nextitem", ${sequence} && ${i} + 1 < ${len} ? ${arr}[${i} + 1] : undefined);`,
+    );
+    this._emitLine(`frame.set("loop.depth", 1); frame.set("loop.depth0", 0);`);
   };
   // `{% for x in items if cond %}`: nunjucks parses the filter as an inline if without else.
   compiler.compileJinjaLoopFilter = function (node: Untyped, frame: Untyped) {
