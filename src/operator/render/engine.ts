@@ -560,24 +560,45 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
       node.colno--;
     }
   };
-  // Jinja2's loop helpers nunjucks lacks: cycle(), changed(), previtem, nextitem, depth.
+  // Jinja2's loop helpers nunjucks lacks: cycle(), changed(), previtem, nextitem, depth. Bound
+  // only when the loop's body reads them (they cost time on every iteration).
   const emitLoopBindings = compiler._emitLoopBindings;
   compiler._emitLoopBindings = function (node: Untyped, arr: string, i: string, len: string) {
     emitLoopBindings.call(this, node, arr, i, len);
-    const changed = this._tmpid();
+    const used = loopHelpersUsed(node.body);
     const sequence = `runtime.isArray(${arr})`;
-    this._emitLine(`var ${changed}; if (${i} === 0) ${changed} = {};`);
-    this._emitLine(`frame.set("loop.cycle", (...values) => runtime.jinjaCycle(values, ${i}));`);
-    this._emitLine(
-      `frame.set("loop.changed", (...values) => runtime.jinjaChanged(${changed}, values));`,
+    if (used.has("cycle")) {
+      this._emitLine(`frame.set("loop.cycle", (...values) => runtime.jinjaCycle(values, ${i}));`);
+    }
+    if (used.has("changed")) {
+      const last = this._tmpid();
+      this._emitLine(`var ${last}; if (${i} === 0) ${last} = {};`);
+      this._emitLine(
+        `frame.set("loop.changed", (...values) => runtime.jinjaChanged(${last}, values));`,
+      );
+    }
+    if (used.has("previtem")) {
+      this._emitLine(
+        `frame.set("loop.previtem", ${sequence} && ${i} > 0 ? ${arr}[${i} - 1] : undefined);`,
+      );
+    }
+    if (used.has("nextitem")) {
+      this._emitLine(
+        `frame.set("loop.nextitem", ${sequence} && ${i} + 1 < ${len} ? ${arr}[${i} + 1] : undefined);`,
+      );
+    }
+    if (used.has("depth")) this._emitLine(`frame.set("loop.depth", 1);`);
+    if (used.has("depth0")) this._emitLine(`frame.set("loop.depth0", 0);`);
+  };
+  /** The loop helpers a loop body reads: `loop.x` lookups; all of them if `loop` is used bare. */
+  const loopHelpersUsed = (body: Untyped): Set<string> => {
+    const helpers = ["cycle", "changed", "previtem", "nextitem", "depth", "depth0"];
+    const lookups = body.findAll(nodes.LookupVal).filter((lookup: Untyped) =>
+      lookup.target instanceof nodes.Symbol && lookup.target.value === "loop"
     );
-    this._emitLine(
-      `frame.set("loop.previtem", ${sequence} && ${i} > 0 ? ${arr}[${i} - 1] : undefined);`,
-    );
-    this._emitLine(
-      `frame.set("loop.nextitem", ${sequence} && ${i} + 1 < ${len} ? ${arr}[${i} + 1] : undefined);`,
-    );
-    this._emitLine(`frame.set("loop.depth", 1); frame.set("loop.depth0", 0);`);
+    const bare = body.findAll(nodes.Symbol).filter((symbol: Untyped) => symbol.value === "loop");
+    if (bare.length > lookups.length) return new Set(helpers);
+    return new Set(lookups.map((lookup: Untyped) => lookup.val?.value));
   };
   // `{% for x in items if cond %}`: nunjucks parses the filter as an inline if without else.
   compiler.compileJinjaLoopFilter = function (node: Untyped, frame: Untyped) {
