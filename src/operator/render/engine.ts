@@ -1,7 +1,9 @@
 /**
  * The template engine: nunjucks configured and patched to behave like Jinja2 (Python truthiness
- * in `if` / `and` / `or` / `not`, Python printing of None, booleans, lists and dicts, loop-scoped
- * `set`, `namespace()` with attribute assignment, Jinja2's filters, tests and string methods), the
+ * in `if` / `and` / `or` / `not`, Python printing of None, booleans, lists, tuples and dicts, tuple
+ * literals and unpacking, Python `==`, `in`, `%` and `*`, loop-scoped `set`, `{% with %}`,
+ * `namespace()` with attribute assignment, Jinja2's loop helpers, filters, tests, and the methods
+ * of strings, lists and dicts), the
  * IP helpers, and guards for untrusted templates (no access to JavaScript internals such as
  * `constructor`, bounded `range()`, bounded output). Pure: no I/O; the sandbox worker runs it.
  *

@@ -9,6 +9,7 @@ import { stringify as toYamlText } from "yaml";
 import {
   isPlainObject,
   pyEquals,
+  pyFixed,
   pyJson,
   pyRepr,
   pyStr,
@@ -271,6 +272,21 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   format(value, ...args) {
     return pyFormat(pyStr(value), splitArgs(args).positional);
   },
+  round(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const precision = Number(keywords.precision ?? positional[0] ?? 0);
+    const method = keywords.method ?? positional[1] ?? "common";
+    const number = Number(value);
+    if (method === "common") {
+      if (precision >= 0) return Number(pyFixed(number, precision));
+      const unit = 10 ** -precision;
+      return Number(pyFixed(number / unit, 0)) * unit;
+    }
+    const factor = 10 ** precision;
+    if (method === "floor") return Math.floor(number * factor) / factor;
+    if (method === "ceil") return Math.ceil(number * factor) / factor;
+    throw new TemplateRuntimeError("method must be 'common', 'ceil' or 'floor'");
+  },
   truncate(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const text = pyStr(value);
@@ -369,7 +385,7 @@ export function pyFormat(template: string, values: unknown[]): string {
         text = pyStr(value);
         break;
       case "f":
-        text = Math.abs(number).toFixed(precision === undefined ? 6 : Number(precision));
+        text = pyFixed(Math.abs(number), precision === undefined ? 6 : Number(precision));
         break;
       case "x":
       case "X":

@@ -129,6 +129,24 @@ export function pyRepr(value: unknown): string {
   return String(value);
 }
 
+/**
+ * `value` with `digits` decimals as Python writes it (`'%.2f' % value`, `round(value, 2)`): the
+ * exact binary value rounded, exact ties to the even digit (`2.25` → `2.2`, JavaScript says `2.3`).
+ */
+export function pyFixed(value: number, digits: number): string {
+  if (!Number.isFinite(value) || digits > 80) return value.toFixed(Math.min(digits, 100));
+  const rounded = value.toFixed(digits);
+  // toFixed(100) is exact for every double whose expansion a tie at `digits` can have.
+  const exact = Math.abs(value).toFixed(100);
+  const point = exact.indexOf(".");
+  const tail = exact.slice(point + 1 + digits);
+  if (!/^50*$/.test(tail)) return rounded;
+  const kept = exact.slice(0, point + 1 + digits).replace(/\.$/, "");
+  const lastDigit = Number(kept.at(-1));
+  if (lastDigit % 2 === 1) return rounded; // Ties away from the odd digit, as toFixed does.
+  return (value < 0 ? "-" : "") + kept;
+}
+
 function pyNumber(value: number): string {
   if (Number.isNaN(value)) return "nan";
   if (value === Infinity) return "inf";
