@@ -232,6 +232,22 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     return parseExpressionOrTuple.call(this);
   };
 
+  // Python number literals the lexer reads as names: `0x1F`, `0o17`, `0b101`, `1_000`, `1e3`.
+  const parsePrimary = parser.parsePrimary;
+  parser.parsePrimary = function (noPostfix?: boolean) {
+    const token = this.peekToken();
+    if (token?.type !== lexer.TOKEN_SYMBOL || !/^\d/.test(token.value)) {
+      return parsePrimary.call(this, noPostfix);
+    }
+    this.nextToken();
+    const value = pyNumberLiteral(token.value);
+    if (value === undefined) {
+      this.fail(`invalid number '${token.value}'`, token.lineno, token.colno);
+    }
+    const literal = new nodes.Literal(token.lineno, token.colno, value);
+    return noPostfix ? literal : this.parsePostfix(literal);
+  };
+
   // `x.0.name`: a number after a dot is an index (the lexer reads `0.` of `0.name` as a float).
   parser.parsePostfix = function (node: Untyped) {
     let token = this.peekToken();
@@ -243,6 +259,10 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
         if (index.children.length > 1) this.fail("invalid index", token.lineno, token.colno);
         node = new nodes.LookupVal(token.lineno, token.colno, node, index.children[0]);
       } else if (token.type === lexer.TOKEN_OPERATOR && token.value === ".") {
+        if (node instanceof nodes.Literal && typeof node.value === "number") {
+          // `1_000.5`: the lexer splits a number it cannot read; a number has no attributes.
+          this.fail("invalid number literal", node.lineno, node.colno);
+        }
         this.nextToken();
         let anotherDot = true;
         while (anotherDot) {
@@ -454,6 +474,16 @@ function patchRuntime(runtime: Untyped): void {
     }
     (target as unknown as Record<string, unknown>)[key] = value;
   };
+}
+
+/** The value of a Python integer or float literal (`0x1F`, `1_000`, `1e3`); undefined if none. */
+function pyNumberLiteral(text: string): number | undefined {
+  const digits = text.replace(/(?<=[0-9a-fA-F])_(?=[0-9a-fA-F])/g, "");
+  if (/^0[xX][0-9a-fA-F]+$|^0[oO][0-7]+$|^0[bB][01]+$/.test(digits)) {
+    return Number(digits.slice(0, 2).toLowerCase() + digits.slice(2));
+  }
+  if (/^\d+(\.\d*)?([eE][-+]?\d+)?$/.test(digits)) return Number(digits);
+  return undefined;
 }
 
 /** Python's name for a value's type, for error messages. */
