@@ -93,6 +93,12 @@ function compare(a: unknown, b: unknown): number {
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
   if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
+  if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
+    // Sequences compare item by item, then by length, as Python's tuples and lists.
+    const differing = a.findIndex((item, index) => index < b.length && !pyEquals(item, b[index]));
+    if (differing >= 0) return compare(a[differing], b[differing]);
+    return a.length - b.length;
+  }
   throw new TemplateRuntimeError(
     `'<' not supported between instances of ${pyRepr(a)} and ${pyRepr(b)}`,
   );
