@@ -303,8 +303,14 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
       node.value = parseExpressionOrTuple.call(this);
       this.advanceAfterBlockEnd(tag.value);
-    } else if (this.skip(lexer.TOKEN_BLOCK_END)) {
-      node.body = new nodes.Capture(tag.lineno, tag.colno, this.parseUntilBlocks("endset"));
+    } else if ([lexer.TOKEN_BLOCK_END, lexer.TOKEN_PIPE].includes(this.peekToken().type)) {
+      // `{% set x %}…{% endset %}`, optionally filtered: `{% set x | upper %}`.
+      const capture = new nodes.Capture(tag.lineno, tag.colno, null);
+      node.body = this.parseFilter(capture);
+      if (!this.skip(lexer.TOKEN_BLOCK_END)) {
+        this.fail("parseSet: expected block end after the filters", tag.lineno, tag.colno);
+      }
+      capture.body = this.parseUntilBlocks("endset");
       node.value = null;
       this.advanceAfterBlockEnd();
     } else this.fail("parseSet: expected = or block end in set tag", tag.lineno, tag.colno);

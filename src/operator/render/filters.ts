@@ -61,18 +61,30 @@ function iterate(value: unknown): unknown[] {
   throw new TemplateRuntimeError(`${pyRepr(value)} is not iterable`);
 }
 
-/** Jinja2's attribute lookup for `attribute=` arguments: dotted paths, integer indices. */
+/**
+ * Jinja2's attribute lookup for `attribute=` arguments: dotted paths, integer indices. A missing
+ * last part is undefined; reading on from a missing part is an error, as in Jinja2.
+ */
 export function getAttribute(item: unknown, path: unknown): unknown {
   let current = item;
   for (const part of String(path).split(".")) {
-    if (current === undefined || current === null) return undefined;
+    if (current === undefined) {
+      throw new TemplateRuntimeError(
+        `cannot read '${part}' of an undefined value (attribute '${String(path)}')`,
+      );
+    }
+    if (current === null) {
+      current = undefined;
+      continue;
+    }
     const key: string | number = /^\d+$/.test(part) ? Number(part) : part;
     if (typeof current === "string" && typeof key === "number") {
       current = current[key];
       continue;
     }
-    if (typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string | number, unknown>)[key];
+    current = typeof current === "object" && Object.hasOwn(current, key)
+      ? (current as Record<string | number, unknown>)[key]
+      : undefined;
   }
   return current;
 }
@@ -292,6 +304,17 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (method === "floor") return Math.floor(number * factor) / factor;
     if (method === "ceil") return Math.ceil(number * factor) / factor;
     throw new TemplateRuntimeError("method must be 'common', 'ceil' or 'floor'");
+  },
+  urlencode(value) {
+    // Jinja2: a string keeps '/', a dict or a list of pairs becomes a query string.
+    if (!Array.isArray(value) && !isPlainObject(value)) return pyQuote(pyStr(value), "/");
+    const pairs = isPlainObject(value) ? Object.entries(value) : iterate(value);
+    return pairs.map((pair) => {
+      const [key, item] = pair as unknown[];
+      return `${pyQuote(pyStr(key), "").replaceAll("%20", "+")}=${
+        pyQuote(pyStr(item), "").replaceAll("%20", "+")
+      }`;
+    }).join("&");
   },
   truncate(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -553,6 +576,16 @@ function stripChars(text: string, chars: unknown, left: boolean, right: boolean)
   if (left) { while (start < end && set.includes(text[start])) start++; }
   if (right) { while (end > start && set.includes(text[end - 1])) end--; }
   return text.slice(start, end);
+}
+
+/** Python's `urllib.parse.quote(text, safe)`: UTF-8 bytes, letters, digits and `_.-~` kept. */
+function pyQuote(text: string, safe: string): string {
+  return [...new TextEncoder().encode(text)].map((byte) => {
+    const char = String.fromCharCode(byte);
+    return /[A-Za-z0-9_.~-]/.test(char) || (byte < 0x80 && safe.includes(char))
+      ? char
+      : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }).join("");
 }
 
 /** Python's `str.rsplit(separator, maxsplit)`: splits from the right. */

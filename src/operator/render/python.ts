@@ -105,7 +105,8 @@ export function pyStr(value: unknown): string {
 
 /** Python's `repr()` of a value. */
 export function pyRepr(value: unknown): string {
-  if (value === undefined || value === null) return "None";
+  if (value === undefined) return "Undefined"; // Jinja2's Undefined inside a list or dict
+  if (value === null) return "None";
   if (value === true) return "True";
   if (value === false) return "False";
   if (typeof value === "number") return pyNumber(value);
