@@ -13,11 +13,11 @@ import nunjucks from "nunjucks";
 import {
   jinjaFilters,
   jinjaTests,
-  pyFormat,
   splitArgs,
   stringMethods,
   TemplateRuntimeError,
 } from "./filters.ts";
+import { pyBinary, pyOrder, pyTypeName, pyUnary } from "./arithmetic.ts";
 import { ipFilters, ipTests } from "./ip.ts";
 import { containerMethod } from "./methods.ts";
 import { isPlainObject, Namespace, pyEquals, pyStr, pyTruthy, PyTuple, pyTuple } from "./python.ts";
@@ -395,17 +395,8 @@ function patchRuntime(runtime: Untyped): void {
     return text;
   };
   runtime.jinjaTruthy = pyTruthy;
-  runtime.jinjaAdd = (left: unknown, right: unknown) => {
-    if (!Array.isArray(left) || !Array.isArray(right)) return (left as number) + (right as number);
-    if ((left instanceof PyTuple) !== (right instanceof PyTuple)) {
-      throw new TemplateRuntimeError(
-        `can only concatenate ${pyTypeName(left)} (not "${pyTypeName(right)}") to ${
-          pyTypeName(left)
-        }`,
-      );
-    }
-    return left instanceof PyTuple ? pyTuple([...left, ...right]) : [...left, ...right];
-  };
+  runtime.jinjaBinary = pyBinary;
+  runtime.jinjaUnary = pyUnary;
   runtime.jinjaTuple = pyTuple;
   runtime.jinjaCycle = (values: unknown[], index: number) => {
     if (!values.length) throw new TemplateRuntimeError("no items for cycling given");
@@ -415,18 +406,6 @@ function patchRuntime(runtime: Untyped): void {
     if (state.last && pyEquals(pyTuple(state.last), pyTuple(values))) return false;
     state.last = values;
     return true;
-  };
-  runtime.jinjaMul = (left: unknown, right: unknown) => {
-    const [sequence, times] = typeof left === "number" ? [right, left] : [left, right];
-    if (typeof sequence === "string" && typeof times === "number") {
-      return sequence.repeat(Math.max(0, Math.trunc(times)));
-    }
-    if (Array.isArray(sequence) && typeof times === "number") {
-      const repeated = Array.from({ length: Math.max(0, Math.trunc(times)) }, () => sequence)
-        .flat(1);
-      return sequence instanceof PyTuple ? pyTuple(repeated) : repeated;
-    }
-    return (left as number) * (right as number);
   };
   runtime.jinjaUnpackEach = (items: unknown, count: number) =>
     // Jinja2 unpacks every item of a sequence; nunjucks' key/value loop over a dict stays.
@@ -446,15 +425,6 @@ function patchRuntime(runtime: Untyped): void {
       typeof container === "string" || Array.isArray(container) || isPlainObject(container)
     ) return jinjaTests.in(item, container);
     throw new TemplateRuntimeError(`argument of type '${pyTypeName(container)}' is not iterable`);
-  };
-  runtime.jinjaMod = (left: unknown, right: unknown) => {
-    if (typeof left === "string") {
-      return pyFormat(left, right instanceof PyTuple ? [...right] : [right]);
-    }
-    const divisor = Number(right);
-    if (divisor === 0) throw new TemplateRuntimeError("integer division or modulo by zero");
-    const remainder = Number(left) % divisor;
-    return remainder !== 0 && (remainder < 0) !== (divisor < 0) ? remainder + divisor : remainder;
   };
   runtime.jinjaLoopFilter = (
     items: unknown,
@@ -492,18 +462,6 @@ function pyNumberLiteral(text: string): number | undefined {
   return undefined;
 }
 
-/** Python's name for a value's type, for error messages. */
-function pyTypeName(value: unknown): string {
-  if (value === null || value === undefined) return "NoneType";
-  if (value instanceof PyTuple) return "tuple";
-  if (Array.isArray(value)) return "list";
-  if (isPlainObject(value)) return "dict";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "boolean") return "bool";
-  if (typeof value === "string") return "str";
-  return "object";
-}
-
 /** Python's `a, b = value`: exactly `count` items from a sequence, a string or a dict's keys. */
 function unpack(value: unknown, count: number): unknown[] {
   const items = Array.isArray(value)
@@ -539,13 +497,10 @@ function compareOnce(left: unknown, operator: string, right: unknown): boolean {
     case "!==":
       return left !== right;
     case "<":
-      return (left as number) < (right as number);
     case ">":
-      return (left as number) > (right as number);
     case "<=":
-      return (left as number) <= (right as number);
     case ">=":
-      return (left as number) >= (right as number);
+      return pyOrder(operator, left, right);
     default:
       throw new TemplateRuntimeError(`unknown comparison operator '${operator}'`);
   }
@@ -670,13 +625,6 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
       node.arr = arr;
     }
   };
-  compiler.compileAdd = function (node: Untyped, frame: unknown) {
-    this._emit("runtime.jinjaAdd(");
-    this.compile(node.left, frame);
-    this._emit(", ");
-    this.compile(node.right, frame);
-    this._emit(")");
-  };
   compiler.compileJinjaTuple = function (node: Untyped, frame: unknown) {
     this._compileAggregate(node, frame, "runtime.jinjaTuple([", "])");
   };
@@ -711,20 +659,30 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     });
     this._emit("])");
   };
-  compiler.compileMul = function (node: Untyped, frame: unknown) {
-    this._emit("runtime.jinjaMul(");
-    this.compile(node.left, frame);
-    this._emit(", ");
-    this.compile(node.right, frame);
-    this._emit(")");
-  };
-  compiler.compileMod = function (node: Untyped, frame: unknown) {
-    this._emit("runtime.jinjaMod(");
-    this.compile(node.left, frame);
-    this._emit(", ");
-    this.compile(node.right, frame);
-    this._emit(")");
-  };
+  // Python's arithmetic: `'a' + 1` and `1 / 0` are errors, `'-' * 3` repeats, `-7 % 3` is 2.
+  const binary = (operator: string) =>
+    function (this: Untyped, node: Untyped, frame: unknown) {
+      this._emit(`runtime.jinjaBinary(${JSON.stringify(operator)}, `);
+      this.compile(node.left, frame);
+      this._emit(", ");
+      this.compile(node.right, frame);
+      this._emit(")");
+    };
+  compiler.compileAdd = binary("+");
+  compiler.compileSub = binary("-");
+  compiler.compileMul = binary("*");
+  compiler.compileDiv = binary("/");
+  compiler.compileFloorDiv = binary("//");
+  compiler.compileMod = binary("%");
+  compiler.compilePow = binary("**");
+  const unary = (operator: string) =>
+    function (this: Untyped, node: Untyped, frame: unknown) {
+      this._emit(`runtime.jinjaUnary(${JSON.stringify(operator)}, `);
+      this.compile(node.target, frame);
+      this._emit(")");
+    };
+  compiler.compileNeg = unary("-");
+  compiler.compilePos = unary("+");
   compiler.compileNot = function (node: Untyped, frame: unknown) {
     this._emit("!runtime.jinjaTruthy(");
     this.compile(node.target, frame);

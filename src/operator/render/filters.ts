@@ -100,10 +100,11 @@ function sortKey(value: unknown, caseSensitive: boolean): unknown {
   return typeof value === "string" && !caseSensitive ? value.toLowerCase() : value;
 }
 
-function compare(a: unknown, b: unknown): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
+/** Python's ordering of two values (numbers and booleans, strings, sequences item by item). */
+export function compare(a: unknown, b: unknown): number {
+  const numeric = (value: unknown) => typeof value === "number" || typeof value === "boolean";
+  if (numeric(a) && numeric(b)) return Number(a) - Number(b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
   if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
   if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
     // Sequences compare item by item, then by length, as Python's tuples and lists.
