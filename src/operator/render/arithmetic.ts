@@ -7,23 +7,10 @@
  * @module
  */
 import { compare, pyFormat, TemplateRuntimeError } from "./filters.ts";
-import { isPlainObject, PyTuple, pyTuple } from "./python.ts";
+import { PyTuple, pyTuple, pyTypeName } from "./python.ts";
 
 /** A binary operator of Jinja2's expressions. */
 export type BinaryOperator = "+" | "-" | "*" | "/" | "//" | "%" | "**";
-
-/** Python's name for a value's type, for error messages. */
-export function pyTypeName(value: unknown): string {
-  if (value === undefined) return "Undefined";
-  if (value === null) return "NoneType";
-  if (value instanceof PyTuple) return "tuple";
-  if (Array.isArray(value)) return "list";
-  if (isPlainObject(value)) return "dict";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "boolean") return "bool";
-  if (typeof value === "string" || isText(value)) return "str";
-  return "object";
-}
 
 function isNumeric(value: unknown): value is number | boolean {
   return typeof value === "number" || typeof value === "boolean";

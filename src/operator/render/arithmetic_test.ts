@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { pyBinary, pyOrder, pyTypeName, pyUnary } from "./arithmetic.ts";
-import { pyStr, pyTuple } from "./python.ts";
+import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
+import { pyStr, pyTuple, pyTypeName } from "./python.ts";
 
 Deno.test("numbers and booleans compute as in Python", () => {
   assert.equal(pyBinary("+", 1, true), 2);

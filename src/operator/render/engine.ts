@@ -13,14 +13,24 @@ import nunjucks from "nunjucks";
 import {
   jinjaFilters,
   jinjaTests,
+  pyContains,
   splitArgs,
   stringMethods,
   TemplateRuntimeError,
 } from "./filters.ts";
-import { pyBinary, pyOrder, pyTypeName, pyUnary } from "./arithmetic.ts";
+import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
 import { ipFilters, ipTests } from "./ip.ts";
 import { containerMethod } from "./methods.ts";
-import { isPlainObject, Namespace, pyEquals, pyStr, pyTruthy, PyTuple, pyTuple } from "./python.ts";
+import {
+  isPlainObject,
+  Namespace,
+  pyEquals,
+  pyStr,
+  pyTruthy,
+  PyTuple,
+  pyTuple,
+  pyTypeName,
+} from "./python.ts";
 
 /** Largest `range()` a template may create (as Jinja2's sandbox). */
 export const MAX_RANGE = 100_000;
@@ -91,7 +101,67 @@ function patchNunjucks(): ExtraNodes {
   patchRuntime(internals.runtime);
   patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
   patchParser(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
+  patchLexer(Object.getPrototypeOf(internals.lexer.lex("")), internals.lib.TemplateError);
   return extraNodes;
+}
+
+/** Python's escapes in string literals, as Jinja2 decodes them (`unicode-escape`). */
+const SIMPLE_ESCAPES: Record<string, string> = {
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\n": "",
+};
+
+/**
+ * String literals decode Python's escapes (`\x41`, `\u00e9`, `\U0001F600`, octal `\101`), and keep
+ * the backslash of an unknown escape (`'\d'` is two characters), where nunjucks drops it.
+ */
+function patchLexer(tokenizer: Untyped, NunjucksTemplateError: Untyped): void {
+  tokenizer._parseString = function (delimiter: string) {
+    this.forward();
+    let text = "";
+    while (!this.isFinished() && this.current() !== delimiter) {
+      const char = this.current();
+      this.forward();
+      if (char !== "\\" || this.isFinished()) {
+        text += char;
+        continue;
+      }
+      const escape = this.current();
+      this.forward();
+      const hexDigits = { x: 2, u: 4, U: 8 }[escape as "x" | "u" | "U"];
+      if (Object.hasOwn(SIMPLE_ESCAPES, escape)) text += SIMPLE_ESCAPES[escape];
+      else if (hexDigits) {
+        const digits = this.str.slice(this.index, this.index + hexDigits);
+        if (!new RegExp(`^[0-9a-fA-F]{${hexDigits}}$`).test(digits)) {
+          throw new NunjucksTemplateError(
+            `truncated \\${escape} escape in a string literal`,
+            this.lineno + 1,
+            this.colno + 1,
+          );
+        }
+        for (let index = 0; index < hexDigits; index++) this.forward();
+        text += String.fromCodePoint(parseInt(digits, 16));
+      } else if (/[0-7]/.test(escape)) {
+        let digits = escape;
+        while (digits.length < 3 && /[0-7]/.test(this.current() ?? "")) {
+          digits += this.current();
+          this.forward();
+        }
+        text += String.fromCodePoint(parseInt(digits, 8));
+      } else text += "\\" + escape;
+    }
+    this.forward();
+    return text;
+  };
 }
 
 /** Syntax nodes the patched parser and compiler add to nunjucks' own. */
@@ -236,6 +306,14 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
   const parsePrimary = parser.parsePrimary;
   parser.parsePrimary = function (noPostfix?: boolean) {
     const token = this.peekToken();
+    if (token?.type === lexer.TOKEN_STRING) {
+      // Adjacent string literals are one string, as in Python: `'a' 'b'`.
+      this.nextToken();
+      let text = token.value;
+      while (this.peekToken()?.type === lexer.TOKEN_STRING) text += this.nextToken().value;
+      const literal = new nodes.Literal(token.lineno, token.colno, text);
+      return noPostfix ? literal : this.parsePostfix(literal);
+    }
     if (token?.type !== lexer.TOKEN_SYMBOL || !/^\d/.test(token.value)) {
       return parsePrimary.call(this, noPostfix);
     }
@@ -423,7 +501,7 @@ function patchRuntime(runtime: Untyped): void {
   runtime.inOperator = (item: unknown, container: unknown) => {
     if (
       typeof container === "string" || Array.isArray(container) || isPlainObject(container)
-    ) return jinjaTests.in(item, container);
+    ) return pyContains(item, container);
     throw new TemplateRuntimeError(`argument of type '${pyTypeName(container)}' is not iterable`);
   };
   runtime.jinjaLoopFilter = (

@@ -16,6 +16,7 @@ import {
   pyTruthy,
   PyTuple,
   pyTuple,
+  pyTypeName,
 } from "./python.ts";
 
 /** The part of the nunjucks environment the filters call back into. */
@@ -233,6 +234,17 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     );
     return reverse ? sorted.reverse() : sorted;
   },
+  length(value) {
+    // Python's len(): a string's characters (code points), a dict's keys.
+    if (value === undefined) return 0;
+    if (typeof value === "string") return [...value].length;
+    if (isPlainObject(value)) return Object.keys(value).length;
+    if (Array.isArray(value)) return value.length;
+    if (typeof value === "object" && value !== null && "val" in value) {
+      return [...String(value)].length; // a SafeString
+    }
+    throw new TemplateRuntimeError(`object of type '${pyTypeName(value)}' has no len()`);
+  },
   list(value) {
     return [...iterate(value)];
   },
@@ -440,8 +452,25 @@ export function pyFormat(template: string, values: unknown[]): string {
   });
 }
 
-/** Jinja2 tests nunjucks lacks or names differently. */
-export const jinjaTests: Record<string, (...args: unknown[]) => boolean> = {
+/** Python's `value in container` for strings, sequences (by `==`) and dicts (by key). */
+export function pyContains(value: unknown, container: unknown): boolean {
+  if (typeof container === "string") return container.includes(pyStr(value));
+  if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
+  if (isPlainObject(container)) return Object.hasOwn(container, String(value));
+  return false;
+}
+
+/** Whether a lookup in the environment finds something (nunjucks throws when it does not). */
+function existsIn(lookup: () => unknown): boolean {
+  try {
+    return lookup() !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Jinja2 tests nunjucks lacks or names differently (`this` is the nunjucks context). */
+export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]) => boolean> = {
   none: (value) => value === null,
   boolean: (value) => typeof value === "boolean",
   true: (value) => value === true,
@@ -453,14 +482,17 @@ export const jinjaTests: Record<string, (...args: unknown[]) => boolean> = {
   sequence: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
   iterable: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
   mapping: (value) => isPlainObject(value),
+  callable: (value) => typeof value === "function",
+  escaped: (value) => typeof value === "object" && value !== null && "val" in value,
+  filter(this: FilterContext, name) {
+    return typeof name === "string" && existsIn(() => this.env.getFilter(name));
+  },
+  test(this: FilterContext, name) {
+    return typeof name === "string" && existsIn(() => this.env.getTest(name));
+  },
   lower: (value) => stringMethods.islower(pyStr(value)) === true,
   upper: (value) => stringMethods.isupper(pyStr(value)) === true,
-  in: (value, container) => {
-    if (typeof container === "string") return container.includes(pyStr(value));
-    if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
-    if (isPlainObject(container)) return Object.hasOwn(container, String(value));
-    return false;
-  },
+  in: (value, container) => pyContains(value, container),
   eq: (a, b) => pyEquals(a, b),
   equalto: (a, b) => pyEquals(a, b),
   "==": (a, b) => pyEquals(a, b),

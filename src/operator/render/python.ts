@@ -79,6 +79,19 @@ function isSafeString(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value;
 }
 
+/** Python's name for a value's type, for error messages. */
+export function pyTypeName(value: unknown): string {
+  if (value === undefined) return "Undefined";
+  if (value === null) return "NoneType";
+  if (value instanceof PyTuple) return "tuple";
+  if (Array.isArray(value)) return "list";
+  if (isPlainObject(value)) return "dict";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "string" || isSafeString(value)) return "str";
+  return "object";
+}
+
 /** Whether a value is "true" in Python: empty strings, lists and dicts are false. */
 export function pyTruthy(value: unknown): boolean {
   if (value === undefined || value === null || value === false) return false;
