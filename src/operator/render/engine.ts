@@ -372,15 +372,53 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     return node;
   };
 
-  // `{% set a, b = 1, 2 %}`: the value may be a tuple.
+  /**
+   * Assignment targets of `for` and `set` with nested tuples (`a, (b, c)`, `(a, b)`) made flat:
+   * each nested tuple becomes a hidden name, unpacked by the returned `set` nodes that must run
+   * right after the assignment.
+   */
+  let hiddenNames = 0;
+  const flattenTargets = function (
+    this: Untyped,
+    targets: Untyped[],
+  ): { names: Untyped[]; unpacking: Untyped[] } {
+    if (targets.length === 1 && targets[0] instanceof extra.Tuple) targets = targets[0].children;
+    const names: Untyped[] = [];
+    const unpacking: Untyped[] = [];
+    for (const target of targets) {
+      const inner = target instanceof nodes.Group ? target.children[0] : target;
+      if (!(inner instanceof extra.Tuple)) {
+        names.push(inner);
+        continue;
+      }
+      const hidden = new nodes.Symbol(inner.lineno, inner.colno, `__unpack${hiddenNames++}`);
+      names.push(hidden);
+      const nested = flattenTargets.call(this, inner.children);
+      unpacking.push(
+        new nodes.Set(inner.lineno, inner.colno, nested.names, hidden),
+        ...nested.unpacking,
+      );
+    }
+    for (const name of names) {
+      if (!(name instanceof nodes.Symbol) && !(name instanceof nodes.LookupVal)) {
+        this.fail("expected a variable name to assign to", name.lineno, name.colno);
+      }
+    }
+    return { names, unpacking };
+  };
+
+  // `{% set a, b = 1, 2 %}`: the value may be a tuple; targets may be nested (`a, (b, c)`).
   parser.parseSet = function () {
     const tag = this.peekToken();
     if (!this.skipSymbol("set")) this.fail("parseSet: expected set", tag.lineno, tag.colno);
     const node = new nodes.Set(tag.lineno, tag.colno, []);
     do node.targets.push(this.parsePrimary()); while (this.skip(lexer.TOKEN_COMMA));
     if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+      const { names, unpacking } = flattenTargets.call(this, node.targets);
+      node.targets = names;
       node.value = parseExpressionOrTuple.call(this);
       this.advanceAfterBlockEnd(tag.value);
+      if (unpacking.length) return new nodes.NodeList(tag.lineno, tag.colno, [node, ...unpacking]);
     } else if ([lexer.TOKEN_BLOCK_END, lexer.TOKEN_PIPE].includes(this.peekToken().type)) {
       // `{% set x %}…{% endset %}`, optionally filtered: `{% set x | upper %}`.
       const capture = new nodes.Capture(tag.lineno, tag.colno, null);
@@ -402,8 +440,9 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     if (tag.value !== "for") return parseFor.call(this);
     this.nextToken();
     const node = new nodes.For(tag.lineno, tag.colno);
-    const names = [this.parsePrimary()];
-    while (this.skip(lexer.TOKEN_COMMA)) names.push(this.parsePrimary());
+    const targets = [this.parsePrimary()];
+    while (this.skip(lexer.TOKEN_COMMA)) targets.push(this.parsePrimary());
+    const { names, unpacking } = flattenTargets.call(this, targets);
     for (const name of names) {
       if (!(name instanceof nodes.Symbol)) {
         this.fail("for: loop variables must be plain names", name.lineno, name.colno);
@@ -420,6 +459,8 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     }
     this.advanceAfterBlockEnd(tag.value);
     node.body = this.parseUntilBlocks("endfor", "else");
+    node.body.children.unshift(...unpacking);
+    node.jinjaUnpacking = unpacking; // The loop filter needs them too.
     if (this.skipSymbol("else")) {
       this.advanceAfterBlockEnd("else");
       node.else_ = this.parseUntilBlocks("endfor");
@@ -587,7 +628,9 @@ function compareOnce(left: unknown, operator: string, right: unknown): boolean {
 function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): void {
   // A node that evaluates its target with Python truthiness.
   const Truthy = nodes.Node.extend("JinjaTruthy", { fields: ["target"] });
-  const LoopFilter = nodes.Node.extend("JinjaLoopFilter", { fields: ["target", "cond", "names"] });
+  const LoopFilter = nodes.Node.extend("JinjaLoopFilter", {
+    fields: ["target", "cond", "names", "unpacking"],
+  });
   const UnpackEach = nodes.Node.extend("JinjaUnpackEach", { fields: ["target", "count"] });
   const assertType = compiler.assertType;
   compiler.assertType = function (node: unknown, ...types: unknown[]) {
@@ -678,9 +721,13 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
       : [node.names.value];
     this._emit("runtime.jinjaLoopFilter(");
     this.compile(node.target, frame);
-    this._emit(`, ${JSON.stringify(names)}, frame, (frame) => runtime.jinjaTruthy(`);
-    this.compile(node.cond, frame.push());
-    this._emit("))");
+    this._emit(`, ${JSON.stringify(names)}, frame, (frame) => {`);
+    // Nested targets (`for a, (b, c) in … if c`) are unpacked before the condition reads them.
+    const scope = frame.push();
+    for (const set of node.unpacking) this.compile(set, scope);
+    this._emit("return runtime.jinjaTruthy(");
+    this.compile(node.cond, scope);
+    this._emit("); })");
   };
   // `{% for a, b in items %}`: every item must have exactly two values, as in Python.
   compiler.compileJinjaUnpackEach = function (node: Untyped, frame: unknown) {
@@ -696,7 +743,9 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     if (node.name instanceof nodes.Array) {
       items = new UnpackEach(items.lineno, items.colno, items, node.name.children.length);
     }
-    node.arr = filtered ? new LoopFilter(arr.lineno, arr.colno, items, arr.cond, node.name) : items;
+    node.arr = filtered
+      ? new LoopFilter(arr.lineno, arr.colno, items, arr.cond, node.name, node.jinjaUnpacking ?? [])
+      : items;
     try {
       return compileFor.call(this, node, frame);
     } finally {
