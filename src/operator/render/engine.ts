@@ -306,6 +306,13 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
   const parsePrimary = parser.parsePrimary;
   parser.parsePrimary = function (noPostfix?: boolean) {
     const token = this.peekToken();
+    if (token?.type === lexer.TOKEN_OPERATOR && ["*", "**"].includes(token.value)) {
+      this.fail(
+        `argument unpacking (${token.value}args) is not supported`,
+        token.lineno,
+        token.colno,
+      );
+    }
     if (token?.type === lexer.TOKEN_STRING) {
       // Adjacent string literals are one string, as in Python: `'a' 'b'`.
       this.nextToken();
@@ -517,6 +524,43 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaBinary = pyBinary;
   runtime.jinjaUnary = pyUnary;
   runtime.jinjaTuple = pyTuple;
+  const makeMacro = runtime.makeMacro;
+  let pendingCall: MacroCall = { varargs: pyTuple([]), kwargs: {} };
+  runtime.jinjaTakeMacroCall = () => {
+    const call = pendingCall;
+    pendingCall = { varargs: pyTuple([]), kwargs: {} };
+    return call;
+  };
+  runtime.jinjaMakeMacro = (
+    name: string,
+    acceptsVarargs: boolean,
+    acceptsKwargs: boolean,
+    argNames: string[],
+    keywordNames: string[],
+    body: (...args: unknown[]) => unknown,
+  ) => {
+    const macro = makeMacro(argNames, keywordNames, body);
+    const declared = new Set([...argNames, ...keywordNames, "caller", "__keywords"]);
+    return function (this: unknown, ...args: unknown[]) {
+      const { positional, keywords } = splitArgs(args);
+      const extra = positional.slice(argNames.length + keywordNames.length);
+      const unknown = Object.entries(keywords).filter(([key]) => !declared.has(key));
+      if (extra.length && !acceptsVarargs) {
+        throw new TemplateRuntimeError(
+          `macro '${name}' takes not more than ${
+            argNames.length + keywordNames.length
+          } argument(s)`,
+        );
+      }
+      if (unknown.length && !acceptsKwargs) {
+        throw new TemplateRuntimeError(
+          `macro '${name}' takes no keyword argument '${unknown[0][0]}'`,
+        );
+      }
+      pendingCall = { varargs: pyTuple(extra), kwargs: Object.fromEntries(unknown) };
+      return macro.apply(this, args);
+    };
+  };
   runtime.jinjaCycle = (values: unknown[], index: number) => {
     if (!values.length) throw new TemplateRuntimeError("no items for cycling given");
     return values[index % values.length];
@@ -579,6 +623,14 @@ function pyNumberLiteral(text: string): number | undefined {
   }
   if (/^\d+(\.\d*)?([eE][-+]?\d+)?$/.test(digits)) return Number(digits);
   return undefined;
+}
+
+/** The arguments of a macro call beyond the declared ones, for the macro's body. */
+interface MacroCall {
+  /** Extra positional arguments. */
+  varargs: PyTuple;
+  /** Extra keyword arguments. */
+  kwargs: Record<string, unknown>;
 }
 
 /** Python's `a, b = value`: exactly `count` items from a sequence, a string or a dict's keys. */
@@ -672,6 +724,37 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     } finally {
       node.lineno--;
       node.colno--;
+    }
+  };
+  // Macros take `varargs` and `kwargs` as in Jinja2 (extra arguments are an error when the body
+  // does not read them; nunjucks drops them).
+  const compileMacro = compiler._compileMacro;
+  compiler._compileMacro = function (node: Untyped, frame: unknown) {
+    const reads = (name: string) =>
+      node.body.findAll(nodes.Symbol).some((symbol: Untyped) => symbol.value === name);
+    const macroName = node.name?.value ?? "caller";
+    const emitLines = this._emitLines;
+    this._emitLines = (...lines: string[]) => {
+      if (!/^var macro_t_\d+ = runtime\.makeMacro\($/.test(lines[0] ?? "")) {
+        return emitLines.apply(this, lines);
+      }
+      lines[0] = lines[0].replace(
+        "runtime.makeMacro(",
+        `runtime.jinjaMakeMacro(${JSON.stringify(macroName)}, ${reads("varargs")}, ${
+          reads("kwargs")
+        }, `,
+      );
+      const call = this._tmpid();
+      emitLines.apply(this, [
+        ...lines,
+        `var ${call} = runtime.jinjaTakeMacroCall();`,
+        `frame.set("varargs", ${call}.varargs); frame.set("kwargs", ${call}.kwargs);`,
+      ]);
+    };
+    try {
+      return compileMacro.call(this, node, frame);
+    } finally {
+      this._emitLines = emitLines;
     }
   };
   // Jinja2's loop helpers nunjucks lacks: cycle(), changed(), previtem, nextitem, depth. Bound
