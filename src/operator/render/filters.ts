@@ -329,6 +329,25 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       }`;
     }).join("&");
   },
+  title(value) {
+    // Jinja2's title filter: words start after whitespace, '-', '(', '{', '[' or '<'.
+    return pyStr(value).split(/([-\s({[<]+)/).filter(Boolean)
+      .map((part) => part[0].toUpperCase() + part.slice(1).toLowerCase()).join("");
+  },
+  filesizeformat(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const binary = pyTruthy(keywords.binary ?? positional[0] ?? false);
+    const bytes = Number(value);
+    const base = binary ? 1024 : 1000;
+    const prefixes = binary
+      ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
+      : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    if (bytes === 1) return "1 Byte";
+    if (bytes < base) return `${Math.trunc(bytes)} Bytes`;
+    const index = prefixes.findIndex((_, at) => bytes < base ** (at + 2));
+    const at = index < 0 ? prefixes.length - 1 : index;
+    return `${pyFixed((base * bytes) / base ** (at + 2), 1)} ${prefixes[at]}`;
+  },
   truncate(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const text = pyStr(value);
@@ -509,7 +528,8 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   upper: (text) => text.toUpperCase(),
   lower: (text) => text.toLowerCase(),
   title: (text) =>
-    text.replace(/\w\S*/g, (word) => word[0].toUpperCase() + word.slice(1).toLowerCase()),
+    // Python's str.title(): every run of letters starts upper case ("a-b" → "A-B").
+    text.replace(/\p{L}+/gu, (word) => word[0].toUpperCase() + word.slice(1).toLowerCase()),
   capitalize: (text) => text.charAt(0).toUpperCase() + text.slice(1).toLowerCase(),
   strip: (text, chars) => stripChars(text, chars, true, true),
   lstrip: (text, chars) => stripChars(text, chars, true, false),
