@@ -431,11 +431,22 @@ export function pyFormat(template: string, values: unknown[]): string {
   let index = 0;
   const named = values.length === 1 && isPlainObject(values[0]) ? values[0] : undefined;
   const pattern = /%(?:\((\w+)\))?([-0+ ]*)(\d*)(?:\.(\d+))?([srdifxXo%])/g;
-  return template.replace(pattern, (_, key, flags: string, width, precision, kind) => {
+  const formatted = template.replace(pattern, (_, key, flags: string, width, precision, kind) => {
     if (kind === "%") return "%";
+    if (key === undefined && index >= values.length) {
+      throw new TemplateRuntimeError("not enough arguments for format string");
+    }
     const value = key !== undefined && named ? named[key] : values[index++];
     let text: string;
     const numeric = !"sr".includes(kind);
+    if (numeric && typeof value !== "number" && typeof value !== "boolean") {
+      throw new TemplateRuntimeError(
+        `%${kind} format: a real number is required, not ${pyTypeName(value)}`,
+      );
+    }
+    if ("xXo".includes(kind) && !Number.isInteger(Number(value))) {
+      throw new TemplateRuntimeError(`%${kind} format: an integer is required, not float`);
+    }
     const number = Number(value);
     const integer = Math.trunc(number);
     switch (kind) {
@@ -469,6 +480,11 @@ export function pyFormat(template: string, values: unknown[]): string {
     const pad = Number(width || 0);
     return flags.includes("-") ? text.padEnd(pad) : text.padStart(pad);
   });
+  const single = values.length === 1 && (isPlainObject(values[0]) || Array.isArray(values[0]));
+  if (index < values.length && !single) {
+    throw new TemplateRuntimeError("not all arguments converted during string formatting");
+  }
+  return formatted;
 }
 
 /** Python's `value in container` for strings, sequences (by `==`) and dicts (by key). */
