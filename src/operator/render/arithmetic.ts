@@ -6,8 +6,17 @@
  *
  * @module
  */
-import { compare, pyFormat, TemplateRuntimeError } from "./filters.ts";
-import { PyTuple, pyTuple, pyTypeName } from "./python.ts";
+import { TemplateRuntimeError } from "./errors.ts";
+import {
+  isPlainObject,
+  pyEquals,
+  pyFixed,
+  pyRepr,
+  pyStr,
+  PyTuple,
+  pyTuple,
+  pyTypeName,
+} from "./python.ts";
 
 /** A binary operator of Jinja2's expressions. */
 export type BinaryOperator = "+" | "-" | "*" | "/" | "//" | "%" | "**";
@@ -137,4 +146,85 @@ export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right:
     case ">=":
       return order >= 0;
   }
+}
+
+/** Python's ordering of two values (numbers and booleans, strings, sequences item by item). */
+export function compare(a: unknown, b: unknown): number {
+  const numeric = (value: unknown) => typeof value === "number" || typeof value === "boolean";
+  if (numeric(a) && numeric(b)) return Number(a) - Number(b);
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
+  if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
+    // Sequences compare item by item, then by length, as Python's tuples and lists.
+    const differing = a.findIndex((item, index) => index < b.length && !pyEquals(item, b[index]));
+    if (differing >= 0) return compare(a[differing], b[differing]);
+    return a.length - b.length;
+  }
+  throw new TemplateRuntimeError(
+    `'<' not supported between instances of ${pyRepr(a)} and ${pyRepr(b)}`,
+  );
+}
+
+/**
+ * Python's `%` string formatting: `%s`, `%r`, `%d`, `%i`, `%f`, `%x`, `%X`, `%o`, `%%`, with the
+ * flags `-`, `0`, `+` and space, a width and a precision; `%(name)s` takes values from a dict.
+ */
+export function pyFormat(template: string, values: unknown[]): string {
+  let index = 0;
+  const named = values.length === 1 && isPlainObject(values[0]) ? values[0] : undefined;
+  const pattern = /%(?:\((\w+)\))?([-0+ ]*)(\d*)(?:\.(\d+))?([srdifxXo%])/g;
+  const formatted = template.replace(pattern, (_, key, flags: string, width, precision, kind) => {
+    if (kind === "%") return "%";
+    if (key === undefined && index >= values.length) {
+      throw new TemplateRuntimeError("not enough arguments for format string");
+    }
+    const value = key !== undefined && named ? named[key] : values[index++];
+    let text: string;
+    const numeric = !"sr".includes(kind);
+    if (numeric && typeof value !== "number" && typeof value !== "boolean") {
+      throw new TemplateRuntimeError(
+        `%${kind} format: a real number is required, not ${pyTypeName(value)}`,
+      );
+    }
+    if ("xXo".includes(kind) && !Number.isInteger(Number(value))) {
+      throw new TemplateRuntimeError(`%${kind} format: an integer is required, not float`);
+    }
+    const number = Number(value);
+    const integer = Math.trunc(number);
+    switch (kind) {
+      case "r":
+        text = pyRepr(value);
+        break;
+      case "s":
+        text = pyStr(value);
+        break;
+      case "f":
+        text = pyFixed(Math.abs(number), precision === undefined ? 6 : Number(precision));
+        break;
+      case "x":
+      case "X":
+      case "o": {
+        const digits = Math.abs(integer).toString(kind === "o" ? 8 : 16);
+        text = kind === "X" ? digits.toUpperCase() : digits;
+        break;
+      }
+      default:
+        text = String(Math.abs(integer));
+    }
+    if (kind === "s" && precision !== undefined) text = text.slice(0, Number(precision));
+    if (numeric) {
+      const sign = number < 0 ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
+      if (flags.includes("0") && !flags.includes("-")) {
+        text = text.padStart(Number(width || 0) - sign.length, "0");
+      }
+      text = sign + text;
+    }
+    const pad = Number(width || 0);
+    return flags.includes("-") ? text.padEnd(pad) : text.padStart(pad);
+  });
+  const single = values.length === 1 && (isPlainObject(values[0]) || Array.isArray(values[0]));
+  if (index < values.length && !single) {
+    throw new TemplateRuntimeError("not all arguments converted during string formatting");
+  }
+  return formatted;
 }

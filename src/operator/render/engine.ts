@@ -10,14 +10,8 @@
  * @module
  */
 import nunjucks from "nunjucks";
-import {
-  jinjaFilters,
-  jinjaTests,
-  pyContains,
-  splitArgs,
-  stringMethods,
-  TemplateRuntimeError,
-} from "./filters.ts";
+import { TemplateRuntimeError } from "./errors.ts";
+import { jinjaFilters, jinjaTests, pyContains, splitArgs, stringMethods } from "./filters.ts";
 import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
 import { ipFilters, ipTests } from "./ip.ts";
 import { containerMethod } from "./methods.ts";
@@ -244,6 +238,15 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
       if (not) node = new nodes.Not(node.lineno, node.colno, node);
     }
     return node;
+  };
+
+  // `a if b else c if d else e`: the else branch is itself an inline if (nunjucks reads an `or`).
+  parser.parseInlineIf = function () {
+    const node = this.parseOr();
+    if (!this.skipSymbol("if")) return node;
+    const cond = this.parseOr();
+    const otherwise = this.skipSymbol("else") ? this.parseInlineIf() : null;
+    return new nodes.InlineIf(node.lineno, node.colno, cond, node, otherwise);
   };
 
   // `(a)` is a group; `(a, b)`, `(a,)` and `()` are tuples. Brackets and braces stay as they are.

@@ -6,6 +6,8 @@
  * @module
  */
 import { stringify as toYamlText } from "yaml";
+import { compare, pyBinary, pyFormat } from "./arithmetic.ts";
+import { TemplateRuntimeError } from "./errors.ts";
 import {
   isPlainObject,
   pyEquals,
@@ -43,15 +45,6 @@ export function splitArgs(args: unknown[]): { positional: unknown[]; keywords: K
     return { positional: args.slice(0, -1), keywords };
   }
   return { positional: args, keywords: {} };
-}
-
-/** Raised for a template error Jinja2 would raise too. */
-export class TemplateRuntimeError extends Error {
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "TemplateRuntimeError";
-  }
 }
 
 function iterate(value: unknown): unknown[] {
@@ -99,23 +92,6 @@ function callTest(context: FilterContext, name: unknown, value: unknown, args: u
 
 function sortKey(value: unknown, caseSensitive: boolean): unknown {
   return typeof value === "string" && !caseSensitive ? value.toLowerCase() : value;
-}
-
-/** Python's ordering of two values (numbers and booleans, strings, sequences item by item). */
-export function compare(a: unknown, b: unknown): number {
-  const numeric = (value: unknown) => typeof value === "number" || typeof value === "boolean";
-  if (numeric(a) && numeric(b)) return Number(a) - Number(b);
-  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
-  if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
-  if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
-    // Sequences compare item by item, then by length, as Python's tuples and lists.
-    const differing = a.findIndex((item, index) => index < b.length && !pyEquals(item, b[index]));
-    if (differing >= 0) return compare(a[differing], b[differing]);
-    return a.length - b.length;
-  }
-  throw new TemplateRuntimeError(
-    `'<' not supported between instances of ${pyRepr(a)} and ${pyRepr(b)}`,
-  );
 }
 
 function selectOrReject(
@@ -260,10 +236,11 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   sum(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const attribute = keywords.attribute ?? positional[0];
-    const start = Number(keywords.start ?? positional[1] ?? 0);
-    return iterate(value).reduce<number>(
+    const start = keywords.start ?? positional[1] ?? 0;
+    // Python's sum(): `+` from `start`, so lists concatenate (`sum(start=[])`).
+    return iterate(value).reduce<unknown>(
       (total, item) =>
-        total + Number(attribute === undefined ? item : getAttribute(item, attribute)),
+        pyBinary("+", total, attribute === undefined ? item : getAttribute(item, attribute)),
       start,
     );
   },
@@ -421,70 +398,6 @@ function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   if (lines[lines.length - 1] === "") lines.pop();
   return lines;
-}
-
-/**
- * Python's `%` string formatting: `%s`, `%r`, `%d`, `%i`, `%f`, `%x`, `%X`, `%o`, `%%`, with the
- * flags `-`, `0`, `+` and space, a width and a precision; `%(name)s` takes values from a dict.
- */
-export function pyFormat(template: string, values: unknown[]): string {
-  let index = 0;
-  const named = values.length === 1 && isPlainObject(values[0]) ? values[0] : undefined;
-  const pattern = /%(?:\((\w+)\))?([-0+ ]*)(\d*)(?:\.(\d+))?([srdifxXo%])/g;
-  const formatted = template.replace(pattern, (_, key, flags: string, width, precision, kind) => {
-    if (kind === "%") return "%";
-    if (key === undefined && index >= values.length) {
-      throw new TemplateRuntimeError("not enough arguments for format string");
-    }
-    const value = key !== undefined && named ? named[key] : values[index++];
-    let text: string;
-    const numeric = !"sr".includes(kind);
-    if (numeric && typeof value !== "number" && typeof value !== "boolean") {
-      throw new TemplateRuntimeError(
-        `%${kind} format: a real number is required, not ${pyTypeName(value)}`,
-      );
-    }
-    if ("xXo".includes(kind) && !Number.isInteger(Number(value))) {
-      throw new TemplateRuntimeError(`%${kind} format: an integer is required, not float`);
-    }
-    const number = Number(value);
-    const integer = Math.trunc(number);
-    switch (kind) {
-      case "r":
-        text = pyRepr(value);
-        break;
-      case "s":
-        text = pyStr(value);
-        break;
-      case "f":
-        text = pyFixed(Math.abs(number), precision === undefined ? 6 : Number(precision));
-        break;
-      case "x":
-      case "X":
-      case "o": {
-        const digits = Math.abs(integer).toString(kind === "o" ? 8 : 16);
-        text = kind === "X" ? digits.toUpperCase() : digits;
-        break;
-      }
-      default:
-        text = String(Math.abs(integer));
-    }
-    if (kind === "s" && precision !== undefined) text = text.slice(0, Number(precision));
-    if (numeric) {
-      const sign = number < 0 ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
-      if (flags.includes("0") && !flags.includes("-")) {
-        text = text.padStart(Number(width || 0) - sign.length, "0");
-      }
-      text = sign + text;
-    }
-    const pad = Number(width || 0);
-    return flags.includes("-") ? text.padEnd(pad) : text.padStart(pad);
-  });
-  const single = values.length === 1 && (isPlainObject(values[0]) || Array.isArray(values[0]));
-  if (index < values.length && !single) {
-    throw new TemplateRuntimeError("not all arguments converted during string formatting");
-  }
-  return formatted;
 }
 
 /** Python's `value in container` for strings, sequences (by `==`) and dicts (by key). */

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { splitArgs, TemplateRuntimeError } from "./filters.ts";
+import { TemplateRuntimeError } from "./errors.ts";
+import { splitArgs } from "./filters.ts";
 import { isPlainObject, PyDictView, pyEquals, pyRepr, PyTuple, pyTuple } from "./python.ts";
 
 type Method<T> = (target: T, ...args: unknown[]) => unknown;
