@@ -306,6 +306,27 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       }`;
     }).join("&");
   },
+  // String filters take any value, as Jinja2's str() of it: `True | lower` is "true".
+  lower(value) {
+    return pyStr(value).toLowerCase();
+  },
+  upper(value) {
+    return pyStr(value).toUpperCase();
+  },
+  capitalize(value) {
+    return stringMethods.capitalize(pyStr(value));
+  },
+  replace(value, ...args) {
+    const { positional: [old, replacement, count], keywords } = splitArgs(args);
+    return stringMethods.replace(pyStr(value), old, replacement, keywords.count ?? count);
+  },
+  center(value, ...args) {
+    const { positional: [width], keywords } = splitArgs(args);
+    return stringMethods.center(pyStr(value), keywords.width ?? width ?? 80);
+  },
+  wordcount(value) {
+    return pyStr(value).match(/[\p{L}\p{N}_]+/gu)?.length ?? 0;
+  },
   title(value) {
     // Jinja2's title filter: words start after whitespace, '-', '(', '{', '[' or '<'.
     return pyStr(value).split(/([-\s({[<]+)/).filter(Boolean)
