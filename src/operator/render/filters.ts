@@ -48,11 +48,12 @@ export function splitArgs(args: unknown[]): { positional: unknown[]; keywords: K
 }
 
 function iterate(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
+  if (value === undefined) return []; // Jinja2's Undefined iterates as empty; None does not.
   if (Array.isArray(value)) return value;
   if (typeof value === "string") return [...value];
   if (isPlainObject(value)) return Object.keys(value);
-  throw new TemplateRuntimeError(`${pyRepr(value)} is not iterable`);
+  if (typeof value === "object" && value !== null && "val" in value) return [...String(value)];
+  throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not iterable`);
 }
 
 /**
@@ -305,6 +306,17 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
         pyQuote(pyStr(item), "").replaceAll("%20", "+")
       }`;
     }).join("&");
+  },
+  // first, last and reverse see a dict as its keys and a string as its characters, as Python.
+  first(value) {
+    return iterate(value)[0];
+  },
+  last(value) {
+    return iterate(value).at(-1);
+  },
+  reverse(value) {
+    if (typeof value === "string") return [...value].reverse().join("");
+    return [...iterate(value)].reverse();
   },
   // String filters take any value, as Jinja2's str() of it: `True | lower` is "true".
   lower(value) {
