@@ -124,6 +124,8 @@ export function pyRepr(value: unknown): string {
   if (value === false) return "False";
   if (typeof value === "number") return pyNumber(value);
   if (typeof value === "bigint") return value.toString();
+  // Never the source of the engine's functions (Jinja2 prints `<built-in method … at 0x…>`).
+  if (typeof value === "function") return "<built-in method>";
   if (typeof value === "string") return pyStringRepr(value);
   if (value instanceof PyTuple) {
     return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map(pyRepr).join(", ")})`;

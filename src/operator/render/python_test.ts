@@ -37,3 +37,8 @@ Deno.test("pyEquals follows Python's ==", () => {
   assert.ok(!pyEquals(null, undefined), "None is not an undefined value");
   assert.ok(!pyEquals(NaN, NaN));
 });
+
+Deno.test("a function prints as a built-in method, never as the engine's source", () => {
+  assert.equal(pyStr(() => 1), "<built-in method>");
+  assert.equal(pyRepr([() => 1]), "[<built-in method>]");
+});
