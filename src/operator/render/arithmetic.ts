@@ -9,8 +9,12 @@
 import { TemplateRuntimeError } from "./errors.ts";
 import {
   isPlainObject,
+  isPyFloat,
+  isPyNumber,
   pyEquals,
   pyFixed,
+  PyFloat,
+  pyFloat,
   pyRepr,
   pyStr,
   PyTuple,
@@ -20,10 +24,6 @@ import {
 
 /** A binary operator of Jinja2's expressions. */
 export type BinaryOperator = "+" | "-" | "*" | "/" | "//" | "%" | "**";
-
-function isNumeric(value: unknown): value is number | boolean {
-  return typeof value === "number" || typeof value === "boolean";
-}
 
 /** A string, or a nunjucks SafeString (a `str` too, since autoescape is off). */
 function isText(value: unknown): boolean {
@@ -56,7 +56,13 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
   if (operator === "%" && isText(left)) {
     return pyFormat(String(left), right instanceof PyTuple ? [...right] : [right]);
   }
-  if (isNumeric(left) && isNumeric(right)) return numeric(operator, Number(left), Number(right));
+  if (isPyNumber(left) && isPyNumber(right)) {
+    const result = numeric(operator, Number(left), Number(right));
+    // `/` always gives a float, as does any operation with a float (`0.5 * 2` is `1.0`).
+    const float = operator === "/" || isPyFloat(left) || isPyFloat(right) ||
+      (operator === "**" && Number(right) < 0);
+    return float ? pyFloat(result) : result;
+  }
   if (operator === "+") {
     if (isText(left) && isText(right)) return String(left) + String(right);
     const sameSequence = Array.isArray(left) && Array.isArray(right) &&
@@ -114,13 +120,14 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
 }
 
 /** Python's unary `-value` and `+value`. */
-export function pyUnary(operator: "-" | "+", value: unknown): number {
-  if (!isNumeric(value)) {
+export function pyUnary(operator: "-" | "+", value: unknown): number | PyFloat {
+  if (!isPyNumber(value)) {
     throw new TemplateRuntimeError(
       `bad operand type for unary ${operator}: '${pyTypeName(value)}'`,
     );
   }
-  return operator === "-" ? -Number(value) : Number(value);
+  const result = operator === "-" ? -Number(value) : Number(value);
+  return value instanceof PyFloat ? pyFloat(result) : result;
 }
 
 /** Python's ordering `left <operator> right`: numbers with numbers, strings with strings, … */
@@ -150,8 +157,7 @@ export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right:
 
 /** Python's ordering of two values (numbers and booleans, strings, sequences item by item). */
 export function compare(a: unknown, b: unknown): number {
-  const numeric = (value: unknown) => typeof value === "number" || typeof value === "boolean";
-  if (numeric(a) && numeric(b)) return Number(a) - Number(b);
+  if (isPyNumber(a) && isPyNumber(b)) return Number(a) - Number(b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
   if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
@@ -181,12 +187,12 @@ export function pyFormat(template: string, values: unknown[]): string {
     const value = key !== undefined && named ? named[key] : values[index++];
     let text: string;
     const numeric = !"sr".includes(kind);
-    if (numeric && typeof value !== "number" && typeof value !== "boolean") {
+    if (numeric && !isPyNumber(value)) {
       throw new TemplateRuntimeError(
         `%${kind} format: a real number is required, not ${pyTypeName(value)}`,
       );
     }
-    if ("xXo".includes(kind) && !Number.isInteger(Number(value))) {
+    if ("xXo".includes(kind) && isPyFloat(value)) {
       throw new TemplateRuntimeError(`%${kind} format: an integer is required, not float`);
     }
     const number = Number(value);

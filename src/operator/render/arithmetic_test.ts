@@ -52,3 +52,12 @@ Deno.test("type names are Python's", () => {
     ["NoneType", "Undefined", "int", "float", "bool", "str", "list", "tuple", "dict"],
   );
 });
+
+Deno.test("'/' and any float operand give a float, which prints with .0", () => {
+  assert.equal(pyStr(pyBinary("/", 10, 2)), "5.0");
+  assert.equal(pyStr(pyBinary("*", 0.5, 2)), "1.0");
+  assert.equal(pyStr(pyBinary("//", 7, 2)), "3");
+  assert.equal(pyStr(pyBinary("**", 2, -1)), "0.5");
+  assert.equal(pyStr(pyUnary("-", pyBinary("+", 1, pyBinary("/", 2, 2)))), "-2.0");
+  assert.throws(() => pyBinary("*", "ab", pyBinary("/", 4, 2)), /non-int of type 'float'/);
+});

@@ -19,6 +19,7 @@ import {
   isPlainObject,
   Namespace,
   pyEquals,
+  PyFloat,
   pyStr,
   pyTruthy,
   PyTuple,
@@ -324,15 +325,20 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
       const literal = new nodes.Literal(token.lineno, token.colno, text);
       return noPostfix ? literal : this.parsePostfix(literal);
     }
-    if (token?.type !== lexer.TOKEN_SYMBOL || !/^\d/.test(token.value)) {
+    const isFloat = token?.type === lexer.TOKEN_FLOAT;
+    if (!isFloat && (token?.type !== lexer.TOKEN_SYMBOL || !/^\d/.test(token.value))) {
       return parsePrimary.call(this, noPostfix);
     }
     this.nextToken();
-    const value = pyNumberLiteral(token.value);
+    const value = isFloat ? parseFloat(token.value) : pyNumberLiteral(token.value);
     if (value === undefined) {
       this.fail(`invalid number '${token.value}'`, token.lineno, token.colno);
     }
-    const literal = new nodes.Literal(token.lineno, token.colno, value);
+    // `2.0` and `2e3` are floats: integral ones are boxed so that they print as `2.0`.
+    const float = isFloat || /^\d[\d_]*(\.\d*)?[eE]/.test(token.value);
+    const literal = float && Number.isInteger(value)
+      ? new extra.Code(token.lineno, token.colno, `runtime.jinjaFloat(${value})`)
+      : new nodes.Literal(token.lineno, token.colno, value);
     return noPostfix ? literal : this.parsePostfix(literal);
   };
 
@@ -527,6 +533,7 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaBinary = pyBinary;
   runtime.jinjaUnary = pyUnary;
   runtime.jinjaTuple = pyTuple;
+  runtime.jinjaFloat = (value: number) => new PyFloat(value);
   const makeMacro = runtime.makeMacro;
   let pendingCall: MacroCall = { varargs: pyTuple([]), kwargs: {} };
   runtime.jinjaTakeMacroCall = () => {

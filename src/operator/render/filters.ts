@@ -10,10 +10,13 @@ import { compare, pyBinary, pyFormat } from "./arithmetic.ts";
 import { TemplateRuntimeError } from "./errors.ts";
 import {
   isPlainObject,
+  isPyFloat,
+  isPyNumber,
   pyEquals,
   pyFixed,
+  PyFloat,
+  pyFloat,
   pyJson,
-  pyRepr,
   pyStr,
   pyTruthy,
   PyTuple,
@@ -148,7 +151,12 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     return iterate(value).filter((item) => {
       const subject = attribute === undefined ? item : getAttribute(item, attribute);
       const key = sortKey(subject, caseSensitive);
-      const identity = typeof key === "object" ? JSON.stringify(key) : key;
+      // Equal numbers are one item whatever their type (1, 1.0, True), as in a Python set.
+      const identity = isPyNumber(key)
+        ? Number(key)
+        : typeof key === "object"
+        ? JSON.stringify(key)
+        : key;
       if (seen.has(identity)) return false;
       seen.add(identity);
       return true;
@@ -168,7 +176,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   toyaml(value) {
     if (value === undefined) return "";
-    return toYamlText(value, { lineWidth: 0 }).replace(/\n$/, "");
+    // Plain data for the YAML writer (a boxed float becomes its number).
+    const plain = JSON.parse(JSON.stringify(value) ?? "null");
+    return toYamlText(plain, { lineWidth: 0 }).replace(/\n$/, "");
   },
   min(value, ...args) {
     return extreme(value, args, -1);
@@ -250,16 +260,18 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const fallback = keywords.default ?? positional[0] ?? 0;
     const base = Number(keywords.base ?? positional[1] ?? 10);
     if (typeof value === "boolean") return Number(value);
-    if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : fallback;
+    if (typeof value === "number" || value instanceof PyFloat) {
+      return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : fallback;
+    }
     const text = pyStr(value).trim().replace(/_/g, "");
     const parsed = base === 10 ? Number(text) : parseInt(text.replace(/^0[xob]/i, ""), base);
     return Number.isNaN(parsed) ? fallback : Math.trunc(parsed);
   },
   float(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const fallback = keywords.default ?? positional[0] ?? 0;
-    const parsed = typeof value === "number" ? value : Number(pyStr(value).trim());
-    return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : parsed;
+    const fallback = keywords.default ?? positional[0] ?? new PyFloat(0);
+    const parsed = isPyNumber(value) ? Number(value) : Number(pyStr(value).trim());
+    return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : pyFloat(parsed);
   },
   indent(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -287,13 +299,16 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const method = keywords.method ?? positional[1] ?? "common";
     const number = Number(value);
     if (method === "common") {
-      if (precision >= 0) return Number(pyFixed(number, precision));
+      // Python's round(): an int stays an int, a float stays a float.
       const unit = 10 ** -precision;
-      return Number(pyFixed(number / unit, 0)) * unit;
+      const rounded = precision >= 0
+        ? Number(pyFixed(number, precision))
+        : Number(pyFixed(number / unit, 0)) * unit;
+      return isPyFloat(value) ? pyFloat(rounded) : rounded;
     }
     const factor = 10 ** precision;
-    if (method === "floor") return Math.floor(number * factor) / factor;
-    if (method === "ceil") return Math.ceil(number * factor) / factor;
+    if (method === "floor") return pyFloat(Math.floor(number * factor) / factor);
+    if (method === "ceil") return pyFloat(Math.ceil(number * factor) / factor);
     throw new TemplateRuntimeError("method must be 'common', 'ceil' or 'floor'");
   },
   urlencode(value) {
@@ -306,6 +321,13 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
         pyQuote(pyStr(item), "").replaceAll("%20", "+")
       }`;
     }).join("&");
+  },
+  abs(value) {
+    if (!isPyNumber(value)) {
+      throw new TemplateRuntimeError(`bad operand type for abs(): '${pyTypeName(value)}'`);
+    }
+    const result = Math.abs(Number(value));
+    return isPyFloat(value) ? pyFloat(result) : result;
   },
   // first, last and reverse see a dict as its keys and a string as its characters, as Python.
   first(value) {
@@ -401,7 +423,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     for (const item of sorted) {
       const key = keyOf(item);
       const last = groups[groups.length - 1];
-      if (last && sortKey(last[0], caseSensitive) === sortKey(key, caseSensitive)) {
+      if (last && pyEquals(sortKey(last[0], caseSensitive), sortKey(key, caseSensitive))) {
         (last[1] as unknown[]).push(item);
       } else groups.push(pyTuple([key, [item]]));
     }
@@ -457,8 +479,8 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
   true: (value) => value === true,
   false: (value) => value === false,
   integer: (value) => typeof value === "number" && Number.isInteger(value),
-  float: (value) => typeof value === "number" && !Number.isInteger(value),
-  number: (value) => typeof value === "number" || typeof value === "bigint",
+  float: (value) => isPyFloat(value),
+  number: (value) => isPyNumber(value),
   string: (value) => typeof value === "string",
   sequence: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
   iterable: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),

@@ -26,6 +26,45 @@ export class PyTuple<T = unknown> extends Array<T> {
   }
 }
 
+/**
+ * A Python float with an integral value (`5.0`), which a JavaScript number cannot tell from the
+ * int `5`. Floats with a fraction stay plain numbers. Arithmetic unwraps it (`valueOf`).
+ */
+export class PyFloat {
+  /** Creates the float. */
+  constructor(readonly value: number) {}
+
+  /** The number, for JavaScript arithmetic. */
+  valueOf(): number {
+    return this.value;
+  }
+
+  /** Python's `str()`: `5.0`. */
+  toString(): string {
+    return pyNumber(this.value, true);
+  }
+
+  /** JSON has no int/float distinction for JavaScript; the number. */
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+/** A float result: an integral value is boxed so that it prints as `5.0`. */
+export function pyFloat(value: number): number | PyFloat {
+  return Number.isInteger(value) ? new PyFloat(value) : value;
+}
+
+/** Whether a value is a Python float (a boxed integral float, or a number with a fraction). */
+export function isPyFloat(value: unknown): boolean {
+  return value instanceof PyFloat || (typeof value === "number" && !Number.isInteger(value));
+}
+
+/** Whether a value is a Python number: an int, a float, or a bool (which is an int). */
+export function isPyNumber(value: unknown): value is number | boolean | PyFloat {
+  return typeof value === "number" || typeof value === "boolean" || value instanceof PyFloat;
+}
+
 /** A dict's `keys()`, `values()` or `items()`: a sequence that prints as `dict_keys([…])`. */
 export class PyDictView<T = unknown> extends Array<T> {
   /** Derived arrays are lists. */
@@ -56,8 +95,7 @@ export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
  */
 export function pyEquals(left: unknown, right: unknown): boolean {
   if (left === right) return true;
-  const numeric = (value: unknown) => typeof value === "number" || typeof value === "boolean";
-  if (numeric(left) && numeric(right)) return Number(left) === Number(right);
+  if (isPyNumber(left) && isPyNumber(right)) return Number(left) === Number(right);
   if (Array.isArray(left) && Array.isArray(right)) {
     return (left instanceof PyTuple) === (right instanceof PyTuple) &&
       left.length === right.length && left.every((item, index) => pyEquals(item, right[index]));
@@ -87,6 +125,7 @@ export function pyTypeName(value: unknown): string {
   if (Array.isArray(value)) return "list";
   if (isPlainObject(value)) return "dict";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (value instanceof PyFloat) return "float";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "string" || isSafeString(value)) return "str";
   return "object";
@@ -96,6 +135,7 @@ export function pyTypeName(value: unknown): string {
 export function pyTruthy(value: unknown): boolean {
   if (value === undefined || value === null || value === false) return false;
   if (typeof value === "number") return value !== 0 && !Number.isNaN(value);
+  if (value instanceof PyFloat) return value.value !== 0;
   if (typeof value === "string") return value.length > 0;
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
@@ -122,7 +162,8 @@ export function pyRepr(value: unknown): string {
   if (value === null) return "None";
   if (value === true) return "True";
   if (value === false) return "False";
-  if (typeof value === "number") return pyNumber(value);
+  if (typeof value === "number") return pyNumber(value, false);
+  if (value instanceof PyFloat) return pyNumber(value.value, true);
   if (typeof value === "bigint") return value.toString();
   // Never the source of the engine's functions (Jinja2 prints `<built-in method … at 0x…>`).
   if (typeof value === "function") return "<built-in method>";
@@ -163,11 +204,14 @@ export function pyFixed(value: number, digits: number): string {
   return (value < 0 ? "-" : "") + kept;
 }
 
-function pyNumber(value: number): string {
+/** Python's repr of a number; `float` makes an integral value print as one (`5.0`, `1e+16`). */
+function pyNumber(value: number, float: boolean): string {
   if (Number.isNaN(value)) return "nan";
   if (value === Infinity) return "inf";
   if (value === -Infinity) return "-inf";
-  return String(value);
+  if (!float || !Number.isInteger(value)) return String(value);
+  if (Math.abs(value) >= 1e16) return value.toExponential(); // 1e+16, as Python
+  return Object.is(value, -0) ? "-0.0" : `${value}.0`;
 }
 
 function pyStringRepr(text: string): string {
@@ -198,10 +242,11 @@ export function pyJson(value: unknown, indent?: number): string {
 function dumps(value: unknown, indent: number | undefined, depth: number): string {
   if (value === undefined || value === null) return "null";
   if (value === true || value === false) return String(value);
-  if (typeof value === "number") {
-    if (Number.isNaN(value)) return "NaN";
-    if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
-    return String(value);
+  if (typeof value === "number" || value instanceof PyFloat) {
+    const number = Number(value);
+    if (Number.isNaN(number)) return "NaN";
+    if (!Number.isFinite(number)) return number > 0 ? "Infinity" : "-Infinity";
+    return value instanceof PyFloat ? pyNumber(number, true) : String(number);
   }
   if (typeof value === "string") return jsonString(value);
   const pad = (level: number) => indent === undefined ? "" : "\n" + " ".repeat(indent * level);

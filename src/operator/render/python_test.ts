@@ -1,5 +1,17 @@
 import assert from "node:assert/strict";
-import { PyDictView, pyEquals, pyRepr, pyStr, pyTruthy, PyTuple, pyTuple } from "./python.ts";
+import {
+  PyDictView,
+  pyEquals,
+  PyFloat,
+  pyFloat,
+  pyJson,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+  PyTuple,
+  pyTuple,
+  pyTypeName,
+} from "./python.ts";
 
 Deno.test("tuples print the Python way, with the comma of a single item", () => {
   assert.equal(pyStr(pyTuple(["a", 1])), "('a', 1)");
@@ -41,4 +53,15 @@ Deno.test("pyEquals follows Python's ==", () => {
 Deno.test("a function prints as a built-in method, never as the engine's source", () => {
   assert.equal(pyStr(() => 1), "<built-in method>");
   assert.equal(pyRepr([() => 1]), "[<built-in method>]");
+});
+
+Deno.test("an integral float prints with .0, and is a number everywhere else", () => {
+  assert.equal(pyStr(pyFloat(5)), "5.0");
+  assert.equal(pyStr(pyFloat(2.5)), "2.5", "a float with a fraction stays a plain number");
+  assert.equal(pyRepr([pyFloat(-0), pyFloat(1e16)]), "[-0.0, 1e+16]");
+  assert.equal(pyJson({ a: pyFloat(2) }), '{"a": 2.0}');
+  assert.ok(pyEquals(pyFloat(1), 1) && pyEquals(pyFloat(1), true));
+  assert.equal(pyTruthy(pyFloat(0)), false);
+  assert.equal(Number(new PyFloat(3)) + 1, 4);
+  assert.equal(pyTypeName(pyFloat(3)), "float");
 });
