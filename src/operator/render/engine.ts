@@ -580,9 +580,13 @@ function patchRuntime(runtime: Untyped): void {
     state.last = values;
     return true;
   };
-  runtime.jinjaUnpackEach = (items: unknown, count: number) =>
-    // Jinja2 unpacks every item of a sequence; nunjucks' key/value loop over a dict stays.
-    Array.isArray(items) ? items.map((item) => unpack(item, count)) : items;
+  runtime.jinjaUnpackEach = (items: unknown, count: number) => {
+    // Jinja2 unpacks every item; a dict's items are its keys (nunjucks would give key and value).
+    if (Array.isArray(items)) return items.map((item) => unpack(item, count));
+    if (!isPlainObject(items)) return items;
+    const hint = " (a dict loops over its keys: use `| items` for key and value)";
+    return Object.keys(items).map((key) => unpack(key, count, hint));
+  };
   runtime.jinjaUnpack = unpack;
   runtime.jinjaCompare = (first: unknown, rest: unknown[]) => {
     let left = first;
@@ -644,7 +648,7 @@ interface MacroCall {
 }
 
 /** Python's `a, b = value`: exactly `count` items from a sequence, a string or a dict's keys. */
-function unpack(value: unknown, count: number): unknown[] {
+function unpack(value: unknown, count: number, hint = ""): unknown[] {
   const items = Array.isArray(value)
     ? value
     : typeof value === "string"
@@ -656,11 +660,11 @@ function unpack(value: unknown, count: number): unknown[] {
     throw new TemplateRuntimeError(`cannot unpack non-iterable ${pyTypeName(value)} object`);
   }
   if (items.length > count) {
-    throw new TemplateRuntimeError(`too many values to unpack (expected ${count})`);
+    throw new TemplateRuntimeError(`too many values to unpack (expected ${count})${hint}`);
   }
   if (items.length < count) {
     throw new TemplateRuntimeError(
-      `not enough values to unpack (expected ${count}, got ${items.length})`,
+      `not enough values to unpack (expected ${count}, got ${items.length})${hint}`,
     );
   }
   return items;
