@@ -330,12 +330,32 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
       return parsePrimary.call(this, noPostfix);
     }
     this.nextToken();
-    const value = isFloat ? parseFloat(token.value) : pyNumberLiteral(token.value);
-    if (value === undefined) {
-      this.fail(`invalid number '${token.value}'`, token.lineno, token.colno);
+    // The lexer splits `1.5e3`, `1e-2` and `1_000.5` into several tokens: join them again.
+    let text = token.value;
+    const next = this.peekToken();
+    if (!isFloat && next?.type === lexer.TOKEN_OPERATOR && next.value === ".") {
+      this.nextToken();
+      const fraction = this.nextToken();
+      if (![lexer.TOKEN_INT, lexer.TOKEN_SYMBOL].includes(fraction?.type)) {
+        this.fail(`invalid number '${text}.'`, token.lineno, token.colno);
+      }
+      text += "." + fraction.value;
+    } else if (isFloat && next?.type === lexer.TOKEN_SYMBOL && /^[eE]\d*$/.test(next.value)) {
+      text += this.nextToken().value;
     }
+    const sign = this.peekToken();
+    if (/[eE]$/.test(text) && sign?.type === lexer.TOKEN_OPERATOR && /^[-+]$/.test(sign.value)) {
+      this.nextToken();
+      const exponent = this.nextToken();
+      if (exponent?.type !== lexer.TOKEN_INT) {
+        this.fail(`invalid number '${text}${sign.value}'`, token.lineno, token.colno);
+      }
+      text += sign.value + exponent.value;
+    }
+    const value = pyNumberLiteral(text);
+    if (value === undefined) this.fail(`invalid number '${text}'`, token.lineno, token.colno);
     // `2.0` and `2e3` are floats: integral ones are boxed so that they print as `2.0`.
-    const float = isFloat || /^\d[\d_]*(\.\d*)?[eE]/.test(token.value);
+    const float = /^\d[\d_]*(\.[\d_]*)?([eE][-+]?\d+)?$/.test(text) && /[.eE]/.test(text);
     const literal = float && Number.isInteger(value)
       ? new extra.Code(token.lineno, token.colno, `runtime.jinjaFloat(${value})`)
       : new nodes.Literal(token.lineno, token.colno, value);
