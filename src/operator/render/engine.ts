@@ -92,6 +92,8 @@ function patchNunjucks(): ExtraNodes {
     Tuple: nodes.NodeList.extend("JinjaTuple"),
     Code: nodes.Node.extend("JinjaCode", { fields: ["code"] }),
     With: nodes.Node.extend("JinjaWith", { fields: ["names", "values", "body"] }),
+    Splat: nodes.Node.extend("JinjaSplat", { fields: ["target"] }),
+    DoubleSplat: nodes.Node.extend("JinjaDoubleSplat", { fields: ["target"] }),
   };
   patchRuntime(internals.runtime);
   patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
@@ -167,6 +169,10 @@ interface ExtraNodes {
   Code: Untyped;
   /** `{% with a = 1, b = 2 %}…{% endwith %}`: a scope with its own variables. */
   With: Untyped;
+  /** `*items` in a call: the items as positional arguments. */
+  Splat: Untyped;
+  /** `**mapping` in a call: the mapping as keyword arguments. */
+  DoubleSplat: Untyped;
 }
 
 /** The `{% with %}` tag as a nunjucks extension (nunjucks parses unknown tags with these). */
@@ -312,7 +318,7 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     const token = this.peekToken();
     if (token?.type === lexer.TOKEN_OPERATOR && ["*", "**"].includes(token.value)) {
       this.fail(
-        `argument unpacking (${token.value}args) is not supported`,
+        `'${token.value}' unpacks only the arguments of a call: f(${token.value}values)`,
         token.lineno,
         token.colno,
       );
@@ -360,6 +366,40 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
       ? new extra.Code(token.lineno, token.colno, `runtime.jinjaFloat(${value})`)
       : new nodes.Literal(token.lineno, token.colno, value);
     return noPostfix ? literal : this.parsePostfix(literal);
+  };
+
+  // Calls: `f(a, *items, key=value, **mapping)`.
+  parser.parseSignature = function (tolerant?: boolean, noParens?: boolean) {
+    let token = this.peekToken();
+    if (!noParens && token.type !== lexer.TOKEN_LEFT_PAREN) {
+      if (tolerant) return null;
+      this.fail("expected arguments", token.lineno, token.colno);
+    }
+    if (token.type === lexer.TOKEN_LEFT_PAREN) token = this.nextToken();
+    const args = new nodes.NodeList(token.lineno, token.colno);
+    const keywords = new nodes.KeywordArgs(token.lineno, token.colno);
+    for (let first = true;; first = false) {
+      token = this.peekToken();
+      if (!noParens && this.skip(lexer.TOKEN_RIGHT_PAREN)) break;
+      if (noParens && token.type === lexer.TOKEN_BLOCK_END) break;
+      if (!first && !this.skip(lexer.TOKEN_COMMA)) {
+        this.fail("expected ',' between arguments", token.lineno, token.colno);
+      }
+      if (!noParens && this.skip(lexer.TOKEN_RIGHT_PAREN)) break; // f(a, b,)
+      token = this.peekToken();
+      if (this.skipValue(lexer.TOKEN_OPERATOR, "*")) {
+        args.addChild(new extra.Splat(token.lineno, token.colno, this.parseExpression()));
+      } else if (this.skipValue(lexer.TOKEN_OPERATOR, "**")) {
+        keywords.addChild(new extra.DoubleSplat(token.lineno, token.colno, this.parseExpression()));
+      } else {
+        const arg = this.parseExpression();
+        if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+          keywords.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
+        } else args.addChild(arg);
+      }
+    }
+    if (keywords.children.length) args.addChild(keywords);
+    return args;
   };
 
   // `x.0.name`: a number after a dot is an index (the lexer reads `0.` of `0.name` as a float).
@@ -554,6 +594,22 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaUnary = pyUnary;
   runtime.jinjaTuple = pyTuple;
   runtime.jinjaFloat = (value: number) => new PyFloat(value);
+  runtime.jinjaSplat = (items: unknown) => {
+    if (Array.isArray(items)) return items;
+    if (typeof items === "string") return [...items];
+    if (isPlainObject(items)) return Object.keys(items);
+    throw new TemplateRuntimeError(
+      `argument after * must be an iterable, not ${pyTypeName(items)}`,
+    );
+  };
+  runtime.jinjaDoubleSplat = (mapping: unknown) => {
+    if (!isPlainObject(mapping)) {
+      throw new TemplateRuntimeError(
+        `argument after ** must be a mapping, not ${pyTypeName(mapping)}`,
+      );
+    }
+    return mapping;
+  };
   const makeMacro = runtime.makeMacro;
   let pendingCall: MacroCall = { varargs: pyTuple([]), kwargs: {} };
   runtime.jinjaTakeMacroCall = () => {
@@ -871,6 +927,16 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   };
   compiler.compileJinjaTuple = function (node: Untyped, frame: unknown) {
     this._compileAggregate(node, frame, "runtime.jinjaTuple([", "])");
+  };
+  compiler.compileJinjaSplat = function (node: Untyped, frame: unknown) {
+    this._emit("...runtime.jinjaSplat(");
+    this.compile(node.target, frame);
+    this._emit(")");
+  };
+  compiler.compileJinjaDoubleSplat = function (node: Untyped, frame: unknown) {
+    this._emit("...runtime.jinjaDoubleSplat(");
+    this.compile(node.target, frame);
+    this._emit(")");
   };
   compiler.compileJinjaCode = function (node: Untyped) {
     this._emit(node.code);
