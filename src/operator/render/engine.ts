@@ -674,6 +674,7 @@ function patchRuntime(runtime: Untyped): void {
     return true;
   };
   runtime.inOperator = (item: unknown, container: unknown) => {
+    if (container === undefined) return false; // Jinja2's Undefined is an empty container
     if (
       typeof container === "string" || Array.isArray(container) || isPlainObject(container)
     ) return pyContains(item, container);

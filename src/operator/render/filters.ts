@@ -108,7 +108,8 @@ function selectOrReject(
   const { positional } = splitArgs(args);
   const [first, ...rest] = positional;
   const [testName, ...testArgs] = byAttribute ? rest : positional;
-  return iterate(value).filter((item) => {
+  // Jinja2 iterates only a true value: `none | select` is empty.
+  return iterate(pyTruthy(value) ? value : undefined).filter((item) => {
     const subject = byAttribute ? getAttribute(item, first) : item;
     return callTest(context, testName, subject, testArgs) === keep;
   });
@@ -118,7 +119,7 @@ function selectOrReject(
 export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown[]) => unknown> = {
   map(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const items = iterate(value);
+    const items = iterate(pyTruthy(value) ? value : undefined); // `none | map(…)` is empty
     if ("attribute" in keywords) {
       return items.map((item) => {
         const found = getAttribute(item, keywords.attribute);
@@ -275,6 +276,11 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   indent(value, ...args) {
     const { positional, keywords } = splitArgs(args);
+    if (typeof value !== "string" && !isSafeText(value)) {
+      throw new TemplateRuntimeError(
+        `indent: unsupported operand type(s) for +=: '${pyTypeName(value)}' and 'str'`,
+      );
+    }
     const width = keywords.width ?? positional[0] ?? 4;
     const first = pyTruthy(keywords.first ?? positional[1] ?? false);
     const blank = pyTruthy(keywords.blank ?? positional[2] ?? false);
@@ -295,6 +301,11 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   round(value, ...args) {
     const { positional, keywords } = splitArgs(args);
+    if (!isPyNumber(value)) {
+      throw new TemplateRuntimeError(
+        `type ${pyTypeName(value)} doesn't define __round__ method`,
+      );
+    }
     const precision = Number(keywords.precision ?? positional[0] ?? 0);
     const method = keywords.method ?? positional[1] ?? "common";
     const number = Number(value);
@@ -328,6 +339,21 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     }
     const result = Math.abs(Number(value));
     return isPyFloat(value) ? pyFloat(result) : result;
+  },
+  batch(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const size = Number(keywords.linecount ?? positional[0]);
+    const fill = keywords.fill_with ?? positional[1];
+    const rows: unknown[][] = [];
+    for (const item of iterate(value)) {
+      if (!rows.length || rows[rows.length - 1].length === size) rows.push([]);
+      rows[rows.length - 1].push(item);
+    }
+    const last = rows[rows.length - 1];
+    if (last && fill !== undefined && fill !== null) {
+      while (last.length < size) last.push(fill);
+    }
+    return rows;
   },
   // first, last and reverse see a dict as its keys and a string as its characters, as Python.
   first(value) {
@@ -382,7 +408,8 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   truncate(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const text = pyStr(value);
+    if (typeof value !== "string") return lengthChecked(value, "truncate");
+    const text = value;
     const length = Number(keywords.length ?? positional[0] ?? 255);
     const killwords = pyTruthy(keywords.killwords ?? positional[1] ?? false);
     const end = pyStr(keywords.end ?? positional[2] ?? "...");
@@ -457,10 +484,33 @@ function splitLines(text: string): string[] {
 
 /** Python's `value in container` for strings, sequences (by `==`) and dicts (by key). */
 export function pyContains(value: unknown, container: unknown): boolean {
-  if (typeof container === "string") return container.includes(pyStr(value));
+  if (typeof container === "string") {
+    if (typeof value !== "string" && !isSafeText(value)) {
+      throw new TemplateRuntimeError(
+        `'in <string>' requires string as left operand, not ${pyTypeName(value)}`,
+      );
+    }
+    return container.includes(String(value));
+  }
   if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
   if (isPlainObject(container)) return Object.hasOwn(container, String(value));
   return false;
+}
+
+/** A nunjucks SafeString (a `str` to Jinja2, since autoescape is off). */
+function isSafeText(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value;
+}
+
+/**
+ * `truncate` of a value that is not a string: Jinja2 measures it with len() and returns it when it
+ * is short enough; things without a length are an error.
+ */
+function lengthChecked(value: unknown, filter: string): unknown {
+  if (value === undefined) return value;
+  if (isSafeText(value)) return String(value);
+  if (Array.isArray(value) || isPlainObject(value)) return value;
+  throw new TemplateRuntimeError(`${filter}: object of type '${pyTypeName(value)}' has no len()`);
 }
 
 /** Whether a lookup in the environment finds something (nunjucks throws when it does not). */
@@ -493,6 +543,9 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
   test(this: FilterContext, name) {
     return typeof name === "string" && existsIn(() => this.env.getTest(name));
   },
+  odd: (value) => pyEquals(pyBinary("%", value, 2), 1),
+  even: (value) => pyEquals(pyBinary("%", value, 2), 0),
+  divisibleby: (value, divisor) => pyEquals(pyBinary("%", value, divisor), 0),
   lower: (value) => stringMethods.islower(pyStr(value)) === true,
   upper: (value) => stringMethods.isupper(pyStr(value)) === true,
   in: (value, container) => pyContains(value, container),
