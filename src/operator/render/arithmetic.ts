@@ -50,11 +50,11 @@ function repeat(sequence: unknown, times: number): unknown {
 
 /** Python's `left <operator> right`. */
 export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown): unknown {
-  if (left === undefined || right === undefined) {
-    throw new TemplateRuntimeError(`an undefined value cannot be an operand of '${operator}'`);
-  }
   if (operator === "%" && isText(left)) {
     return pyFormat(String(left), right instanceof PyTuple ? [...right] : [right]);
+  }
+  if (left === undefined || right === undefined) {
+    throw new TemplateRuntimeError(`an undefined value cannot be an operand of '${operator}'`);
   }
   if (isPyNumber(left) && isPyNumber(right)) {
     const result = numeric(operator, Number(left), Number(right));
@@ -228,7 +228,9 @@ export function pyFormat(template: string, values: unknown[]): string {
     const pad = Number(width || 0);
     return flags.includes("-") ? text.padEnd(pad) : text.padStart(pad);
   });
-  const single = values.length === 1 && (isPlainObject(values[0]) || Array.isArray(values[0]));
+  // A dict, a list or Undefined as the only value may go unused (Python treats them as mappings).
+  const single = values.length === 1 &&
+    (isPlainObject(values[0]) || Array.isArray(values[0]) || values[0] === undefined);
   if (index < values.length && !single) {
     throw new TemplateRuntimeError("not all arguments converted during string formatting");
   }

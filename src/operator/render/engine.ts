@@ -1098,6 +1098,13 @@ function createEnvironment(): Untyped {
     env.addFilter(name, filter);
   }
   env.addFilter("d", jinjaFilters.default);
+  // HTML escaping of str(value), as MarkupSafe; the result is safe, so escaping twice is once.
+  const escape = (value: unknown) =>
+    value instanceof internals().runtime.SafeString
+      ? value
+      : new (internals().runtime.SafeString)(htmlEscape(pyStr(value)));
+  env.addFilter("escape", escape);
+  env.addFilter("e", escape);
   env.addFilter("count", env.getFilter("length"));
   for (const [name, test] of Object.entries({ ...jinjaTests, ...ipTests })) {
     env.addTest(name, test);
@@ -1127,6 +1134,23 @@ function createEnvironment(): Untyped {
   });
   env.addGlobal("lipsum", undefined);
   return env;
+}
+
+/** nunjucks' untyped internals. */
+function internals(): Untyped {
+  return nunjucks as Untyped;
+}
+
+/** MarkupSafe's escape: `&`, `<`, `>`, `'` and `"`. */
+function htmlEscape(text: string): string {
+  const entities: Record<string, string> = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "'": "&#39;",
+    '"': "&#34;",
+  };
+  return text.replace(/[&<>'"]/g, (char) => entities[char]);
 }
 
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */

@@ -260,6 +260,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const { positional, keywords } = splitArgs(args);
     const fallback = keywords.default ?? positional[0] ?? 0;
     const base = Number(keywords.base ?? positional[1] ?? 10);
+    if (value === undefined) throw new TemplateRuntimeError("int: the value is undefined");
     if (typeof value === "boolean") return Number(value);
     if (typeof value === "number" || value instanceof PyFloat) {
       return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : fallback;
@@ -271,6 +272,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   float(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const fallback = keywords.default ?? positional[0] ?? new PyFloat(0);
+    if (value === undefined) throw new TemplateRuntimeError("float: the value is undefined");
     const parsed = isPyNumber(value) ? Number(value) : Number(pyStr(value).trim());
     return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : pyFloat(parsed);
   },
@@ -493,7 +495,12 @@ export function pyContains(value: unknown, container: unknown): boolean {
     return container.includes(String(value));
   }
   if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
-  if (isPlainObject(container)) return Object.hasOwn(container, String(value));
+  if (isPlainObject(container)) {
+    if ((Array.isArray(value) && !(value instanceof PyTuple)) || isPlainObject(value)) {
+      throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(value)}'`);
+    }
+    return Object.hasOwn(container, String(value));
+  }
   return false;
 }
 
@@ -532,8 +539,13 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
   float: (value) => isPyFloat(value),
   number: (value) => isPyNumber(value),
   string: (value) => typeof value === "string",
-  sequence: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
-  iterable: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
+  // Jinja2's Undefined has a length and iterates (as empty), so it is a sequence and iterable.
+  sequence: (value) =>
+    value === undefined || typeof value === "string" || Array.isArray(value) ||
+    isPlainObject(value),
+  iterable: (value) =>
+    value === undefined || typeof value === "string" || Array.isArray(value) ||
+    isPlainObject(value),
   mapping: (value) => isPlainObject(value),
   callable: (value) => typeof value === "function",
   escaped: (value) => typeof value === "object" && value !== null && "val" in value,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { TemplateRuntimeError } from "./errors.ts";
 
 /** A Jinja2 `namespace()` object: the only object templates may assign attributes to. */
 export class Namespace {
@@ -240,7 +241,10 @@ export function pyJson(value: unknown, indent?: number): string {
 }
 
 function dumps(value: unknown, indent: number | undefined, depth: number): string {
-  if (value === undefined || value === null) return "null";
+  if (value === undefined) {
+    throw new TemplateRuntimeError("Object of type Undefined is not JSON serializable");
+  }
+  if (value === null) return "null";
   if (value === true || value === false) return String(value);
   if (typeof value === "number" || value instanceof PyFloat) {
     const number = Number(value);
