@@ -656,10 +656,10 @@ function patchRuntime(runtime: Untyped): void {
     state.last = values;
     return true;
   };
+  runtime.jinjaIterable = iterable;
   runtime.jinjaUnpackEach = (items: unknown, count: number) => {
     // Jinja2 unpacks every item; a dict's items are its keys (nunjucks would give key and value).
-    if (Array.isArray(items)) return items.map((item) => unpack(item, count));
-    if (!isPlainObject(items)) return items;
+    if (!isPlainObject(items)) return iterable(items).map((item) => unpack(item, count));
     const hint = " (a dict loops over its keys: use `| items` for key and value)";
     return Object.keys(items).map((key) => unpack(key, count, hint));
   };
@@ -686,8 +686,7 @@ function patchRuntime(runtime: Untyped): void {
     frame: Untyped,
     predicate: (frame: Untyped) => boolean,
   ) => {
-    const list = Array.isArray(items) ? items : isPlainObject(items) ? Object.keys(items) : [];
-    return list.filter((item) => {
+    return iterable(items).filter((item) => {
       const scope = frame.push();
       if (names.length === 1) scope.set(names[0], item);
       else names.forEach((name, index) => scope.set(name, (item as unknown[])[index]));
@@ -722,6 +721,19 @@ interface MacroCall {
   varargs: PyTuple;
   /** Extra keyword arguments. */
   kwargs: Record<string, unknown>;
+}
+
+/**
+ * What a `for` loop iterates, as Python: a list's items, a string's characters, a dict's keys;
+ * Jinja2's Undefined is empty; anything else (None, numbers) is an error.
+ */
+function iterable(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value;
+  if (typeof value === "string") return [...value];
+  if (isPlainObject(value)) return Object.keys(value);
+  if (value instanceof (nunjucks as Untyped).runtime.SafeString) return [...String(value)];
+  throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not iterable`);
 }
 
 /** Python's `a, b = value`: exactly `count` items from a sequence, a string or a dict's keys. */
@@ -775,9 +787,11 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     fields: ["target", "cond", "names", "unpacking"],
   });
   const UnpackEach = nodes.Node.extend("JinjaUnpackEach", { fields: ["target", "count"] });
+  const Iterable = nodes.Node.extend("JinjaIterable", { fields: ["target"] });
   const assertType = compiler.assertType;
   compiler.assertType = function (node: unknown, ...types: unknown[]) {
-    if ([Truthy, LoopFilter, UnpackEach, extra.Code].some((type) => node instanceof type)) return;
+    const ours = [Truthy, LoopFilter, UnpackEach, Iterable, extra.Code];
+    if (ours.some((type) => node instanceof type)) return;
     return assertType.call(this, node, ...types);
   };
   compiler.compileJinjaTruthy = function (node: Untyped, frame: unknown) {
@@ -909,14 +923,19 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     this.compile(node.target, frame);
     this._emit(`, ${node.count})`);
   };
+  compiler.compileJinjaIterable = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaIterable(");
+    this.compile(node.target, frame);
+    this._emit(")");
+  };
   const compileFor = compiler.compileFor;
   compiler.compileFor = function (node: Untyped, frame: unknown) {
     const arr = node.arr;
     const filtered = arr instanceof nodes.InlineIf && !arr.else_;
     let items = filtered ? arr.body : arr;
-    if (node.name instanceof nodes.Array) {
-      items = new UnpackEach(items.lineno, items.colno, items, node.name.children.length);
-    }
+    items = node.name instanceof nodes.Array
+      ? new UnpackEach(items.lineno, items.colno, items, node.name.children.length)
+      : new Iterable(items.lineno, items.colno, items);
     node.arr = filtered
       ? new LoopFilter(arr.lineno, arr.colno, items, arr.cond, node.name, node.jinjaUnpacking ?? [])
       : items;
