@@ -549,6 +549,8 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
 function patchRuntime(runtime: Untyped): void {
   const compatLookup = runtime.memberLookup;
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
+    // A safe string (macro output, tojson) is a str: its characters and methods.
+    if (obj instanceof runtime.SafeString) obj = String(obj);
     if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
     if (typeof key === "string" && FORBIDDEN_MEMBERS.has(key)) return undefined;
     if (
@@ -675,6 +677,7 @@ function patchRuntime(runtime: Untyped): void {
   };
   runtime.inOperator = (item: unknown, container: unknown) => {
     if (container === undefined) return false; // Jinja2's Undefined is an empty container
+    if (container instanceof runtime.SafeString) container = String(container);
     if (
       typeof container === "string" || Array.isArray(container) || isPlainObject(container)
     ) return pyContains(item, container);
@@ -1117,13 +1120,21 @@ function createEnvironment(): Untyped {
     env.addFilter(name, filter);
   }
   env.addFilter("d", jinjaFilters.default);
-  // HTML escaping of str(value), as MarkupSafe; the result is safe, so escaping twice is once.
+  // Jinja2's Markup: what escape, safe and tojson return; escaping it again changes nothing.
+  // (Macro output is a plain str in Jinja2 without autoescape, though nunjucks marks it safe.)
+  const SafeString: new (text: string) => object = internals().runtime.SafeString;
+  const Markup = class extends SafeString {};
   const escape = (value: unknown) =>
-    value instanceof internals().runtime.SafeString
-      ? value
-      : new (internals().runtime.SafeString)(htmlEscape(pyStr(value)));
+    value instanceof Markup ? value : new Markup(htmlEscape(pyStr(value)));
   env.addFilter("escape", escape);
   env.addFilter("e", escape);
+  env.addFilter(
+    "safe",
+    (value: unknown) => value instanceof Markup ? value : new Markup(pyStr(value)),
+  );
+  env.addFilter("tojson", function (this: unknown, ...args: unknown[]) {
+    return new Markup(String(jinjaFilters.tojson.apply(this as never, args)));
+  });
   env.addFilter("count", env.getFilter("length"));
   for (const [name, test] of Object.entries({ ...jinjaTests, ...ipTests })) {
     env.addTest(name, test);
