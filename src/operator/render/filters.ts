@@ -12,6 +12,7 @@ import {
   isPlainObject,
   isPyFloat,
   isPyNumber,
+  isSafeString,
   pyEquals,
   pyFixed,
   PyFloat,
@@ -178,7 +179,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   toyaml(value) {
     if (value === undefined) return "";
     // Plain data for the YAML writer (a boxed float becomes its number).
-    const plain = JSON.parse(JSON.stringify(value) ?? "null");
+    const plain = JSON.parse(
+      JSON.stringify(value, (_, item) => isSafeString(item) ? String(item) : item) ?? "null",
+    );
     return toYamlText(plain, { lineWidth: 0 }).replace(/\n$/, "");
   },
   min(value, ...args) {

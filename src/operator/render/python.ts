@@ -114,7 +114,7 @@ export function pyEquals(left: unknown, right: unknown): boolean {
 }
 
 /** Whether a value is a nunjucks SafeString (a Python `Markup`, which is a `str`). */
-function isSafeString(value: unknown): boolean {
+export function isSafeString(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value;
 }
 
@@ -252,7 +252,7 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
     if (!Number.isFinite(number)) return number > 0 ? "Infinity" : "-Infinity";
     return value instanceof PyFloat ? pyNumber(number, true) : String(number);
   }
-  if (typeof value === "string") return jsonString(value);
+  if (typeof value === "string" || isSafeString(value)) return jsonString(String(value));
   const pad = (level: number) => indent === undefined ? "" : "\n" + " ".repeat(indent * level);
   const separator = indent === undefined ? ", " : ",";
   if (Array.isArray(value)) {
