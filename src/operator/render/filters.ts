@@ -541,14 +541,14 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
   integer: (value) => typeof value === "number" && Number.isInteger(value),
   float: (value) => isPyFloat(value),
   number: (value) => isPyNumber(value),
-  string: (value) => typeof value === "string",
+  string: (value) => typeof value === "string" || isSafeString(value),
   // Jinja2's Undefined has a length and iterates (as empty), so it is a sequence and iterable.
   sequence: (value) =>
-    value === undefined || typeof value === "string" || Array.isArray(value) ||
-    isPlainObject(value),
+    value === undefined || typeof value === "string" || isSafeString(value) ||
+    Array.isArray(value) || isPlainObject(value),
   iterable: (value) =>
-    value === undefined || typeof value === "string" || Array.isArray(value) ||
-    isPlainObject(value),
+    value === undefined || typeof value === "string" || isSafeString(value) ||
+    Array.isArray(value) || isPlainObject(value),
   mapping: (value) => isPlainObject(value),
   callable: (value) => typeof value === "function",
   escaped: (value) => typeof value === "object" && value !== null && "val" in value,
