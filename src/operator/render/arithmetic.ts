@@ -11,6 +11,7 @@ import {
   isPlainObject,
   isPyFloat,
   isPyNumber,
+  isSafeString,
   pyEquals,
   pyFixed,
   PyFloat,
@@ -157,6 +158,8 @@ export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right:
 
 /** Python's ordering of two values (numbers and booleans, strings, sequences item by item). */
 export function compare(a: unknown, b: unknown): number {
+  if (isSafeString(a)) a = String(a);
+  if (isSafeString(b)) b = String(b);
   if (isPyNumber(a) && isPyNumber(b)) return Number(a) - Number(b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
