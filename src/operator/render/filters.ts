@@ -153,6 +153,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     return iterate(value).filter((item) => {
       const subject = attribute === undefined ? item : getAttribute(item, attribute);
       const key = sortKey(subject, caseSensitive);
+      if (!isHashable(key)) {
+        throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(key)}'`);
+      }
       // Equal numbers are one item whatever their type (1, 1.0, True), as in a Python set.
       const identity = isPyNumber(key)
         ? Number(key)
@@ -499,7 +502,7 @@ export function pyContains(value: unknown, container: unknown): boolean {
   }
   if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
   if (isPlainObject(container)) {
-    if ((Array.isArray(value) && !(value instanceof PyTuple)) || isPlainObject(value)) {
+    if (!isHashable(value)) {
       throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(value)}'`);
     }
     return Object.hasOwn(container, String(value));
@@ -521,6 +524,12 @@ function lengthChecked(value: unknown, filter: string): unknown {
   if (isSafeText(value)) return String(value);
   if (Array.isArray(value) || isPlainObject(value)) return value;
   throw new TemplateRuntimeError(`${filter}: object of type '${pyTypeName(value)}' has no len()`);
+}
+
+/** Whether Python could hash a value (a set member, a dict key): not a list or a dict. */
+function isHashable(value: unknown): boolean {
+  if (value instanceof PyTuple) return value.every(isHashable);
+  return !Array.isArray(value) && !isPlainObject(value);
 }
 
 /** Whether a lookup in the environment finds something (nunjucks throws when it does not). */
