@@ -110,7 +110,8 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
       if (right === 0) throw new TemplateRuntimeError("integer modulo by zero");
       const remainder = left % right;
       // Python's remainder has the sign of the divisor.
-      return remainder !== 0 && (remainder < 0) !== (right < 0) ? remainder + right : remainder;
+      if (remainder === 0) return right < 0 ? -0 : 0;
+      return (remainder < 0) !== (right < 0) ? remainder + right : remainder;
     }
     case "**":
       if (left === 0 && right < 0) {
@@ -162,7 +163,9 @@ export function compare(a: unknown, b: unknown): number {
   if (isSafeString(b)) b = String(b);
   if (isPyNumber(a) && isPyNumber(b)) return Number(a) - Number(b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
-  if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
+  if (a === undefined || b === undefined) {
+    throw new TemplateRuntimeError("an undefined value cannot be compared (a missing attribute?)");
+  }
   if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
     // Sequences compare item by item, then by length, as Python's tuples and lists.
     const differing = a.findIndex((item, index) => index < b.length && !pyEquals(item, b[index]));

@@ -805,12 +805,17 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   for (const method of ["compileIf", "compileInlineIf"]) {
     const original = compiler[method];
     compiler[method] = function (node: Untyped, ...rest: unknown[]) {
-      const cond = node.cond;
+      const { cond, else_ } = node;
       node.cond = new Truthy(cond.lineno, cond.colno, cond);
+      // `a if b` without else is undefined when b is false (nunjucks gives "").
+      if (method === "compileInlineIf" && !else_) {
+        node.else_ = new extra.Code(node.lineno, node.colno, "undefined");
+      }
       try {
         return original.call(this, node, ...rest);
       } finally {
         node.cond = cond;
+        node.else_ = else_;
       }
     };
   }

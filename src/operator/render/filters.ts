@@ -206,12 +206,13 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const reverse = pyTruthy(keywords.reverse ?? positional[0] ?? false);
     const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[1] ?? false);
     const attribute = keywords.attribute ?? positional[2];
-    const sorted = [...iterate(value)].sort((a, b) =>
-      compare(
-        sortKey(attribute === undefined ? a : getAttribute(a, attribute), caseSensitive),
-        sortKey(attribute === undefined ? b : getAttribute(b, attribute), caseSensitive),
-      )
-    );
+    // Jinja2 sorts by [key]: equal keys (even two missing attributes) never get compared.
+    const keyOf = (item: unknown) =>
+      sortKey(attribute === undefined ? item : getAttribute(item, attribute), caseSensitive);
+    const sorted = [...iterate(value)].sort((a, b) => {
+      const [left, right] = [keyOf(a), keyOf(b)];
+      return pyEquals(left, right) ? 0 : compare(left, right);
+    });
     return reverse ? sorted.reverse() : sorted;
   },
   dictsort(value, ...args) {
@@ -362,6 +363,24 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       while (last.length < size) last.push(fill);
     }
     return rows;
+  },
+  slice(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const count = Number(keywords.slices ?? positional[0]);
+    const fill = keywords.fill_with ?? positional[1];
+    const items = iterate(value);
+    const perSlice = Math.floor(items.length / count);
+    const withExtra = items.length % count;
+    const slices: unknown[][] = [];
+    let offset = 0;
+    for (let index = 0; index < count; index++) {
+      const start = offset + index * perSlice;
+      if (index < withExtra) offset++;
+      const slice = items.slice(start, offset + (index + 1) * perSlice);
+      if (fill !== undefined && fill !== null && index >= withExtra) slice.push(fill);
+      slices.push(slice);
+    }
+    return slices;
   },
   // first, last and reverse see a dict as its keys and a string as its characters, as Python.
   first(value) {
