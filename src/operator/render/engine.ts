@@ -440,6 +440,7 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
           for (const key of keys) {
             const literal = new nodes.Literal(name.lineno, name.colno, key);
             node = new nodes.LookupVal(token.lineno, token.colno, node, literal);
+            node.jinjaAttribute = true; // `x.name`: a method wins over a key (Jinja2's getattr)
           }
         }
       } else break;
@@ -595,6 +596,13 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaBinary = pyBinary;
   runtime.jinjaUnary = pyUnary;
   runtime.jinjaTuple = pyTuple;
+  runtime.jinjaGetAttribute = function (obj: unknown, key: unknown) {
+    if (typeof key === "string" && !FORBIDDEN_MEMBERS.has(key)) {
+      const method = containerMethod(obj, key, { attribute: true });
+      if (method) return method;
+    }
+    return runtime.memberLookup(obj, key);
+  };
   runtime.jinjaFloat = (value: number) => new PyFloat(value);
   runtime.jinjaSplat = (items: unknown) => {
     if (Array.isArray(items)) return items;
@@ -952,6 +960,15 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     } finally {
       node.arr = arr;
     }
+  };
+  const compileLookupVal = compiler.compileLookupVal;
+  compiler.compileLookupVal = function (node: Untyped, frame: unknown) {
+    if (!node.jinjaAttribute) return compileLookupVal.call(this, node, frame);
+    this._emit("runtime.jinjaGetAttribute((");
+    this._compileExpression(node.target, frame);
+    this._emit("),");
+    this._compileExpression(node.val, frame);
+    this._emit(")");
   };
   compiler.compileJinjaTuple = function (node: Untyped, frame: unknown) {
     this._compileAggregate(node, frame, "runtime.jinjaTuple([", "])");

@@ -115,11 +115,13 @@ const dictMethods: Record<string, Method<Record<string, unknown>>> = {
 
 /**
  * The Python method `name` of a list, tuple or dict, bound to it; undefined when the value has no
- * such method (a dict's own key of that name wins, as `labels.items` reads the key "items").
+ * such method. A dict's own key of that name wins for a subscript (`d['items']`, so
+ * `attribute: false`) and loses for an attribute (`d.items`), as in Jinja2.
  */
 export function containerMethod(
   target: unknown,
   name: string,
+  { attribute = false }: { attribute?: boolean } = {},
 ): ((...args: unknown[]) => unknown) | undefined {
   if (Array.isArray(target)) {
     const methods = target instanceof PyTuple || target instanceof PyDictView
@@ -128,7 +130,8 @@ export function containerMethod(
     if (!Object.hasOwn(methods, name)) return undefined;
     return (...args) => methods[name](target, ...args);
   }
-  if (isPlainObject(target) && !Object.hasOwn(target, name) && Object.hasOwn(dictMethods, name)) {
+  const ownKeyWins = !attribute && isPlainObject(target) && Object.hasOwn(target, name);
+  if (isPlainObject(target) && !ownKeyWins && Object.hasOwn(dictMethods, name)) {
     return (...args) => dictMethods[name](target, ...args);
   }
   return undefined;
