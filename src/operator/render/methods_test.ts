@@ -47,8 +47,9 @@ Deno.test("dict methods: get defaults to None, update takes a dict, pairs and ke
   assert.equal(call(dict, "setdefault", "e", 6), 5);
 });
 
-Deno.test("a dict's own key wins over a method of that name; nothing of Object.prototype", () => {
+Deno.test("d['items'] is the key, d.items the method; nothing of Object.prototype", () => {
   assert.equal(containerMethod({ items: [1] }, "items"), undefined);
+  assert.ok(containerMethod({ items: [1] }, "items", { attribute: true }), "d.items is the method");
   assert.equal(containerMethod({}, "toString"), undefined);
   assert.equal(containerMethod({}, "constructor"), undefined);
   assert.equal(containerMethod([], "constructor"), undefined);
