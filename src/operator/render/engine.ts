@@ -1154,6 +1154,16 @@ function createEnvironment(): Untyped {
     "safe",
     (value: unknown) => value instanceof Markup ? value : new Markup(pyStr(value)),
   );
+  env.addFilter("xmlattr", (value: unknown, autospace: unknown = true) => {
+    if (!isPlainObject(value)) {
+      throw new TemplateRuntimeError(`xmlattr needs a dict, not ${pyTypeName(value)}`);
+    }
+    const attributes = Object.entries(value)
+      .filter(([, item]) => item !== null && item !== undefined)
+      .map(([key, item]) => `${htmlEscape(key)}="${htmlEscape(pyStr(item))}"`)
+      .join(" ");
+    return attributes && pyTruthy(autospace) ? ` ${attributes}` : attributes;
+  });
   env.addFilter("tojson", function (this: unknown, ...args: unknown[]) {
     return new Markup(String(jinjaFilters.tojson.apply(this as never, args)));
   });
