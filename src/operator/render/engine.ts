@@ -534,6 +534,7 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
       node.arr.children[node.arr.children.length - 1] = last.body;
       node.arr = new nodes.InlineIf(last.lineno, last.colno, last.cond, node.arr, null);
     }
+    node.jinjaRecursive = this.skipSymbol("recursive");
     this.advanceAfterBlockEnd(tag.value);
     node.body = this.parseUntilBlocks("endfor", "else");
     node.body.children.unshift(...unpacking);
@@ -838,6 +839,19 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   }
   const compileFunCall = compiler.compileFunCall;
   compiler.compileFunCall = function (node: Untyped, frame: unknown) {
+    // `loop(children)` in a recursive loop renders the loop again, one level deeper.
+    const innermost = this.jinjaLoops?.at(-1);
+    if (
+      node.name instanceof nodes.Symbol && node.name.value === "loop" && innermost?.jinjaRecursive
+    ) {
+      if (node.args.children.length !== 1) {
+        this.fail("loop() takes exactly one argument", node.lineno, node.colno);
+      }
+      this._emit(`${innermost.jinjaFunction}(`);
+      this._compileExpression(node.args.children[0], frame);
+      this._emit(`, ${innermost.jinjaDepth} + 1)`);
+      return;
+    }
     node.lineno++;
     node.colno++;
     try {
@@ -905,8 +919,10 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
         `frame.set("loop.nextitem", ${sequence} && ${i} + 1 < ${len} ? ${arr}[${i} + 1] : undefined);`,
       );
     }
-    if (used.has("depth")) this._emitLine(`frame.set("loop.depth", 1);`);
-    if (used.has("depth0")) this._emitLine(`frame.set("loop.depth0", 0);`);
+    // A recursive loop runs in a function that knows its depth.
+    const depth = node.jinjaDepth ?? "1";
+    if (used.has("depth")) this._emitLine(`frame.set("loop.depth", ${depth});`);
+    if (used.has("depth0")) this._emitLine(`frame.set("loop.depth0", ${depth} - 1);`);
   };
   /** The loop helpers a loop body reads: `loop.x` lookups; all of them if `loop` is used bare. */
   const loopHelpersUsed = (body: Untyped): Set<string> => {
@@ -945,7 +961,45 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     this._emit(")");
   };
   const compileFor = compiler.compileFor;
+  // `{% for x in items recursive %}`: the loop is a function of its items and depth, called once
+  // here and again by `loop(…)` in its body.
+  const compileRecursiveFor = function (this: Untyped, node: Untyped, frame: Untyped) {
+    const arr = node.arr;
+    const filtered = arr instanceof nodes.InlineIf && !arr.else_;
+    const items = this._tmpid();
+    node.jinjaFunction = this._tmpid();
+    node.jinjaDepth = this._tmpid();
+    this._emitLine(`var ${node.jinjaFunction} = function (${items}, ${node.jinjaDepth}) {`);
+    const buffer = this._pushBuffer();
+    this._emitLine("");
+    const code = new extra.Code(arr.lineno, arr.colno, items);
+    node.arr = filtered ? new nodes.InlineIf(arr.lineno, arr.colno, arr.cond, code, null) : code;
+    this.jinjaLoops = [...(this.jinjaLoops ?? []), node];
+    try {
+      compiler.compileFor.call(this, node, frame);
+    } finally {
+      this.jinjaLoops = this.jinjaLoops.slice(0, -1);
+      node.arr = arr;
+    }
+    this._emitLine(`return ${buffer};`);
+    this._popBuffer();
+    this._emitLine("};");
+    this._emit(`${this.buffer} += ${node.jinjaFunction}(`);
+    this._compileExpression(filtered ? arr.body : arr, frame);
+    this._emitLine(", 1);");
+  };
   compiler.compileFor = function (node: Untyped, frame: unknown) {
+    if (node.jinjaRecursive && !node.jinjaFunction) {
+      return compileRecursiveFor.call(this, node, frame);
+    }
+    if (!node.jinjaRecursive) this.jinjaLoops = [...(this.jinjaLoops ?? []), node];
+    try {
+      return compileForOnce.call(this, node, frame);
+    } finally {
+      if (!node.jinjaRecursive) this.jinjaLoops = this.jinjaLoops.slice(0, -1);
+    }
+  };
+  const compileForOnce = function (this: Untyped, node: Untyped, frame: unknown) {
     const arr = node.arr;
     const filtered = arr instanceof nodes.InlineIf && !arr.else_;
     let items = filtered ? arr.body : arr;
