@@ -382,6 +382,16 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     }
     return slices;
   },
+  wordwrap(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const width = Number(keywords.width ?? positional[0] ?? 79);
+    const breakLongWords = pyTruthy(keywords.break_long_words ?? positional[1] ?? true);
+    const wrapstring = pyStr(keywords.wrapstring ?? positional[2] ?? "\n");
+    const breakOnHyphens = pyTruthy(keywords.break_on_hyphens ?? positional[3] ?? true);
+    return splitLines(pyStr(value))
+      .map((line) => wrapLine(line, width, breakLongWords, breakOnHyphens).join(wrapstring))
+      .join(wrapstring);
+  },
   // first, last and reverse see a dict as its keys and a string as its characters, as Python.
   first(value) {
     return iterate(value)[0];
@@ -500,6 +510,58 @@ function extreme(value: unknown, args: unknown[], sign: 1 | -1): unknown {
   const key = (item: unknown) =>
     sortKey(attribute === undefined ? item : getAttribute(item, attribute), caseSensitive);
   return items.reduce((best, item) => (compare(key(item), key(best)) * sign > 0 ? item : best));
+}
+
+// Python's textwrap.TextWrapper.wordsep_re: whitespace, em-dashes, words split after hyphens.
+const WORD = "[\\p{L}\\p{N}_]";
+const WORD_PUNCT = `(?:${WORD}|[!"'&.,?])`;
+const LETTER = "\\p{L}";
+const SPACE = "[\\t\\n\\x0b\\x0c\\r ]";
+const NOT_SPACE = "[^\\t\\n\\x0b\\x0c\\r ]";
+const WORD_SEPARATOR = new RegExp(
+  `(${SPACE}+|(?<=${WORD_PUNCT})-{2,}(?=${WORD})|${NOT_SPACE}+?(?:-(?:(?<=${LETTER}{2}-)|` +
+    `(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})|(?=${SPACE}|$)|` +
+    `(?<=${WORD_PUNCT})(?=-{2,}${WORD})))`,
+  "u",
+);
+
+/** Python's `textwrap.wrap(line, width)` as Jinja2's wordwrap calls it (whitespace kept). */
+function wrapLine(
+  line: string,
+  width: number,
+  breakLongWords: boolean,
+  breakOnHyphens: boolean,
+): string[] {
+  const chunks = line.split(breakOnHyphens ? WORD_SEPARATOR : new RegExp(`(${SPACE}+)`, "u"))
+    .filter(Boolean).reverse();
+  const length = (text: string) => [...text].length;
+  const lines: string[] = [];
+  while (chunks.length) {
+    const current: string[] = [];
+    let used = 0;
+    if (lines.length && chunks[chunks.length - 1].trim() === "") chunks.pop();
+    while (chunks.length && used + length(chunks[chunks.length - 1]) <= width) {
+      const chunk = chunks.pop()!;
+      current.push(chunk);
+      used += length(chunk);
+    }
+    if (chunks.length && length(chunks[chunks.length - 1]) > width) {
+      const spaceLeft = width < 1 ? 1 : width - used;
+      const chunk = [...chunks[chunks.length - 1]];
+      if (breakLongWords) {
+        let end = spaceLeft;
+        if (breakOnHyphens && chunk.length > spaceLeft) {
+          const hyphen = chunk.slice(0, spaceLeft).lastIndexOf("-");
+          if (hyphen > 0 && chunk.slice(0, hyphen).some((char) => char !== "-")) end = hyphen + 1;
+        }
+        current.push(chunk.slice(0, end).join(""));
+        chunks[chunks.length - 1] = chunk.slice(end).join("");
+      } else if (!current.length) current.push(chunks.pop()!);
+    }
+    if (current.length && current[current.length - 1].trim() === "") current.pop();
+    if (current.length) lines.push(current.join(""));
+  }
+  return lines;
 }
 
 /** Python's `str.splitlines()`. */
