@@ -18,6 +18,7 @@ import {
   PyFloat,
   pyFloat,
   pyJson,
+  pyPformat,
   pyStr,
   pyTruthy,
   PyTuple,
@@ -391,6 +392,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     return splitLines(pyStr(value))
       .map((line) => wrapLine(line, width, breakLongWords, breakOnHyphens).join(wrapstring))
       .join(wrapstring);
+  },
+  pprint(value) {
+    return pyPformat(value);
   },
   // first, last and reverse see a dict as its keys and a string as its characters, as Python.
   first(value) {

@@ -205,6 +205,59 @@ export function pyFixed(value: number, digits: number): string {
   return (value < 0 ? "-" : "") + kept;
 }
 
+/**
+ * Python's `pprint.pformat(value)` (width 80, dict keys sorted): `repr()` when it fits, else
+ * dicts, lists and tuples one item per line. Long strings are not split into pieces.
+ */
+export function pyPformat(value: unknown): string {
+  return pformat(value, 0, 0);
+}
+
+const PPRINT_WIDTH = 80;
+
+/** `repr()` with every dict's keys sorted, as pprint writes it. */
+function sortedRepr(value: unknown): string {
+  if (value instanceof PyTuple) {
+    const items = value.map(sortedRepr);
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+  }
+  if (Array.isArray(value) && !(value instanceof PyDictView)) {
+    return `[${value.map(sortedRepr).join(", ")}]`;
+  }
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${pyRepr(key)}: ${sortedRepr(item)}`).join(", ")}}`;
+  }
+  return pyRepr(value);
+}
+
+function pformat(value: unknown, indent: number, allowance: number): string {
+  const repr = sortedRepr(value);
+  if ([...repr].length <= PPRINT_WIDTH - indent - allowance) return repr;
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (!entries.length) return repr;
+    const inner = indent + 1;
+    return `{${
+      entries.map(([key, item], index) => {
+        const keyRepr = pyRepr(key);
+        const last = index === entries.length - 1;
+        return `${keyRepr}: ${pformat(item, inner + keyRepr.length + 2, last ? allowance + 1 : 1)}`;
+      }).join(`,\n${" ".repeat(inner)}`)
+    }}`;
+  }
+  if (Array.isArray(value) && !(value instanceof PyDictView)) {
+    const tuple = value instanceof PyTuple;
+    const [open, close] = tuple ? ["(", value.length === 1 ? ",)" : ")"] : ["[", "]"];
+    const inner = indent + 1;
+    const items = value.map((item, index) =>
+      pformat(item, inner, index === value.length - 1 ? allowance + close.length : 1)
+    );
+    return `${open}${items.join(`,\n${" ".repeat(inner)}`)}${close}`;
+  }
+  return repr;
+}
+
 /** Python's repr of a number; `float` makes an integral value print as one (`5.0`, `1e+16`). */
 function pyNumber(value: number, float: boolean): string {
   if (Number.isNaN(value)) return "nan";
