@@ -1,0 +1,35 @@
+/**
+ * The last line of defence against YAML injection: a template prints lease text into YAML, and
+ * a value with a line break can start a new document (`\n---\nkind: Secret`) or add keys. Lease
+ * text is checked where it enters (src/shared/names.ts), yet the renderer does not rely on that:
+ * it refuses to render with variables holding control characters or Unicode line separators.
+ * Pure.
+ *
+ * @module
+ */
+
+/** Control characters (C0, DEL, C1 — line breaks among them) and the Unicode line separators. */
+const UNSAFE_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * The path (e.g. `nodes[0].interfaces[1].lease4.domain`) of the first string in `value` that
+ * holds a control character or a line separator, or undefined when there is none.
+ */
+export function findUnsafeText(value: unknown, path: string): string | undefined {
+  if (typeof value === "string") return UNSAFE_CHARACTER.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const found = findUnsafeText(value[index], `${path}[${index}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [key, entry] of Object.entries(value)) {
+      const found = findUnsafeText(key, `${path} key ${JSON.stringify(key)}`) ??
+        findUnsafeText(entry, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
