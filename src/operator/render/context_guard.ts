@@ -16,18 +16,38 @@ const UNSAFE_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
  * holds a control character or a line separator, or undefined when there is none.
  */
 export function findUnsafeText(value: unknown, path: string): string | undefined {
+  // Every render checks every value: the common case (nothing found) builds no paths.
+  return holdsUnsafeText(value) ? pathOfUnsafeText(value, path) : undefined;
+}
+
+function holdsUnsafeText(value: unknown): boolean {
+  if (typeof value === "string") return UNSAFE_CHARACTER.test(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (const entry of value) if (holdsUnsafeText(entry)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (UNSAFE_CHARACTER.test(key) || holdsUnsafeText((value as Record<string, unknown>)[key])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function pathOfUnsafeText(value: unknown, path: string): string | undefined {
   if (typeof value === "string") return UNSAFE_CHARACTER.test(value) ? path : undefined;
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
-      const found = findUnsafeText(value[index], `${path}[${index}]`);
+      const found = pathOfUnsafeText(value[index], `${path}[${index}]`);
       if (found) return found;
     }
     return undefined;
   }
   if (value !== null && typeof value === "object") {
     for (const [key, entry] of Object.entries(value)) {
-      const found = findUnsafeText(key, `${path} key ${JSON.stringify(key)}`) ??
-        findUnsafeText(entry, `${path}.${key}`);
+      const found = pathOfUnsafeText(key, `${path} key ${JSON.stringify(key)}`) ??
+        pathOfUnsafeText(entry, `${path}.${key}`);
       if (found) return found;
     }
   }
