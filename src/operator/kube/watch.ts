@@ -41,6 +41,10 @@ export class DenoWatch extends Watch {
   ): Promise<AbortController> {
     const cluster = this.config.getCurrentCluster();
     if (!cluster) throw new Error("No currently active cluster");
+    // Deno's fetch cannot skip TLS verification or verify another server name per client.
+    if (cluster.skipTLSVerify || cluster.tlsServerName) {
+      return await super.watch(path, queryParams, callback, done);
+    }
     const url = new URL(cluster.server + path);
     url.searchParams.set("watch", "true");
     for (const [key, value] of Object.entries(queryParams ?? {})) {
