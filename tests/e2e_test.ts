@@ -84,12 +84,20 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
         } finally {
           await startApiserver();
         }
+        // Watches that died silently are restarted within 90 s (src/operator/kube/informer.ts).
         await pipeline.waitForPool(
           a,
           `to carry ${next}`,
           (cidrs) => cidrs?.includes(next) ?? false,
+          150_000,
         );
         await waitFor("a leader again", async () => (await leader(pipeline)) >= 0, 30_000);
+        // Known: Deno 2.9.6 sometimes dies with SIGSEGV when the apiserver drops its connections;
+        // the replica is restarted (as the Deployment's kubelet would) and nothing is lost.
+        console.log(
+          `operator replicas that crashed during the outage: ${pipeline.crashes.length}` +
+            pipeline.crashes.map((crash) => ` (${crash.name}: ${crash.status.signal})`).join(""),
+        );
       },
     );
 
@@ -121,6 +129,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       );
     });
   } finally {
+    await deleteTemplate(pipeline, `${prefix}-pools`);
     await pipeline.stop();
   }
   assert.deepEqual(await Deno.readFile("/etc/resolv.conf"), resolvConf);
@@ -151,7 +160,8 @@ Deno.test("end to end: a released lease drains until its valid lifetime ends, th
     const [prefix] = await pipeline.testbed.delegatedPrefixes(node);
     await pipeline.waitForPool(node, `to carry ${prefix}`, (cidrs) => cidrs?.[0] === prefix);
     const leaseFile = `${pipeline.testbed.leaseDir(node)}/eth0.lease6`;
-    const validUntil = (await Deno.stat(leaseFile)).mtime!.getTime() + 12_000;
+    // The operator knows the last report: at most one renewal (T1 = 3 s) older than the file.
+    const validUntil = (await Deno.stat(leaseFile)).mtime!.getTime() + 12_000 - 3_000;
 
     await pipeline.testbed.release(node);
     // dhcpcd removed its lease files; the prefix's valid lifetime has not ended: it drains.
@@ -161,6 +171,14 @@ Deno.test("end to end: a released lease drains until its valid lifetime ends, th
     // Not before the lifetime ended (the lease file's time has whole-second precision).
     assert.ok(Date.now() >= validUntil - 1000, `deleted ${validUntil - Date.now()} ms early`);
   } finally {
+    await deleteTemplate(pipeline, `${node}-pools`);
     await pipeline.stop();
   }
 });
+
+/** Deletes a template of the test (its pools follow by garbage collection). */
+async function deleteTemplate(pipeline: Pipeline, name: string) {
+  const ref = { apiVersion: "k8s.lukasdietrich.com/v1alpha1", kind: "DHCPTemplate", name };
+  const template = await pipeline.objects.get(ref).catch(() => undefined);
+  if (template) await pipeline.objects.delete(ref, template.metadata.uid!).catch(() => {});
+}

@@ -27,10 +27,12 @@ const lease4 = message4("198.51.100.23", [
 const lease6 = (prefix: string) =>
   message6([ia(25, 900, 1440, [iaPrefix(prefix, 56, 1800, 3600)])]);
 
-/** Writes a file the way dhcpcd does: a temporary file renamed into place. */
-async function writeAtomically(path: string, bytes: Uint8Array) {
-  await Deno.writeFile(`${path}.tmp`, bytes);
-  await Deno.rename(`${path}.tmp`, path);
+/**
+ * Writes a file the way dhcpcd does (`writefile` in its common.c): in place, opened with
+ * O_TRUNC, one write, close — never a rename.
+ */
+async function writeInPlace(path: string, bytes: Uint8Array) {
+  await Deno.writeFile(path, bytes);
 }
 
 const prefixes = (state: LeaseDirectoryState | undefined) =>
@@ -79,10 +81,10 @@ Deno.test("watching: changes, a truncated write, a released lease, a missing dir
     assert.match(errors[0].message, /Cannot read the lease directory ".*dhcpcd"/);
 
     await Deno.mkdir(dir);
-    await writeAtomically(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
     await waitFor("the first prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1200::/56");
 
-    await writeAtomically(`${dir}/eth0.lease6`, lease6("2001:db8:1400::"));
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1400::"));
     await waitFor("the changed prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1400::/56");
 
     // A write cut off half-way: the last good lease stays, the problem is reported.
@@ -97,5 +99,192 @@ Deno.test("watching: changes, a truncated write, a released lease, a missing dir
   } finally {
     await watcher.stop();
     await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("watching: dhcpcd's truncate-then-write is seen as the new lease, no problem left", async () => {
+  const dir = await Deno.makeTempDir();
+  const states: LeaseDirectoryState[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), { coalesceMs: 10 });
+  const latest = () => states.at(-1);
+  try {
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await waitFor("the first prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1200::/56");
+    // The moment between open(O_TRUNC) and write(): an empty file.
+    const file = await Deno.open(`${dir}/eth0.lease6`, { write: true, truncate: true });
+    try {
+      await waitFor("the empty file to be reported", () => (latest()?.problems.length ?? 0) > 0);
+      assert.deepEqual(prefixes(latest()), ["eth0 2001:db8:1200::/56"]);
+      await file.write(lease6("2001:db8:1400::"));
+    } finally {
+      file.close();
+    }
+    await waitFor("the new prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1400::/56");
+    assert.deepEqual(latest()?.problems, []);
+  } finally {
+    await watcher.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("watching: a steady stream of writes is still reported (the window does not slide)", async () => {
+  const dir = await Deno.makeTempDir();
+  const states: LeaseDirectoryState[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), { coalesceMs: 50 });
+  try {
+    await waitFor("the empty directory", () => states.length === 1);
+    // Writes come faster than the window; a sliding window would never fire until they stop.
+    let written = 0;
+    while (states.length === 1) {
+      assert.ok(written < 1000, "no report while the lease file kept changing");
+      await writeInPlace(`${dir}/eth0.lease6`, lease6(`2001:db8:${(++written).toString(16)}00::`));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(states[1].interfaces[0].name, "eth0");
+  } finally {
+    await watcher.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("watching: the directory removed and created again is watched again", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/dhcpcd`;
+  await Deno.mkdir(dir);
+  await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+  const states: LeaseDirectoryState[] = [];
+  const errors: LeaseDirectoryError[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+    coalesceMs: 10,
+    retryMs: 50,
+    onError: (error) => errors.push(error),
+  });
+  const latest = () => states.at(-1);
+  try {
+    await waitFor("the first prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1200::/56");
+    await Deno.remove(dir, { recursive: true });
+    await waitFor("the removed directory to be reported", () => errors.length > 0);
+    await Deno.mkdir(dir);
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1400::"));
+    await waitFor("the new prefix", () => prefixes(latest())[0] === "eth0 2001:db8:1400::/56");
+  } finally {
+    await watcher.stop();
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("reading real dhcpcd files: two interfaces, eth0 and the VLAN eth0.100", async () => {
+  const dir = new URL("./fixtures/leases/initial", import.meta.url).pathname;
+  const state = await readLeaseDirectory(dir);
+  assert.deepEqual(state.problems, []);
+  assert.deepEqual(
+    state.interfaces.map((iface) => [iface.name, iface.lease4?.ip, iface.lease6?.address6[0].ip]),
+    [["eth0", "198.51.100.10", "2001:db8:1::100"], [
+      "eth0.100",
+      "198.51.100.11",
+      "2001:db8:1::101",
+    ]],
+  );
+  assert.deepEqual(prefixes(state), ["eth0 2001:db8:1000::/56", "eth0.100 2001:db8:1100::/56"]);
+});
+
+Deno.test("reading: wireless interfaces found in sysfs get their SSID split off the name", async () => {
+  const dir = await Deno.makeTempDir();
+  const sysClassNet = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${sysClassNet}/wlan0/wireless`, { recursive: true });
+    await Deno.mkdir(`${sysClassNet}/br-lan`);
+    await Deno.writeFile(`${dir}/wlan0-Home\\040Net.lease`, lease4);
+    await Deno.writeFile(`${dir}/wlan0-Office.lease`, lease4);
+    await Deno.writeFile(`${dir}/br-lan.lease6`, lease6("2001:db8:1200::"));
+    await Deno.utime(`${dir}/wlan0-Home\\040Net.lease`, 1_700_000_000, 1_700_000_000);
+    const state = await readLeaseDirectory(dir, { sysClassNet });
+    assert.deepEqual(state.problems, []);
+    // Of the SSIDs' leases the most recently obtained counts.
+    assert.deepEqual(state.interfaces.map((iface) => [iface.name, iface.ssid]), [
+      ["br-lan", undefined],
+      ["wlan0", "Office"],
+    ]);
+    const unknown = await readLeaseDirectory(dir, { sysClassNet: `${sysClassNet}/missing` });
+    assert.deepEqual(unknown.interfaces.map((iface) => iface.name), ["br-lan", "wlan0-Office"]);
+    assert.match(unknown.problems[0].message, /does not name an interface/);
+    const configured = await readLeaseDirectory(dir, {
+      sysClassNet: `${sysClassNet}/missing`,
+      wireless: ["wlan0"],
+    });
+    assert.deepEqual(configured.interfaces.map((iface) => iface.ssid), [undefined, "Office"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(sysClassNet, { recursive: true });
+  }
+});
+
+Deno.test("reading: what the decoder repaired is reported as a warning while the lease is held", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Host bits set in the delegated prefix: masked, and said so.
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200:12::"));
+    const state = await readLeaseDirectory(dir);
+    assert.deepEqual(prefixes(state), ["eth0 2001:db8:1200::/56"]);
+    assert.deepEqual(state.problems, []);
+    assert.equal(state.warnings.length, 1);
+    assert.equal(state.warnings[0].file, `${dir}/eth0.lease6`);
+    assert.match(state.warnings[0].message, /host bits set: masked to 2001:db8:1200::\/56/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("watching: a path that is a file, not a directory, is reported until it becomes one", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/dhcpcd`;
+  await Deno.writeTextFile(dir, "not a directory");
+  const states: LeaseDirectoryState[] = [];
+  const errors: LeaseDirectoryError[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+    coalesceMs: 10,
+    retryMs: 50,
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await waitFor("the unreadable directory to be reported", () => errors.length >= 2);
+    assert.match(errors[0].message, /Cannot read the lease directory ".*dhcpcd"/);
+    assert.equal(states.length, 0);
+    await Deno.remove(dir);
+    await Deno.mkdir(dir);
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await waitFor("the lease", () => prefixes(states.at(-1))[0] === "eth0 2001:db8:1200::/56");
+  } finally {
+    await watcher.stop();
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("watching: a directory that cannot be watched is read every retry instead", async () => {
+  const dir = await Deno.makeTempDir();
+  const states: LeaseDirectoryState[] = [];
+  const errors: LeaseDirectoryError[] = [];
+  const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+    retryMs: 20,
+    onError: (error) => errors.push(error),
+    watchFs: () => {
+      throw new Error("Too many open files (os error 24)");
+    },
+  });
+  try {
+    await waitFor("the first state", () => states.length === 1);
+    assert.match(
+      errors[0].message,
+      /Cannot watch the lease directory ".*": Too many open files \(os error 24\); reading it every 20 ms/,
+    );
+    await writeInPlace(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+    await waitFor(
+      "the lease, polled",
+      () => prefixes(states.at(-1))[0] === "eth0 2001:db8:1200::/56",
+    );
+    assert.equal(errors.length, 1, "said once, not on every poll");
+  } finally {
+    await watcher.stop();
+    await Deno.remove(dir, { recursive: true });
   }
 });

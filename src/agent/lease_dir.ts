@@ -31,14 +31,21 @@ export interface LeaseDirectoryState {
   interfaces: Interface[];
   /** Files that could not be read or decoded (their last good lease, if any, is kept). */
   problems: LeaseProblem[];
+  /**
+   * What the decoder repaired or dropped in the leases held (host bits masked in a delegated
+   * prefix, a domain name that is not one), one entry per warning, for as long as the lease is held.
+   */
+  warnings: LeaseProblem[];
 }
 
 /** The lease directory itself cannot be read. */
 export class LeaseDirectoryError extends DhcpTemplateError {
-  /** Creates the error for `dir`. */
-  constructor(dir: string, cause: unknown) {
+  /** Creates the error for `dir`; `action` is what failed (`read`, `watch`), `then` what follows. */
+  constructor(dir: string, cause: unknown, action = "read", then = "") {
     super(
-      `Cannot read the lease directory "${dir}": ${cause instanceof Error ? cause.message : cause}`,
+      `Cannot ${action} the lease directory "${dir}": ${
+        cause instanceof Error ? cause.message : cause
+      }${then}`,
       { file: dir },
       { cause },
     );
@@ -47,8 +54,16 @@ export class LeaseDirectoryError extends DhcpTemplateError {
 
 /** Options of the reader. */
 export interface LeaseReaderOptions {
-  /** Wireless interfaces (their lease files carry an SSID suffix). */
+  /**
+   * Wireless interfaces (their lease files carry an SSID suffix), in addition to those found in
+   * {@link LeaseReaderOptions.sysClassNet}.
+   */
   wireless?: readonly string[];
+  /**
+   * Where Linux lists the network interfaces (default `/sys/class/net`): one with a `wireless` or
+   * `phy80211` entry is wireless. Looked at only when a lease file name has a dash.
+   */
+  sysClassNet?: string;
   /** Attempts to decode a file that fails (it may be being written), default 3. */
   attempts?: number;
   /** Pause between attempts, milliseconds (default 20). */
@@ -59,6 +74,7 @@ interface FileState {
   mtimeMs: number;
   size: number;
   lease: LeaseOfFile;
+  warnings: string[];
 }
 
 /** Reads a lease directory again and again, remembering each file's last good lease. */
@@ -73,28 +89,43 @@ export class LeaseDirectoryReader {
     const names: string[] = [];
     try {
       for await (const entry of Deno.readDir(this.dir)) {
-        if (entry.isFile && parseLeaseFileName(entry.name, this.options.wireless)) {
-          names.push(entry.name);
-        }
+        if (entry.isFile && parseLeaseFileName(entry.name)) names.push(entry.name);
       }
     } catch (error) {
       throw new LeaseDirectoryError(this.dir, error);
     }
     for (const name of this.#files.keys()) if (!names.includes(name)) this.#files.delete(name);
+    const wireless = await this.#wireless(names);
     const problems: LeaseProblem[] = [];
     for (const name of names) {
-      const problem = await this.#readFile(name);
+      const problem = await this.#readFile(name, wireless);
       if (problem) problems.push(problem);
     }
     return {
-      interfaces: toInterfaces([...this.#files.values()].map((file) => file.lease)),
+      interfaces: toInterfaces(
+        // Names parsed again: an interface may have become known as wireless since the read.
+        [...this.#files].map(([name, file]) => ({
+          ...file.lease,
+          name: parseLeaseFileName(name, wireless)!,
+        })),
+      ),
       problems,
+      warnings: [...this.#files].flatMap(([name, file]) =>
+        file.warnings.map((message) => ({ file: `${this.dir}/${name}`, message }))
+      ),
     };
   }
 
-  async #readFile(name: string): Promise<LeaseProblem | undefined> {
+  async #wireless(names: readonly string[]): Promise<readonly string[]> {
+    const given = this.options.wireless ?? [];
+    if (!names.some((name) => name.includes("-"))) return given;
+    const found = await wirelessInterfaces(this.options.sysClassNet ?? "/sys/class/net");
+    return [...new Set([...given, ...found])];
+  }
+
+  async #readFile(name: string, wireless: readonly string[]): Promise<LeaseProblem | undefined> {
     const path = `${this.dir}/${name}`;
-    const fileName = parseLeaseFileName(name, this.options.wireless)!;
+    const fileName = parseLeaseFileName(name, wireless)!;
     if (!isInterfaceName(fileName.interface) || (fileName.ssid && !isSsid(fileName.ssid))) {
       return { file: path, message: "the file name does not name an interface (ignored)" };
     }
@@ -108,11 +139,21 @@ export class LeaseDirectoryReader {
         const mtimeMs = info.mtime?.getTime() ?? 0;
         if (known && known.mtimeMs === mtimeMs && known.size === info.size) return undefined;
         const bytes = await Deno.readFile(path);
+        const after = await Deno.stat(path);
+        if (after.mtime?.getTime() !== info.mtime?.getTime() || after.size !== info.size) {
+          // Rewritten while read: the bytes may not belong to the modification time.
+          throw new Error("the file changed while it was read");
+        }
         const source = { file: path, obtainedAt: new Date(mtimeMs) };
-        const lease: LeaseOfFile = fileName.family === 4
-          ? { name: fileName, family: 4, lease: decodeLease4(bytes, source).lease }
-          : { name: fileName, family: 6, lease: decodeLease6(bytes, source).lease };
-        this.#files.set(name, { mtimeMs, size: info.size, lease });
+        if (fileName.family === 4) {
+          const { lease, warnings } = decodeLease4(bytes, source);
+          const entry: LeaseOfFile = { name: fileName, family: 4, lease };
+          this.#files.set(name, { mtimeMs, size: info.size, lease: entry, warnings });
+        } else {
+          const { lease, warnings } = decodeLease6(bytes, source);
+          const entry: LeaseOfFile = { name: fileName, family: 6, lease };
+          this.#files.set(name, { mtimeMs, size: info.size, lease: entry, warnings });
+        }
         return undefined;
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) {
@@ -142,10 +183,15 @@ export function readLeaseDirectory(
 export interface LeaseWatchOptions extends LeaseReaderOptions {
   /** Changes within this window are read together, milliseconds (default 100). */
   coalesceMs?: number;
-  /** Pause before watching again after the directory could not be read, ms (default 1000). */
+  /**
+   * Pause before watching again after the directory could not be read or watched, ms (default
+   * 1000). While it cannot be watched (no inotify instance left) it is read this often instead.
+   */
   retryMs?: number;
-  /** Hears about a directory that cannot be read (the watcher keeps retrying). */
+  /** Hears about a directory that cannot be read or watched (the watcher keeps retrying). */
   onError?: (error: LeaseDirectoryError) => void;
+  /** Starts watching the directory (default `Deno.watchFs`, non-recursive). */
+  watchFs?: (dir: string) => Deno.FsWatcher;
 }
 
 /** A running watcher. */
@@ -155,8 +201,9 @@ export interface LeaseWatcher {
 }
 
 /**
- * Calls `onChange` with the directory's state at start and whenever it changes (file events
- * within `coalesceMs` are read together; a state equal to the last one is not reported).
+ * Calls `onChange` with the directory's state at start and whenever it changes: file events
+ * within `coalesceMs` of the first one are read together (the window is not extended by later
+ * events); a state equal to the last one is not reported.
  */
 export function watchLeaseDirectory(
   dir: string,
@@ -194,27 +241,58 @@ export function watchLeaseDirectory(
     // Watch again from scratch: the directory may have been removed and created anew.
     closeWatcher();
   };
+  // The first event of a burst starts the window; later events join it without extending it,
+  // so a steady stream of writes is still reported every `coalesceMs`.
   const schedule = () => {
-    clearTimeout(timer);
+    if (timer !== undefined) return;
     timer = setTimeout(() => {
+      timer = undefined;
       reading = reading.then(readAndReport).catch(failed);
     }, options.coalesceMs ?? 100);
   };
 
+  const watchFs = options.watchFs ?? ((path) => Deno.watchFs(path, { recursive: false }));
+  const retryMs = options.retryMs ?? 1000;
+  let pollingBecause: string | undefined;
   const loop = (async () => {
     while (!stopped) {
+      let cannotWatch: unknown;
       try {
-        watcher = Deno.watchFs(dir, { recursive: false });
-        reading = reading.then(readAndReport);
-        await reading;
-        for await (const _event of watcher) schedule();
+        watcher = watchFs(dir);
+      } catch (error) {
+        watcher = undefined;
+        cannotWatch = error;
+      }
+      try {
+        const initial = reading.then(readAndReport);
+        // A failed read must not stay in the chain: later reads would all fail with it.
+        reading = initial.catch(() => {});
+        await initial;
+        if (watcher) {
+          pollingBecause = undefined;
+          for await (const _event of watcher) schedule();
+        } else if (!stopped) {
+          // Readable but not watchable (e.g. inotify instances used up): poll until it is, and
+          // say so once rather than on every poll.
+          const error = new LeaseDirectoryError(
+            dir,
+            cannotWatch,
+            "watch",
+            `; reading it every ${retryMs} ms`,
+          );
+          if (error.message !== pollingBecause) options.onError?.(error);
+          pollingBecause = error.message;
+        }
       } catch (error) {
         failed(error);
       }
       if (stopped) break;
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, options.retryMs ?? 1000);
+        const retry = setTimeout(resolve, retryMs);
+        wake = () => {
+          clearTimeout(retry);
+          resolve();
+        };
       });
     }
   })();
@@ -229,6 +307,33 @@ export function watchLeaseDirectory(
       await reading.catch(() => {});
     },
   };
+}
+
+/** The wireless interfaces listed in `sysClassNet`; none when it cannot be read. */
+async function wirelessInterfaces(sysClassNet: string): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(sysClassNet)) {
+      for (const marker of ["wireless", "phy80211"]) {
+        if (await exists(`${sysClassNet}/${entry.name}/${marker}`)) {
+          found.push(entry.name);
+          break;
+        }
+      }
+    }
+  } catch {
+    // No sysfs (not Linux, or not mounted in the container): only the configured ones count.
+  }
+  return found;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function pause(ms: number): Promise<void> {

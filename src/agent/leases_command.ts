@@ -1,7 +1,9 @@
 /**
  * `dhcp-template-agent leases`: prints what the agent sees in the lease directory — the node's
  * interfaces exactly as templates will see them, and the files it cannot read — as JSON or YAML,
- * once or on every change (`--watch`).
+ * once or on every change (`--watch`, until SIGINT or SIGTERM: one JSON document per line, or YAML
+ * documents separated by `---`). Exit status 0, 1 when the directory cannot be read, 2 for bad
+ * flags.
  *
  * @module
  */
@@ -16,6 +18,14 @@ const USAGE = "usage: dhcp-template-agent leases [--lease-dir DIR] [--format jso
 /** Formats the directory's state for people. */
 export function formatLeases(state: LeaseDirectoryState, format: "json" | "yaml"): string {
   return format === "json" ? JSON.stringify(state, null, 2) : stringify(state).trimEnd();
+}
+
+/**
+ * Formats one state of a `--watch` stream so programs can split it: one JSON document per line,
+ * or YAML documents each starting with `---`.
+ */
+export function formatLeasesStreamed(state: LeaseDirectoryState, format: "json" | "yaml"): string {
+  return format === "json" ? JSON.stringify(state) : `---\n${stringify(state).trimEnd()}`;
 }
 
 /** Runs the command; resolves to the exit code. */
@@ -61,10 +71,16 @@ export async function runLeasesCommand(args: string[]): Promise<number> {
   }
   const watcher = watchLeaseDirectory(
     options.dir,
-    (state) => console.log(formatLeases(state, options.format)),
+    (state) => console.log(formatLeasesStreamed(state, options.format)),
     { wireless: options.wireless, onError: (error) => console.error(error.message) },
   );
-  await new Promise<void>((resolve) => Deno.addSignalListener("SIGINT", resolve));
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => stop = resolve);
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  await stopped;
+  Deno.removeSignalListener("SIGINT", stop);
+  Deno.removeSignalListener("SIGTERM", stop);
   await watcher.stop();
   return 0;
 }

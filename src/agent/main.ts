@@ -39,8 +39,11 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       else metrics.pushes.inc({ result: call.ok ? "ok" : "error" });
     },
   });
-  const watcher = watchLeaseDirectory(config.leaseDir, ({ interfaces, problems }) => {
+  const watcher = watchLeaseDirectory(config.leaseDir, ({ interfaces, problems, warnings }) => {
     metrics.leaseChanges.inc();
+    for (const warning of warnings) {
+      log.warn("a lease was repaired", { file: warning.file, problem: warning.message });
+    }
     for (const problem of problems) {
       metrics.leaseReadProblems.inc();
       log.warn("cannot read a lease file", { file: problem.file, problem: problem.message });

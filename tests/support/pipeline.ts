@@ -51,6 +51,9 @@ export interface PipelineOptions {
 /** The running pipeline. */
 export class Pipeline {
   readonly operators: (OperatorProcess | undefined)[] = [];
+  /** Operator replicas that exited without being asked to (restarted like the kubelet would). */
+  readonly crashes: { name: string; status: Deno.CommandStatus; output: string }[] = [];
+  #stopping = false;
   readonly agents = new Map<string, ManagedProcess>();
   readonly objects: ClusterObjects;
   /** The agents' single address for every operator replica (as a Service would be). */
@@ -123,14 +126,39 @@ export class Pipeline {
     });
     this.operators[index] = operator;
     this.#updateService();
+    this.#restartWhenCrashed(index, operator);
     await operator.ready();
     return operator;
   }
 
+  /**
+   * Like the kubelet under the chart's Deployment (restartPolicy Always): an operator replica
+   * that exits without being asked is started again after a second, and the crash is recorded.
+   */
+  #restartWhenCrashed(index: number, operator: OperatorProcess) {
+    operator.exited().then(async (status) => {
+      if (this.#stopping || this.operators[index] !== operator) return;
+      this.crashes.push({ name: operator.name, status, output: operator.output });
+      console.error(
+        `pipeline: ${operator.name} exited unexpectedly (${
+          status.signal ?? `code ${status.code}`
+        }); ` +
+          "restarting it as the kubelet would",
+      );
+      this.operators[index] = undefined;
+      this.#updateService();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (!this.#stopping && this.operators[index] === undefined) {
+        await this.startOperator(index).catch((error) => console.error(`pipeline: ${error}`));
+      }
+    });
+  }
+
   /** Kills operator replica `index` with SIGKILL (a crash); its agents fail over. */
   async killOperator(index: number): Promise<void> {
-    await this.operators[index]?.kill();
+    const operator = this.operators[index];
     this.operators[index] = undefined;
+    await operator?.kill();
     this.#updateService();
   }
 
@@ -189,6 +217,7 @@ export class Pipeline {
 
   /** Stops every process, removes the agents' identities, their Nodes and the testbed. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     await Promise.all([...this.agents.values()].map((agent) => agent.stop()));
     await Promise.all(this.operators.map((operator) => operator?.stop()));
     await this.service.stop();

@@ -468,6 +468,7 @@ const DHCPCD_CONF = `# dhcp-template test node
 noipv6rs
 noipv4ll
 noarp
+nodev
 option domain_name_servers, domain_name, domain_search, ntp_servers
 interface eth0
   ia_na 1

@@ -115,3 +115,29 @@ Deno.test("DHCPv4: a domain or search entry crafted to break YAML is dropped, wi
   assert.equal(dropped.length, 2);
   assert.match(dropped[0], /option 15 \(domain name\) "evil.test\\n---\\nkind: Secret" is not/);
 });
+
+Deno.test("DHCPv4: as older dhcpcd wrote it (no END option) and padded to the BOOTP size", () => {
+  const full = message4("198.51.100.9", [
+    option4(1, addressBytes("255.255.255.0")),
+    option4(51, uint(600, 4)),
+  ]);
+  // dhcpcd before 8 wrote "only as much as we need": the message up to, not including, END.
+  const withoutEnd = full.subarray(0, full.length - 1);
+  // Padded with PAD (0) after END up to 300 bytes, as a BOOTP message.
+  const padded = new Uint8Array(300);
+  padded.set(full);
+  for (const bytes of [withoutEnd, padded]) {
+    const { lease, warnings } = decodeLease4(bytes, source);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual([lease.ip, lease.len, lease.lease_time], ["198.51.100.9", 24, 600]);
+  }
+});
+
+Deno.test("DHCPv4: option overload (52) carries options in the file and sname fields", () => {
+  const bytes = message4("198.51.100.9", [option4(52, [3]), option4(51, uint(600, 4))]);
+  bytes.set([3, 4, ...addressBytes("198.51.100.1"), 255], 108); // file: routers
+  bytes.set([6, 4, ...addressBytes("198.51.100.53"), 255], 44); // sname: DNS servers
+  const { lease } = decodeLease4(bytes, source);
+  assert.deepEqual(lease.routers, ["198.51.100.1"]);
+  assert.deepEqual(lease.dns, ["198.51.100.53"]);
+});

@@ -4,7 +4,8 @@
  * dhcpcd names lease files `<interface>.lease` (DHCPv4) and `<interface>.lease6` (DHCPv6); for a
  * wireless interface it adds the SSID: `<interface>-<ssid>.lease`. Interface names may contain
  * dots (`eth0.100` is a VLAN interface of its own, not `eth0`) and dashes, so the SSID is split off
- * only for interfaces known to be wireless.
+ * only for interfaces known to be wireless. dhcpcd escapes the SSID in the name (space is `\040`);
+ * the parsed SSID is the real one.
  *
  * @module
  */
@@ -32,8 +33,31 @@ export function parseLeaseFileName(
   const radio = wireless
     .filter((name) => stem.startsWith(`${name}-`) && stem.length > name.length + 1)
     .sort((a, b) => b.length - a.length)[0];
-  if (radio) return { interface: radio, family, ssid: stem.slice(radio.length + 1) };
+  if (radio) return { interface: radio, family, ssid: unescapeSsid(stem.slice(radio.length + 1)) };
   return { interface: stem, family };
+}
+
+/**
+ * The SSID as dhcpcd escaped it for a file name (`print_string` with `OT_ESCFILE` in its
+ * dhcp-common.c): a backslash is doubled; `/`, space, and bytes that are not printable ASCII
+ * become `\ooo` (octal). The bytes are read as UTF-8.
+ */
+function unescapeSsid(escaped: string): string {
+  const bytes: number[] = [];
+  const encoder = new TextEncoder();
+  for (let at = 0; at < escaped.length; at++) {
+    const octal = /^\\([0-3][0-7]{2})/.exec(escaped.slice(at, at + 4));
+    if (octal) {
+      bytes.push(parseInt(octal[1], 8));
+      at += 3;
+    } else if (escaped.startsWith("\\\\", at)) {
+      bytes.push(0x5c);
+      at += 1;
+    } else {
+      bytes.push(...encoder.encode(escaped[at]));
+    }
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 /** One decoded lease file. */

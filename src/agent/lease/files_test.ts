@@ -7,11 +7,23 @@ Deno.test("lease file names: families, VLAN dots, wireless SSIDs, other files", 
   assert.deepEqual(parseLeaseFileName("eth0.lease6"), { interface: "eth0", family: 6 });
   assert.deepEqual(parseLeaseFileName("eth0.100.lease6"), { interface: "eth0.100", family: 6 });
   assert.deepEqual(parseLeaseFileName("br-lan.lease"), { interface: "br-lan", family: 4 });
-  assert.deepEqual(parseLeaseFileName("wlan0-Home Net.lease", ["wlan0"]), {
+  // dhcpcd escapes the SSID: space, "/" and non-ASCII bytes as \ooo, a backslash doubled.
+  assert.deepEqual(parseLeaseFileName("wlan0-Home\\040Net.lease", ["wlan0"]), {
     interface: "wlan0",
     family: 4,
     ssid: "Home Net",
   });
+  for (
+    const [escaped, ssid] of [
+      ["Caf\\303\\251", "Café"],
+      ["a\\057b", "a/b"],
+      ["back\\\\slash", "back\\slash"],
+      ["plain-ssid_1", "plain-ssid_1"],
+      ["not\\9octal", "not\\9octal"],
+    ]
+  ) {
+    assert.equal(parseLeaseFileName(`wlan0-${escaped}.lease6`, ["wlan0"])?.ssid, ssid, escaped);
+  }
   assert.deepEqual(parseLeaseFileName("wlan0-x.lease6", []), { interface: "wlan0-x", family: 6 });
   for (const other of ["duid", "secret", "eth0.lease.tmp", "eth0.lease6~", ".lease"]) {
     assert.equal(parseLeaseFileName(other), undefined, other);

@@ -1,6 +1,7 @@
 /**
- * Fuzzes both decoders with 100,000+ seeded inputs: random bytes, and valid messages with bytes
- * flipped, cut off or inserted. The only thing a decoder may throw is a LeaseDecodeError.
+ * Fuzzes both decoders with 100,000 seeded inputs: random bytes, valid headers followed by random
+ * options, and valid messages with bytes flipped, cut off or inserted. The only thing a decoder may
+ * throw is a LeaseDecodeError; what it decodes has prefix lengths in range.
  */
 import assert from "node:assert/strict";
 import { decodeLease4 } from "./dhcp4.ts";
@@ -66,18 +67,31 @@ Deno.test("fuzz: 100,000 seeded inputs give a lease or a LeaseDecodeError, nothi
   const next = random(20261124);
   const source = { file: "fuzz.lease", obtainedAt: new Date("2026-11-24T12:00:00Z") };
   const outcomes = { decoded: 0, rejected: 0 };
+  const randomBytes = (length: number) => Array.from({ length }, () => next() * 256);
   for (let round = 0; round < 100_000; round++) {
-    const kind = round % 4;
+    const kind = round % 6;
     const input = kind === 0
       ? mutate(VALID_4, next)
       : kind === 1
       ? mutate(VALID_6, next)
-      : new Uint8Array(Array.from({ length: Math.floor(next() * 400) }, () => next() * 256));
-    const decode = kind === 0 || kind === 2 ? decodeLease4 : decodeLease6;
+      : kind === 2 || kind === 3
+      ? new Uint8Array(randomBytes(Math.floor(next() * 400)))
+      : kind === 4
+      // A valid header, then random options: the option walk gets the garbage.
+      ? new Uint8Array([...VALID_4.subarray(0, 240), ...randomBytes(Math.floor(next() * 120))])
+      : new Uint8Array([...VALID_6.subarray(0, 4), ...randomBytes(Math.floor(next() * 120))]);
+    const decode = kind % 2 === 0 ? decodeLease4 : decodeLease6;
     try {
-      decode(input, source);
+      const { lease } = decode(input, source);
+      if ("len" in lease) assert.ok(lease.len >= 0 && lease.len <= 32, `round ${round}`);
+      else {
+        for (const prefix of lease.prefix6) {
+          assert.ok(prefix.len >= 1 && prefix.len <= 128, `round ${round}`);
+        }
+      }
       outcomes.decoded++;
     } catch (error) {
+      if (error instanceof assert.AssertionError) throw error;
       if (!(error instanceof LeaseDecodeError)) {
         throw new Error(`round ${round}: ${error} for input [${input.join(",")}]`);
       }

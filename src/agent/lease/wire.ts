@@ -8,6 +8,9 @@
 import ipaddr from "ipaddr.js";
 import { LeaseDecodeError } from "./errors.ts";
 
+/** UTF-8 text, invalid sequences replaced (one decoder for all: creating one costs more). */
+const UTF8 = new TextDecoder();
+
 /** A slice of a lease file, remembering where in the file it starts. */
 export class Bytes {
   /** Wraps `data[start, end)` of `file`; `base` is the file offset of `data[0]`. */
@@ -84,7 +87,7 @@ export class Bytes {
 
   /** Text (UTF-8, invalid sequences replaced) filling the whole slice, without trailing NULs. */
   text(): string {
-    return new TextDecoder().decode(this.bytes(0, this.length, "text")).replace(/\0+$/, "");
+    return UTF8.decode(this.bytes(0, this.length, "text")).replace(/\0+$/, "");
   }
 
   /** Lowercase colon-separated hex of the whole slice. */
@@ -193,7 +196,7 @@ function readName(
       continue;
     }
     if (length > 63) throw bytes.error(at, `${what}: label length ${length} is above 63`);
-    labels.push(new TextDecoder().decode(bytes.bytes(at + 1, length, `${what} label`)));
+    labels.push(UTF8.decode(bytes.bytes(at + 1, length, `${what} label`)));
     at += 1 + length;
   }
   const name = labels.join(".");

@@ -29,6 +29,7 @@ export class OwnedObjects {
   readonly #onChange: (templateName: string) => void;
   #stopped = false;
   readonly #watches = new Map<string, Promise<KindWatch>>();
+  readonly #watchdogs: (() => void)[] = [];
   /** What our own applies returned, until the watch reports the object again. */
   readonly #applied = new Map<string, KubernetesObject>();
 
@@ -82,6 +83,7 @@ export class OwnedObjects {
   /** Stops every watch. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const endWatchdog of this.#watchdogs) endWatchdog();
     const watches = await Promise.allSettled(this.#watches.values());
     this.#watches.clear();
     for (const watch of watches) {
@@ -115,7 +117,7 @@ export class OwnedObjects {
     };
     informer.on("update", changed);
     informer.on("delete", changed);
-    keepAlive(informer, () => this.#stopped, () => {});
+    this.#watchdogs.push(keepAlive(informer, () => this.#stopped, () => {}));
     await informer.start();
     return informer;
   }

@@ -32,6 +32,7 @@ const EVENT_NAMESPACE = "default";
 /** Watches DHCPTemplates and writes their status and Events. */
 export class Templates {
   readonly #informer: Informer<ClientObject> & ObjectCache<ClientObject>;
+  readonly #endWatchdog: () => void;
   readonly #customObjects: CustomObjectsApi;
   readonly #core: CoreV1Api;
   readonly #onEventError: (error: unknown) => void;
@@ -75,7 +76,7 @@ export class Templates {
     };
     this.#informer.on("add", changed);
     this.#informer.on("update", changed);
-    keepAlive(this.#informer, () => this.#stopped, onEventError);
+    this.#endWatchdog = keepAlive(this.#informer, () => this.#stopped, onEventError);
     this.#informer.on("delete", (object) => {
       const name = object.metadata?.name ?? "";
       this.#written.delete(name);
@@ -92,6 +93,7 @@ export class Templates {
   /** Stops the watch. */
   stop(): Promise<void> {
     this.#stopped = true;
+    this.#endWatchdog();
     return this.#informer.stop();
   }
 

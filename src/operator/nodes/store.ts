@@ -69,6 +69,7 @@ export class NodeStore implements NodeSource {
   readonly counts: NodeStoreCounts = { writes: 0, unchanged: 0 };
   readonly #objects: ClusterObjects;
   readonly #informer: Informer<ClientObject> & ObjectCache<ClientObject>;
+  readonly #endWatchdog: () => void;
   readonly #log: ChannelLog;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(nodeName: string) => void>();
@@ -95,7 +96,7 @@ export class NodeStore implements NodeSource {
     this.#informer.on("add", (object) => this.#observed(object));
     this.#informer.on("update", (object) => this.#observed(object));
     this.#informer.on("delete", (object) => this.#removed(object));
-    keepAlive(this.#informer, () => this.#stopped, (error) => {
+    this.#endWatchdog = keepAlive(this.#informer, () => this.#stopped, (error) => {
       this.#log.warn("DHCPNode watch failed; restarting it", { error: String(error) });
     });
   }
@@ -183,6 +184,7 @@ export class NodeStore implements NodeSource {
   /** Stops the watch. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#endWatchdog();
     await this.#informer.stop();
   }
 
