@@ -129,7 +129,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       );
     });
   } finally {
-    await deleteTemplate(pipeline, `${prefix}-pools`);
+    await pipeline.deleteTemplate(`${prefix}-pools`);
     await pipeline.stop();
   }
   assert.deepEqual(await Deno.readFile("/etc/resolv.conf"), resolvConf);
@@ -171,14 +171,7 @@ Deno.test("end to end: a released lease drains until its valid lifetime ends, th
     // Not before the lifetime ended (the lease file's time has whole-second precision).
     assert.ok(Date.now() >= validUntil - 1000, `deleted ${validUntil - Date.now()} ms early`);
   } finally {
-    await deleteTemplate(pipeline, `${node}-pools`);
+    await pipeline.deleteTemplate(`${node}-pools`);
     await pipeline.stop();
   }
 });
-
-/** Deletes a template of the test (its pools follow by garbage collection). */
-async function deleteTemplate(pipeline: Pipeline, name: string) {
-  const ref = { apiVersion: "k8s.lukasdietrich.com/v1alpha1", kind: "DHCPTemplate", name };
-  const template = await pipeline.objects.get(ref).catch(() => undefined);
-  if (template) await pipeline.objects.delete(ref, template.metadata.uid!).catch(() => {});
-}

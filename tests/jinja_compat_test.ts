@@ -60,7 +60,10 @@ function renderWithUs(testCase: Case): Outcome {
   try {
     return {
       ok: true,
-      output: compileTemplate(testCase.template, testCase.name).render(testCase.data),
+      // A copy: templates may change their data (`items.append(x)`), as Jinja2's copy from JSON.
+      output: compileTemplate(testCase.template, testCase.name).render(
+        structuredClone(testCase.data),
+      ),
     };
   } catch (error) {
     return { ok: false, error: String(error) };
@@ -71,10 +74,9 @@ Deno.test("our renderer matches real Jinja2 on at least 95 % of the corpus", asy
   const cases = await corpus();
   assert.ok(cases.length >= 200, `the corpus has only ${cases.length} cases`);
   const jinja = await renderWithJinja(cases);
-  const known = parse(await Deno.readTextFile(new URL("known-differences.yaml", DIR))) as Record<
-    string,
-    string
-  >;
+  // An empty list (only comments) parses as null.
+  const known = (parse(await Deno.readTextFile(new URL("known-differences.yaml", DIR))) ??
+    {}) as Record<string, string>;
   const differing: string[] = [];
   cases.forEach((testCase, index) => {
     const expected = jinja.results[index];

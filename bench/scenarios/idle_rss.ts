@@ -35,6 +35,7 @@ export async function runIdleRss(kubeconfigPath: string): Promise<IdleRss> {
       operator: processUsage(pipeline.operators[0]!.pid).rssMiB,
     };
   } finally {
+    await pipeline.deleteTemplate("dhcp-pool-template");
     await pipeline.stop();
   }
 }

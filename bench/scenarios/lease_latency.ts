@@ -39,6 +39,7 @@ export async function runLeaseLatency(kubeconfigPath: string, changes = 50): Pro
     }
     return latencies;
   } finally {
+    await pipeline.deleteTemplate("dhcp-pool-template");
     await pipeline.stop();
   }
 }

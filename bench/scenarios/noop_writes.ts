@@ -79,6 +79,13 @@ export async function runNoOpWrites(kubeconfigPath: string): Promise<NoOpWrites>
   } finally {
     await reconciler.stop();
     renderer.close();
+    const ref = {
+      apiVersion: template.apiVersion,
+      kind: template.kind,
+      name: template.metadata.name,
+    };
+    const applied = await objects.get(ref).catch(() => undefined);
+    if (applied) await objects.delete(ref, applied.metadata.uid!).catch(() => {});
   }
 
   async function countWrites(): Promise<number> {

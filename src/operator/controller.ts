@@ -66,6 +66,8 @@ export class TemplateController {
   #leading = false;
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Templates whose last reconcile did not apply (render or apply failed). */
+  readonly #failing = new Set<string>();
 
   /** Creates the controller; it does nothing until it leads (`setLeading(true)`). */
   constructor(options: ControllerOptions) {
@@ -114,9 +116,15 @@ export class TemplateController {
     }
     const now = this.#now();
     const snapshot = nodes.snapshot(now);
-    const chosen = keys.has(ALL)
-      ? templates.list()
-      : [...keys].flatMap((name) => templates.get(name as string) ?? []);
+    const chosen =
+      (keys.has(ALL)
+        ? templates.list()
+        : [...keys].flatMap((name) => templates.get(name as string) ?? []))
+        // Templates render one at a time: the ones that worked last time go first, so broken
+        // templates never hold up good ones.
+        .sort((a, b) =>
+          Number(this.#failing.has(a.metadata.name)) - Number(this.#failing.has(b.metadata.name))
+        );
     await Promise.all(chosen.map((template) => this.#reconcileOne(template, snapshot, now)));
     this.#scheduleExpiry(now);
   }
@@ -126,8 +134,11 @@ export class TemplateController {
     const { renderer, cluster } = this.#options;
     try {
       const report = await reconcileTemplate(template, snapshot, renderer, cluster, now);
+      if (report.result === "Applied") this.#failing.delete(template.metadata.name);
+      else this.#failing.add(template.metadata.name);
       this.#options.onReconciled?.(template.metadata.name, report, performance.now() - started);
     } catch (error) {
+      this.#failing.add(template.metadata.name);
       this.#options.onError?.(template.metadata.name, error);
       this.#retry([template.metadata.name], this.#options.retryMs ?? 5000);
     }

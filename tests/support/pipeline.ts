@@ -182,6 +182,13 @@ export class Pipeline {
     return await this.objects.apply(parse(await Deno.readTextFile(file)) as KubernetesObject);
   }
 
+  /** Deletes the DHCPTemplate `name` if it exists (its objects follow by garbage collection). */
+  async deleteTemplate(name: string): Promise<void> {
+    const ref = { apiVersion: "k8s.lukasdietrich.com/v1alpha1", kind: "DHCPTemplate", name };
+    const template = await this.objects.get(ref).catch(() => undefined);
+    if (template) await this.objects.delete(ref, template.metadata.uid!).catch(() => {});
+  }
+
   /** The pool the product example renders for `node`, if it exists. */
   async pool(node: string): Promise<Pool | undefined> {
     return await this.objects.get({

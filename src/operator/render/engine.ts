@@ -1,16 +1,31 @@
 /**
  * The template engine: nunjucks configured and patched to behave like Jinja2 (Python truthiness
- * in `if` / `and` / `or` / `not`, Python printing of None, booleans, lists and dicts, loop-scoped
- * `set`, `namespace()` with attribute assignment, Jinja2's filters, tests and string methods), the
+ * in `if` / `and` / `or` / `not`, Python printing of None, booleans, lists, tuples and dicts, tuple
+ * literals and unpacking, Python `==`, `in`, `%` and `*`, loop-scoped `set`, `{% with %}`,
+ * `namespace()` with attribute assignment, Jinja2's loop helpers, filters, tests, and the methods
+ * of strings, lists and dicts), the
  * IP helpers, and guards for untrusted templates (no access to JavaScript internals such as
  * `constructor`, bounded `range()`, bounded output). Pure: no I/O; the sandbox worker runs it.
  *
  * @module
  */
 import nunjucks from "nunjucks";
-import { jinjaFilters, jinjaTests, stringMethods, TemplateRuntimeError } from "./filters.ts";
+import { TemplateRuntimeError } from "./errors.ts";
+import { jinjaFilters, jinjaTests, pyContains, splitArgs, stringMethods } from "./filters.ts";
+import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
 import { ipFilters, ipTests } from "./ip.ts";
-import { isPlainObject, Namespace, pyStr, pyTruthy } from "./python.ts";
+import { containerMethod } from "./methods.ts";
+import {
+  isPlainObject,
+  Namespace,
+  pyEquals,
+  PyFloat,
+  pyStr,
+  pyTruthy,
+  PyTuple,
+  pyTuple,
+  pyTypeName,
+} from "./python.ts";
 
 /** Largest `range()` a template may create (as Jinja2's sandbox). */
 export const MAX_RANGE = 100_000;
@@ -62,25 +77,151 @@ let budget: Limits & { used: number } = { outputBytes: Infinity, used: 0 };
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
 
-let patched = false;
+let extraNodes: ExtraNodes | undefined;
 
-/** Patches the shared nunjucks runtime and compiler once (the worker holds only our engine). */
-function patchNunjucks(): void {
-  if (patched) return;
-  patched = true;
+/**
+ * Patches the shared nunjucks runtime, parser and compiler once (the worker holds only our engine);
+ * returns the syntax nodes added.
+ */
+function patchNunjucks(): ExtraNodes {
+  if (extraNodes) return extraNodes;
   nunjucks.installJinjaCompat();
   const internals = nunjucks as Untyped;
+  const nodes = internals.nodes;
+  extraNodes = {
+    Tuple: nodes.NodeList.extend("JinjaTuple"),
+    Code: nodes.Node.extend("JinjaCode", { fields: ["code"] }),
+    With: nodes.Node.extend("JinjaWith", { fields: ["names", "values", "body"] }),
+    Splat: nodes.Node.extend("JinjaSplat", { fields: ["target"] }),
+    DoubleSplat: nodes.Node.extend("JinjaDoubleSplat", { fields: ["target"] }),
+  };
   patchRuntime(internals.runtime);
-  patchCompiler(internals.compiler.Compiler.prototype, internals.nodes);
-  patchParser(internals.parser.Parser.prototype, internals.nodes, internals.lexer);
+  patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
+  patchParser(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
+  patchLexer(Object.getPrototypeOf(internals.lexer.lex("")), internals.lib.TemplateError);
+  return extraNodes;
 }
 
-/** Jinja2 lets a test take one argument without parentheses: `x is divisibleby 3`, `x is in y`. */
-function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped): void {
+/** Python's escapes in string literals, as Jinja2 decodes them (`unicode-escape`). */
+const SIMPLE_ESCAPES: Record<string, string> = {
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\n": "",
+};
+
+/**
+ * String literals decode Python's escapes (`\x41`, `\u00e9`, `\U0001F600`, octal `\101`), and keep
+ * the backslash of an unknown escape (`'\d'` is two characters), where nunjucks drops it.
+ */
+function patchLexer(tokenizer: Untyped, NunjucksTemplateError: Untyped): void {
+  tokenizer._parseString = function (delimiter: string) {
+    this.forward();
+    let text = "";
+    while (!this.isFinished() && this.current() !== delimiter) {
+      const char = this.current();
+      this.forward();
+      if (char !== "\\" || this.isFinished()) {
+        text += char;
+        continue;
+      }
+      const escape = this.current();
+      this.forward();
+      const hexDigits = { x: 2, u: 4, U: 8 }[escape as "x" | "u" | "U"];
+      if (Object.hasOwn(SIMPLE_ESCAPES, escape)) text += SIMPLE_ESCAPES[escape];
+      else if (hexDigits) {
+        const digits = this.str.slice(this.index, this.index + hexDigits);
+        if (!new RegExp(`^[0-9a-fA-F]{${hexDigits}}$`).test(digits)) {
+          throw new NunjucksTemplateError(
+            `truncated \\${escape} escape in a string literal`,
+            this.lineno + 1,
+            this.colno + 1,
+          );
+        }
+        for (let index = 0; index < hexDigits; index++) this.forward();
+        text += String.fromCodePoint(parseInt(digits, 16));
+      } else if (/[0-7]/.test(escape)) {
+        let digits = escape;
+        while (digits.length < 3 && /[0-7]/.test(this.current() ?? "")) {
+          digits += this.current();
+          this.forward();
+        }
+        text += String.fromCodePoint(parseInt(digits, 8));
+      } else text += "\\" + escape;
+    }
+    this.forward();
+    return text;
+  };
+}
+
+/** Syntax nodes the patched parser and compiler add to nunjucks' own. */
+interface ExtraNodes {
+  /** A Python tuple: `(a, b)`, `(a,)`, `()`, or bare `a, b` where Jinja2 allows it. */
+  Tuple: Untyped;
+  /** Generated JavaScript (an expression), for syntax rewritten into simpler nodes. */
+  Code: Untyped;
+  /** `{% with a = 1, b = 2 %}…{% endwith %}`: a scope with its own variables. */
+  With: Untyped;
+  /** `*items` in a call: the items as positional arguments. */
+  Splat: Untyped;
+  /** `**mapping` in a call: the mapping as keyword arguments. */
+  DoubleSplat: Untyped;
+}
+
+/** The `{% with %}` tag as a nunjucks extension (nunjucks parses unknown tags with these). */
+function withExtension(extra: ExtraNodes): Untyped {
+  return {
+    tags: ["with"],
+    parse(parser: Untyped, nodes: Untyped, lexer: Untyped) {
+      const tag = parser.nextToken();
+      const names: Untyped[] = [];
+      const values: Untyped[] = [];
+      while (!parser.skip(lexer.TOKEN_BLOCK_END)) {
+        if (names.length && !parser.skip(lexer.TOKEN_COMMA)) {
+          parser.fail("with: expected ',' between assignments", tag.lineno, tag.colno);
+        }
+        const name = parser.parsePrimary(true);
+        if (!(name instanceof nodes.Symbol)) {
+          parser.fail("with: expected a variable name", name.lineno, name.colno);
+        }
+        if (!parser.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+          parser.fail(`with: expected '=' after ${name.value}`, name.lineno, name.colno);
+        }
+        names.push(name);
+        values.push(parser.parseExpression());
+      }
+      const body = parser.parseUntilBlocks("endwith");
+      parser.advanceAfterBlockEnd();
+      return new extra.With(tag.lineno, tag.colno, names, values, body);
+    },
+  };
+}
+
+/**
+ * Jinja2's syntax nunjucks lacks: a test's argument without parentheses (`x is divisibleby 3`,
+ * `x is in y`); tuples — `(a, b)`, `(a,)`, `()` (nunjucks makes `(a, b)` JavaScript's comma
+ * operator) and bare `a, b` in `{{ }}`, `{% set %}` values and `{% for … in %}`.
+ */
+function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: ExtraNodes): void {
   const keywords = new Set(["and", "or", "not", "if", "else", "in", "is"]);
   const startsArgument = (token: Untyped) =>
     token && (
-      [lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_STRING].includes(token.type) ||
+      [
+        lexer.TOKEN_INT,
+        lexer.TOKEN_FLOAT,
+        lexer.TOKEN_STRING,
+        lexer.TOKEN_NONE,
+        lexer.TOKEN_BOOLEAN,
+        lexer.TOKEN_LEFT_BRACKET,
+        lexer.TOKEN_LEFT_CURLY,
+      ].includes(token.type) ||
       (token.type === lexer.TOKEN_SYMBOL && !keywords.has(token.value))
     );
   parser.parseIs = function () {
@@ -105,13 +246,319 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped): void {
     }
     return node;
   };
+
+  // `a if b else c if d else e`: the else branch is itself an inline if (nunjucks reads an `or`).
+  parser.parseInlineIf = function () {
+    const node = this.parseOr();
+    if (!this.skipSymbol("if")) return node;
+    const cond = this.parseOr();
+    const otherwise = this.skipSymbol("else") ? this.parseInlineIf() : null;
+    return new nodes.InlineIf(node.lineno, node.colno, cond, node, otherwise);
+  };
+
+  // `(a)` is a group; `(a, b)`, `(a,)` and `()` are tuples. Brackets and braces stay as they are.
+  const parseAggregate = parser.parseAggregate;
+  parser.parseAggregate = function () {
+    const open = this.peekToken();
+    if (open.type !== lexer.TOKEN_LEFT_PAREN) return parseAggregate.call(this);
+    this.nextToken();
+    const items: Untyped[] = [];
+    let isTuple = false;
+    while (!this.skip(lexer.TOKEN_RIGHT_PAREN)) {
+      if (items.length) {
+        if (!this.skip(lexer.TOKEN_COMMA)) {
+          this.fail(
+            "expected ',' or ')' after an expression in parentheses",
+            open.lineno,
+            open.colno,
+          );
+        }
+        isTuple = true;
+        if (this.skip(lexer.TOKEN_RIGHT_PAREN)) break;
+      }
+      items.push(this.parseExpression());
+    }
+    return isTuple || !items.length
+      ? new extra.Tuple(open.lineno, open.colno, items)
+      : new nodes.Group(open.lineno, open.colno, items);
+  };
+
+  /** An expression, or a tuple without parentheses (`a, b`, `a,`) up to the tag's end. */
+  const parseExpressionOrTuple = function (this: Untyped): Untyped {
+    const start = this.peekToken();
+    const first = parseExpression.call(this);
+    if (this.peekToken().type !== lexer.TOKEN_COMMA) return first;
+    const items = [first];
+    while (this.skip(lexer.TOKEN_COMMA)) {
+      const next = this.peekToken().type;
+      if (next === lexer.TOKEN_BLOCK_END || next === lexer.TOKEN_VARIABLE_END) break;
+      items.push(parseExpression.call(this));
+    }
+    return new extra.Tuple(start.lineno, start.colno, items);
+  };
+
+  // `{{ a, b }}`: the expression after `{{` may be a tuple (nunjucks' parseNodes reads `{{`, then
+  // calls parseExpression directly).
+  const nextToken = parser.nextToken;
+  parser.nextToken = function (...args: unknown[]) {
+    const token = nextToken.apply(this, args);
+    if (token?.type === lexer.TOKEN_VARIABLE_START) this.jinjaOutputStarts = true;
+    return token;
+  };
+  const parseExpression = parser.parseExpression;
+  parser.parseExpression = function () {
+    if (!this.jinjaOutputStarts) return parseExpression.call(this);
+    this.jinjaOutputStarts = false;
+    return parseExpressionOrTuple.call(this);
+  };
+
+  // Python number literals the lexer reads as names: `0x1F`, `0o17`, `0b101`, `1_000`, `1e3`.
+  const parsePrimary = parser.parsePrimary;
+  parser.parsePrimary = function (noPostfix?: boolean) {
+    const token = this.peekToken();
+    if (token?.type === lexer.TOKEN_OPERATOR && ["*", "**"].includes(token.value)) {
+      this.fail(
+        `'${token.value}' unpacks only the arguments of a call: f(${token.value}values)`,
+        token.lineno,
+        token.colno,
+      );
+    }
+    if (token?.type === lexer.TOKEN_STRING) {
+      // Adjacent string literals are one string, as in Python: `'a' 'b'`.
+      this.nextToken();
+      let text = token.value;
+      while (this.peekToken()?.type === lexer.TOKEN_STRING) text += this.nextToken().value;
+      const literal = new nodes.Literal(token.lineno, token.colno, text);
+      return noPostfix ? literal : this.parsePostfix(literal);
+    }
+    const isFloat = token?.type === lexer.TOKEN_FLOAT;
+    if (!isFloat && (token?.type !== lexer.TOKEN_SYMBOL || !/^\d/.test(token.value))) {
+      return parsePrimary.call(this, noPostfix);
+    }
+    this.nextToken();
+    // The lexer splits `1.5e3`, `1e-2` and `1_000.5` into several tokens: join them again.
+    let text = token.value;
+    const next = this.peekToken();
+    if (!isFloat && next?.type === lexer.TOKEN_OPERATOR && next.value === ".") {
+      this.nextToken();
+      const fraction = this.nextToken();
+      if (![lexer.TOKEN_INT, lexer.TOKEN_SYMBOL].includes(fraction?.type)) {
+        this.fail(`invalid number '${text}.'`, token.lineno, token.colno);
+      }
+      text += "." + fraction.value;
+    } else if (isFloat && next?.type === lexer.TOKEN_SYMBOL && /^[eE]\d*$/.test(next.value)) {
+      text += this.nextToken().value;
+    }
+    const sign = this.peekToken();
+    if (/[eE]$/.test(text) && sign?.type === lexer.TOKEN_OPERATOR && /^[-+]$/.test(sign.value)) {
+      this.nextToken();
+      const exponent = this.nextToken();
+      if (exponent?.type !== lexer.TOKEN_INT) {
+        this.fail(`invalid number '${text}${sign.value}'`, token.lineno, token.colno);
+      }
+      text += sign.value + exponent.value;
+    }
+    const value = pyNumberLiteral(text);
+    if (value === undefined) this.fail(`invalid number '${text}'`, token.lineno, token.colno);
+    // `2.0` and `2e3` are floats: integral ones are boxed so that they print as `2.0`.
+    const float = /^\d[\d_]*(\.[\d_]*)?([eE][-+]?\d+)?$/.test(text) && /[.eE]/.test(text);
+    const literal = float && Number.isInteger(value)
+      ? new extra.Code(token.lineno, token.colno, `runtime.jinjaFloat(${value})`)
+      : new nodes.Literal(token.lineno, token.colno, value);
+    return noPostfix ? literal : this.parsePostfix(literal);
+  };
+
+  // Calls: `f(a, *items, key=value, **mapping)`.
+  parser.parseSignature = function (tolerant?: boolean, noParens?: boolean) {
+    let token = this.peekToken();
+    if (!noParens && token.type !== lexer.TOKEN_LEFT_PAREN) {
+      if (tolerant) return null;
+      this.fail("expected arguments", token.lineno, token.colno);
+    }
+    if (token.type === lexer.TOKEN_LEFT_PAREN) token = this.nextToken();
+    const args = new nodes.NodeList(token.lineno, token.colno);
+    const keywords = new nodes.KeywordArgs(token.lineno, token.colno);
+    for (let first = true;; first = false) {
+      token = this.peekToken();
+      if (!noParens && this.skip(lexer.TOKEN_RIGHT_PAREN)) break;
+      if (noParens && token.type === lexer.TOKEN_BLOCK_END) break;
+      if (!first && !this.skip(lexer.TOKEN_COMMA)) {
+        this.fail("expected ',' between arguments", token.lineno, token.colno);
+      }
+      if (!noParens && this.skip(lexer.TOKEN_RIGHT_PAREN)) break; // f(a, b,)
+      token = this.peekToken();
+      if (this.skipValue(lexer.TOKEN_OPERATOR, "*")) {
+        args.addChild(new extra.Splat(token.lineno, token.colno, this.parseExpression()));
+      } else if (this.skipValue(lexer.TOKEN_OPERATOR, "**")) {
+        keywords.addChild(new extra.DoubleSplat(token.lineno, token.colno, this.parseExpression()));
+      } else {
+        const arg = this.parseExpression();
+        if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+          keywords.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
+        } else args.addChild(arg);
+      }
+    }
+    if (keywords.children.length) args.addChild(keywords);
+    return args;
+  };
+
+  // `x.0.name`: a number after a dot is an index (the lexer reads `0.` of `0.name` as a float).
+  parser.parsePostfix = function (node: Untyped) {
+    let token = this.peekToken();
+    while (token) {
+      if (token.type === lexer.TOKEN_LEFT_PAREN) {
+        node = new nodes.FunCall(token.lineno, token.colno, node, this.parseSignature());
+      } else if (token.type === lexer.TOKEN_LEFT_BRACKET) {
+        const index = this.parseAggregate();
+        if (index.children.length > 1) this.fail("invalid index", token.lineno, token.colno);
+        node = new nodes.LookupVal(token.lineno, token.colno, node, index.children[0]);
+      } else if (token.type === lexer.TOKEN_OPERATOR && token.value === ".") {
+        if (node instanceof nodes.Literal && typeof node.value === "number") {
+          // `1_000.5`: the lexer splits a number it cannot read; a number has no attributes.
+          this.fail("invalid number literal", node.lineno, node.colno);
+        }
+        this.nextToken();
+        let anotherDot = true;
+        while (anotherDot) {
+          anotherDot = false;
+          const name = this.nextToken();
+          const keys: (string | number)[] = [];
+          if (name?.type === lexer.TOKEN_SYMBOL) keys.push(name.value);
+          else if (name?.type === lexer.TOKEN_INT) keys.push(Number(name.value));
+          else if (name?.type === lexer.TOKEN_FLOAT && /^\d+\.\d*$/.test(name.value)) {
+            const [whole, fraction] = name.value.split(".");
+            keys.push(Number(whole));
+            if (fraction) keys.push(Number(fraction));
+            else anotherDot = true;
+          } else {
+            this.fail(
+              `expected a name or an index after '.', got ${name?.value}`,
+              token.lineno,
+              token.colno,
+            );
+          }
+          for (const key of keys) {
+            const literal = new nodes.Literal(name.lineno, name.colno, key);
+            node = new nodes.LookupVal(token.lineno, token.colno, node, literal);
+            node.jinjaAttribute = true; // `x.name`: a method wins over a key (Jinja2's getattr)
+          }
+        }
+      } else break;
+      token = this.peekToken();
+    }
+    return node;
+  };
+
+  /**
+   * Assignment targets of `for` and `set` with nested tuples (`a, (b, c)`, `(a, b)`) made flat:
+   * each nested tuple becomes a hidden name, unpacked by the returned `set` nodes that must run
+   * right after the assignment.
+   */
+  let hiddenNames = 0;
+  const flattenTargets = function (
+    this: Untyped,
+    targets: Untyped[],
+  ): { names: Untyped[]; unpacking: Untyped[] } {
+    if (targets.length === 1 && targets[0] instanceof extra.Tuple) targets = targets[0].children;
+    const names: Untyped[] = [];
+    const unpacking: Untyped[] = [];
+    for (const target of targets) {
+      const inner = target instanceof nodes.Group ? target.children[0] : target;
+      if (!(inner instanceof extra.Tuple)) {
+        names.push(inner);
+        continue;
+      }
+      const hidden = new nodes.Symbol(inner.lineno, inner.colno, `__unpack${hiddenNames++}`);
+      names.push(hidden);
+      const nested = flattenTargets.call(this, inner.children);
+      unpacking.push(
+        new nodes.Set(inner.lineno, inner.colno, nested.names, hidden),
+        ...nested.unpacking,
+      );
+    }
+    for (const name of names) {
+      if (!(name instanceof nodes.Symbol) && !(name instanceof nodes.LookupVal)) {
+        this.fail("expected a variable name to assign to", name.lineno, name.colno);
+      }
+    }
+    return { names, unpacking };
+  };
+
+  // `{% set a, b = 1, 2 %}`: the value may be a tuple; targets may be nested (`a, (b, c)`).
+  parser.parseSet = function () {
+    const tag = this.peekToken();
+    if (!this.skipSymbol("set")) this.fail("parseSet: expected set", tag.lineno, tag.colno);
+    const node = new nodes.Set(tag.lineno, tag.colno, []);
+    do node.targets.push(this.parsePrimary()); while (this.skip(lexer.TOKEN_COMMA));
+    if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+      const { names, unpacking } = flattenTargets.call(this, node.targets);
+      node.targets = names;
+      node.value = parseExpressionOrTuple.call(this);
+      this.advanceAfterBlockEnd(tag.value);
+      if (unpacking.length) return new nodes.NodeList(tag.lineno, tag.colno, [node, ...unpacking]);
+    } else if ([lexer.TOKEN_BLOCK_END, lexer.TOKEN_PIPE].includes(this.peekToken().type)) {
+      // `{% set x %}…{% endset %}`, optionally filtered: `{% set x | upper %}`.
+      const capture = new nodes.Capture(tag.lineno, tag.colno, null);
+      node.body = this.parseFilter(capture);
+      if (!this.skip(lexer.TOKEN_BLOCK_END)) {
+        this.fail("parseSet: expected block end after the filters", tag.lineno, tag.colno);
+      }
+      capture.body = this.parseUntilBlocks("endset");
+      node.value = null;
+      this.advanceAfterBlockEnd();
+    } else this.fail("parseSet: expected = or block end in set tag", tag.lineno, tag.colno);
+    return node;
+  };
+
+  // `{% for x in a, b %}`: the sequence may be a tuple, still followed by an optional `if`.
+  const parseFor = parser.parseFor;
+  parser.parseFor = function () {
+    const tag = this.peekToken();
+    if (tag.value !== "for") return parseFor.call(this);
+    this.nextToken();
+    const node = new nodes.For(tag.lineno, tag.colno);
+    const targets = [this.parsePrimary()];
+    while (this.skip(lexer.TOKEN_COMMA)) targets.push(this.parsePrimary());
+    const { names, unpacking } = flattenTargets.call(this, targets);
+    for (const name of names) {
+      if (!(name instanceof nodes.Symbol)) {
+        this.fail("for: loop variables must be plain names", name.lineno, name.colno);
+      }
+    }
+    node.name = names.length === 1 ? names[0] : new nodes.Array(tag.lineno, tag.colno, names);
+    if (!this.skipSymbol("in")) this.fail('for: expected "in"', tag.lineno, tag.colno);
+    node.arr = parseExpressionOrTuple.call(this);
+    const last = node.arr instanceof extra.Tuple ? node.arr.children.at(-1) : undefined;
+    if (last instanceof nodes.InlineIf && !last.else_) {
+      // `for x in a, b if c`: the filter applies to the loop, not to `b`.
+      node.arr.children[node.arr.children.length - 1] = last.body;
+      node.arr = new nodes.InlineIf(last.lineno, last.colno, last.cond, node.arr, null);
+    }
+    node.jinjaRecursive = this.skipSymbol("recursive");
+    this.advanceAfterBlockEnd(tag.value);
+    node.body = this.parseUntilBlocks("endfor", "else");
+    node.body.children.unshift(...unpacking);
+    node.jinjaUnpacking = unpacking; // The loop filter needs them too.
+    if (this.skipSymbol("else")) {
+      this.advanceAfterBlockEnd("else");
+      node.else_ = this.parseUntilBlocks("endfor");
+    }
+    this.advanceAfterBlockEnd();
+    return node;
+  };
 }
 
 function patchRuntime(runtime: Untyped): void {
   const compatLookup = runtime.memberLookup;
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
+    // A safe string (macro output, tojson) is a str: its characters and methods.
+    if (obj instanceof runtime.SafeString) obj = String(obj);
     if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
     if (typeof key === "string" && FORBIDDEN_MEMBERS.has(key)) return undefined;
+    if (
+      (Array.isArray(obj) || typeof obj === "string") && typeof key === "number" &&
+      Number.isInteger(key) && key < 0
+    ) return obj[obj.length + key]; // Python counts negative indices from the end.
     if (obj === undefined && rest.length === 0) {
       throw new TemplateRuntimeError(
         `cannot read attribute '${String(key)}' of an undefined value`,
@@ -121,10 +568,13 @@ function patchRuntime(runtime: Untyped): void {
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
     if (typeof obj === "function") return undefined;
-    if (isPlainObject(obj) && typeof key === "string" && !Object.hasOwn(obj, key)) {
-      // Only the Python dict methods jinja-compat provides, never Object.prototype's members.
-      const method = compatLookup.call(this, obj, key, ...rest);
-      return typeof method === "function" && !(key in Object.prototype) ? method : undefined;
+    if (typeof key === "string" && (Array.isArray(obj) || isPlainObject(obj))) {
+      // Python's list, tuple and dict methods; a dict's own keys; never Object.prototype's members.
+      const method = containerMethod(obj, key);
+      if (method) return method;
+      // A Python list has no `length` (groupby's groups do have `grouper` and `list`).
+      if (!Object.hasOwn(obj, key) || (Array.isArray(obj) && key === "length")) return undefined;
+      return (obj as Record<string, unknown>)[key];
     }
     return compatLookup.call(this, obj, key, ...rest);
   };
@@ -144,18 +594,111 @@ function patchRuntime(runtime: Untyped): void {
     return text;
   };
   runtime.jinjaTruthy = pyTruthy;
-  runtime.jinjaAdd = (left: unknown, right: unknown) =>
-    Array.isArray(left) && Array.isArray(right)
-      ? [...left, ...right]
-      : (left as number) + (right as number);
+  runtime.jinjaBinary = pyBinary;
+  runtime.jinjaUnary = pyUnary;
+  runtime.jinjaTuple = pyTuple;
+  runtime.jinjaGetAttribute = function (obj: unknown, key: unknown) {
+    if (typeof key === "string" && !FORBIDDEN_MEMBERS.has(key)) {
+      const method = containerMethod(obj, key, { attribute: true });
+      if (method) return method;
+    }
+    return runtime.memberLookup(obj, key);
+  };
+  runtime.jinjaFloat = (value: number) => new PyFloat(value);
+  runtime.jinjaSplat = (items: unknown) => {
+    if (Array.isArray(items)) return items;
+    if (typeof items === "string") return [...items];
+    if (isPlainObject(items)) return Object.keys(items);
+    throw new TemplateRuntimeError(
+      `argument after * must be an iterable, not ${pyTypeName(items)}`,
+    );
+  };
+  runtime.jinjaDoubleSplat = (mapping: unknown) => {
+    if (!isPlainObject(mapping)) {
+      throw new TemplateRuntimeError(
+        `argument after ** must be a mapping, not ${pyTypeName(mapping)}`,
+      );
+    }
+    return mapping;
+  };
+  const makeMacro = runtime.makeMacro;
+  let pendingCall: MacroCall = { varargs: pyTuple([]), kwargs: {} };
+  runtime.jinjaTakeMacroCall = () => {
+    const call = pendingCall;
+    pendingCall = { varargs: pyTuple([]), kwargs: {} };
+    return call;
+  };
+  runtime.jinjaMakeMacro = (
+    name: string,
+    acceptsVarargs: boolean,
+    acceptsKwargs: boolean,
+    argNames: string[],
+    keywordNames: string[],
+    body: (...args: unknown[]) => unknown,
+  ) => {
+    const macro = makeMacro(argNames, keywordNames, body);
+    const declared = new Set([...argNames, ...keywordNames, "caller", "__keywords"]);
+    return function (this: unknown, ...args: unknown[]) {
+      const { positional, keywords } = splitArgs(args);
+      const extra = positional.slice(argNames.length + keywordNames.length);
+      const unknown = Object.entries(keywords).filter(([key]) => !declared.has(key));
+      if (extra.length && !acceptsVarargs) {
+        throw new TemplateRuntimeError(
+          `macro '${name}' takes not more than ${
+            argNames.length + keywordNames.length
+          } argument(s)`,
+        );
+      }
+      if (unknown.length && !acceptsKwargs) {
+        throw new TemplateRuntimeError(
+          `macro '${name}' takes no keyword argument '${unknown[0][0]}'`,
+        );
+      }
+      pendingCall = { varargs: pyTuple(extra), kwargs: Object.fromEntries(unknown) };
+      return macro.apply(this, args);
+    };
+  };
+  runtime.jinjaCycle = (values: unknown[], index: number) => {
+    if (!values.length) throw new TemplateRuntimeError("no items for cycling given");
+    return values[index % values.length];
+  };
+  runtime.jinjaChanged = (state: { last?: unknown[] }, values: unknown[]) => {
+    if (state.last && pyEquals(pyTuple(state.last), pyTuple(values))) return false;
+    state.last = values;
+    return true;
+  };
+  runtime.jinjaIterable = iterable;
+  runtime.jinjaUnpackEach = (items: unknown, count: number) => {
+    // Jinja2 unpacks every item; a dict's items are its keys (nunjucks would give key and value).
+    if (!isPlainObject(items)) return iterable(items).map((item) => unpack(item, count));
+    const hint = " (a dict loops over its keys: use `| items` for key and value)";
+    return Object.keys(items).map((key) => unpack(key, count, hint));
+  };
+  runtime.jinjaUnpack = unpack;
+  runtime.jinjaCompare = (first: unknown, rest: unknown[]) => {
+    let left = first;
+    for (let index = 0; index < rest.length; index += 2) {
+      const right = rest[index + 1];
+      if (!compareOnce(left, rest[index] as string, right)) return false;
+      left = right;
+    }
+    return true;
+  };
+  runtime.inOperator = (item: unknown, container: unknown) => {
+    if (container === undefined) return false; // Jinja2's Undefined is an empty container
+    if (container instanceof runtime.SafeString) container = String(container);
+    if (
+      typeof container === "string" || Array.isArray(container) || isPlainObject(container)
+    ) return pyContains(item, container);
+    throw new TemplateRuntimeError(`argument of type '${pyTypeName(container)}' is not iterable`);
+  };
   runtime.jinjaLoopFilter = (
     items: unknown,
     names: string[],
     frame: Untyped,
     predicate: (frame: Untyped) => boolean,
   ) => {
-    const list = Array.isArray(items) ? items : isPlainObject(items) ? Object.keys(items) : [];
-    return list.filter((item) => {
+    return iterable(items).filter((item) => {
       const scope = frame.push();
       if (names.length === 1) scope.set(names[0], item);
       else names.forEach((name, index) => scope.set(name, (item as unknown[])[index]));
@@ -174,13 +717,93 @@ function patchRuntime(runtime: Untyped): void {
   };
 }
 
-function patchCompiler(compiler: Untyped, nodes: Untyped): void {
+/** The value of a Python integer or float literal (`0x1F`, `1_000`, `1e3`); undefined if none. */
+function pyNumberLiteral(text: string): number | undefined {
+  const digits = text.replace(/(?<=[0-9a-fA-F])_(?=[0-9a-fA-F])/g, "");
+  if (/^0[xX][0-9a-fA-F]+$|^0[oO][0-7]+$|^0[bB][01]+$/.test(digits)) {
+    return Number(digits.slice(0, 2).toLowerCase() + digits.slice(2));
+  }
+  if (/^\d+(\.\d*)?([eE][-+]?\d+)?$/.test(digits)) return Number(digits);
+  return undefined;
+}
+
+/** The arguments of a macro call beyond the declared ones, for the macro's body. */
+interface MacroCall {
+  /** Extra positional arguments. */
+  varargs: PyTuple;
+  /** Extra keyword arguments. */
+  kwargs: Record<string, unknown>;
+}
+
+/**
+ * What a `for` loop iterates, as Python: a list's items, a string's characters, a dict's keys;
+ * Jinja2's Undefined is empty; anything else (None, numbers) is an error.
+ */
+function iterable(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value;
+  if (typeof value === "string") return [...value];
+  if (isPlainObject(value)) return Object.keys(value);
+  if (value instanceof (nunjucks as Untyped).runtime.SafeString) return [...String(value)];
+  throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not iterable`);
+}
+
+/** Python's `a, b = value`: exactly `count` items from a sequence, a string or a dict's keys. */
+function unpack(value: unknown, count: number, hint = ""): unknown[] {
+  const items = Array.isArray(value)
+    ? value
+    : typeof value === "string"
+    ? [...value]
+    : isPlainObject(value)
+    ? Object.keys(value)
+    : undefined;
+  if (!items) {
+    throw new TemplateRuntimeError(`cannot unpack non-iterable ${pyTypeName(value)} object`);
+  }
+  if (items.length > count) {
+    throw new TemplateRuntimeError(`too many values to unpack (expected ${count})${hint}`);
+  }
+  if (items.length < count) {
+    throw new TemplateRuntimeError(
+      `not enough values to unpack (expected ${count}, got ${items.length})${hint}`,
+    );
+  }
+  return items;
+}
+
+/** One comparison of a Python chain (`a < b < c` is `a < b and b < c`); `==` is Python's. */
+function compareOnce(left: unknown, operator: string, right: unknown): boolean {
+  switch (operator) {
+    case "==":
+      return pyEquals(left, right);
+    case "!=":
+      return !pyEquals(left, right);
+    case "===":
+      return left === right;
+    case "!==":
+      return left !== right;
+    case "<":
+    case ">":
+    case "<=":
+    case ">=":
+      return pyOrder(operator, left, right);
+    default:
+      throw new TemplateRuntimeError(`unknown comparison operator '${operator}'`);
+  }
+}
+
+function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): void {
   // A node that evaluates its target with Python truthiness.
   const Truthy = nodes.Node.extend("JinjaTruthy", { fields: ["target"] });
-  const LoopFilter = nodes.Node.extend("JinjaLoopFilter", { fields: ["target", "cond", "names"] });
+  const LoopFilter = nodes.Node.extend("JinjaLoopFilter", {
+    fields: ["target", "cond", "names", "unpacking"],
+  });
+  const UnpackEach = nodes.Node.extend("JinjaUnpackEach", { fields: ["target", "count"] });
+  const Iterable = nodes.Node.extend("JinjaIterable", { fields: ["target"] });
   const assertType = compiler.assertType;
   compiler.assertType = function (node: unknown, ...types: unknown[]) {
-    if (node instanceof Truthy || node instanceof LoopFilter) return;
+    const ours = [Truthy, LoopFilter, UnpackEach, Iterable, extra.Code];
+    if (ours.some((type) => node instanceof type)) return;
     return assertType.call(this, node, ...types);
   };
   compiler.compileJinjaTruthy = function (node: Untyped, frame: unknown) {
@@ -191,12 +814,17 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
   for (const method of ["compileIf", "compileInlineIf"]) {
     const original = compiler[method];
     compiler[method] = function (node: Untyped, ...rest: unknown[]) {
-      const cond = node.cond;
+      const { cond, else_ } = node;
       node.cond = new Truthy(cond.lineno, cond.colno, cond);
+      // `a if b` without else is undefined when b is false (nunjucks gives "").
+      if (method === "compileInlineIf" && !else_) {
+        node.else_ = new extra.Code(node.lineno, node.colno, "undefined");
+      }
       try {
         return original.call(this, node, ...rest);
       } finally {
         node.cond = cond;
+        node.else_ = else_;
       }
     };
   }
@@ -211,6 +839,19 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
   }
   const compileFunCall = compiler.compileFunCall;
   compiler.compileFunCall = function (node: Untyped, frame: unknown) {
+    // `loop(children)` in a recursive loop renders the loop again, one level deeper.
+    const innermost = this.jinjaLoops?.at(-1);
+    if (
+      node.name instanceof nodes.Symbol && node.name.value === "loop" && innermost?.jinjaRecursive
+    ) {
+      if (node.args.children.length !== 1) {
+        this.fail("loop() takes exactly one argument", node.lineno, node.colno);
+      }
+      this._emit(`${innermost.jinjaFunction}(`);
+      this._compileExpression(node.args.children[0], frame);
+      this._emit(`, ${innermost.jinjaDepth} + 1)`);
+      return;
+    }
     node.lineno++;
     node.colno++;
     try {
@@ -220,6 +861,79 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
       node.colno--;
     }
   };
+  // Macros take `varargs` and `kwargs` as in Jinja2 (extra arguments are an error when the body
+  // does not read them; nunjucks drops them).
+  const compileMacro = compiler._compileMacro;
+  compiler._compileMacro = function (node: Untyped, frame: unknown) {
+    const reads = (name: string) =>
+      node.body.findAll(nodes.Symbol).some((symbol: Untyped) => symbol.value === name);
+    const macroName = node.name?.value ?? "caller";
+    const emitLines = this._emitLines;
+    this._emitLines = (...lines: string[]) => {
+      if (!/^var macro_t_\d+ = runtime\.makeMacro\($/.test(lines[0] ?? "")) {
+        return emitLines.apply(this, lines);
+      }
+      lines[0] = lines[0].replace(
+        "runtime.makeMacro(",
+        `runtime.jinjaMakeMacro(${JSON.stringify(macroName)}, ${reads("varargs")}, ${
+          reads("kwargs")
+        }, `,
+      );
+      const call = this._tmpid();
+      emitLines.apply(this, [
+        ...lines,
+        `var ${call} = runtime.jinjaTakeMacroCall();`,
+        `frame.set("varargs", ${call}.varargs); frame.set("kwargs", ${call}.kwargs);`,
+      ]);
+    };
+    try {
+      return compileMacro.call(this, node, frame);
+    } finally {
+      this._emitLines = emitLines;
+    }
+  };
+  // Jinja2's loop helpers nunjucks lacks: cycle(), changed(), previtem, nextitem, depth. Bound
+  // only when the loop's body reads them (they cost time on every iteration).
+  const emitLoopBindings = compiler._emitLoopBindings;
+  compiler._emitLoopBindings = function (node: Untyped, arr: string, i: string, len: string) {
+    emitLoopBindings.call(this, node, arr, i, len);
+    const used = loopHelpersUsed(node.body);
+    const sequence = `runtime.isArray(${arr})`;
+    if (used.has("cycle")) {
+      this._emitLine(`frame.set("loop.cycle", (...values) => runtime.jinjaCycle(values, ${i}));`);
+    }
+    if (used.has("changed")) {
+      const last = this._tmpid();
+      this._emitLine(`var ${last}; if (${i} === 0) ${last} = {};`);
+      this._emitLine(
+        `frame.set("loop.changed", (...values) => runtime.jinjaChanged(${last}, values));`,
+      );
+    }
+    if (used.has("previtem")) {
+      this._emitLine(
+        `frame.set("loop.previtem", ${sequence} && ${i} > 0 ? ${arr}[${i} - 1] : undefined);`,
+      );
+    }
+    if (used.has("nextitem")) {
+      this._emitLine(
+        `frame.set("loop.nextitem", ${sequence} && ${i} + 1 < ${len} ? ${arr}[${i} + 1] : undefined);`,
+      );
+    }
+    // A recursive loop runs in a function that knows its depth.
+    const depth = node.jinjaDepth ?? "1";
+    if (used.has("depth")) this._emitLine(`frame.set("loop.depth", ${depth});`);
+    if (used.has("depth0")) this._emitLine(`frame.set("loop.depth0", ${depth} - 1);`);
+  };
+  /** The loop helpers a loop body reads: `loop.x` lookups; all of them if `loop` is used bare. */
+  const loopHelpersUsed = (body: Untyped): Set<string> => {
+    const helpers = ["cycle", "changed", "previtem", "nextitem", "depth", "depth0"];
+    const lookups = body.findAll(nodes.LookupVal).filter((lookup: Untyped) =>
+      lookup.target instanceof nodes.Symbol && lookup.target.value === "loop"
+    );
+    const bare = body.findAll(nodes.Symbol).filter((symbol: Untyped) => symbol.value === "loop");
+    if (bare.length > lookups.length) return new Set(helpers);
+    return new Set(lookups.map((lookup: Untyped) => lookup.val?.value));
+  };
   // `{% for x in items if cond %}`: nunjucks parses the filter as an inline if without else.
   compiler.compileJinjaLoopFilter = function (node: Untyped, frame: Untyped) {
     const names = node.names instanceof nodes.Array
@@ -227,29 +941,157 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
       : [node.names.value];
     this._emit("runtime.jinjaLoopFilter(");
     this.compile(node.target, frame);
-    this._emit(`, ${JSON.stringify(names)}, frame, (frame) => runtime.jinjaTruthy(`);
-    this.compile(node.cond, frame.push());
-    this._emit("))");
+    this._emit(`, ${JSON.stringify(names)}, frame, (frame) => {`);
+    // Nested targets (`for a, (b, c) in … if c`) are unpacked before the condition reads them.
+    const scope = frame.push();
+    for (const set of node.unpacking) this.compile(set, scope);
+    this._emit("return runtime.jinjaTruthy(");
+    this.compile(node.cond, scope);
+    this._emit("); })");
+  };
+  // `{% for a, b in items %}`: every item must have exactly two values, as in Python.
+  compiler.compileJinjaUnpackEach = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaUnpackEach(");
+    this.compile(node.target, frame);
+    this._emit(`, ${node.count})`);
+  };
+  compiler.compileJinjaIterable = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaIterable(");
+    this.compile(node.target, frame);
+    this._emit(")");
   };
   const compileFor = compiler.compileFor;
-  compiler.compileFor = function (node: Untyped, frame: unknown) {
+  // `{% for x in items recursive %}`: the loop is a function of its items and depth, called once
+  // here and again by `loop(…)` in its body.
+  const compileRecursiveFor = function (this: Untyped, node: Untyped, frame: Untyped) {
     const arr = node.arr;
-    if (arr instanceof nodes.InlineIf && !arr.else_) {
-      node.arr = new LoopFilter(arr.lineno, arr.colno, arr.body, arr.cond, node.name);
+    const filtered = arr instanceof nodes.InlineIf && !arr.else_;
+    const items = this._tmpid();
+    node.jinjaFunction = this._tmpid();
+    node.jinjaDepth = this._tmpid();
+    this._emitLine(`var ${node.jinjaFunction} = function (${items}, ${node.jinjaDepth}) {`);
+    const buffer = this._pushBuffer();
+    this._emitLine("");
+    const code = new extra.Code(arr.lineno, arr.colno, items);
+    node.arr = filtered ? new nodes.InlineIf(arr.lineno, arr.colno, arr.cond, code, null) : code;
+    this.jinjaLoops = [...(this.jinjaLoops ?? []), node];
+    try {
+      compiler.compileFor.call(this, node, frame);
+    } finally {
+      this.jinjaLoops = this.jinjaLoops.slice(0, -1);
+      node.arr = arr;
     }
+    this._emitLine(`return ${buffer};`);
+    this._popBuffer();
+    this._emitLine("};");
+    this._emit(`${this.buffer} += ${node.jinjaFunction}(`);
+    this._compileExpression(filtered ? arr.body : arr, frame);
+    this._emitLine(", 1);");
+  };
+  compiler.compileFor = function (node: Untyped, frame: unknown) {
+    if (node.jinjaRecursive && !node.jinjaFunction) {
+      return compileRecursiveFor.call(this, node, frame);
+    }
+    if (!node.jinjaRecursive) this.jinjaLoops = [...(this.jinjaLoops ?? []), node];
+    try {
+      return compileForOnce.call(this, node, frame);
+    } finally {
+      if (!node.jinjaRecursive) this.jinjaLoops = this.jinjaLoops.slice(0, -1);
+    }
+  };
+  const compileForOnce = function (this: Untyped, node: Untyped, frame: unknown) {
+    const arr = node.arr;
+    const filtered = arr instanceof nodes.InlineIf && !arr.else_;
+    let items = filtered ? arr.body : arr;
+    items = node.name instanceof nodes.Array
+      ? new UnpackEach(items.lineno, items.colno, items, node.name.children.length)
+      : new Iterable(items.lineno, items.colno, items);
+    node.arr = filtered
+      ? new LoopFilter(arr.lineno, arr.colno, items, arr.cond, node.name, node.jinjaUnpacking ?? [])
+      : items;
     try {
       return compileFor.call(this, node, frame);
     } finally {
       node.arr = arr;
     }
   };
-  compiler.compileAdd = function (node: Untyped, frame: unknown) {
-    this._emit("runtime.jinjaAdd(");
-    this.compile(node.left, frame);
-    this._emit(", ");
-    this.compile(node.right, frame);
+  const compileLookupVal = compiler.compileLookupVal;
+  compiler.compileLookupVal = function (node: Untyped, frame: unknown) {
+    if (!node.jinjaAttribute) return compileLookupVal.call(this, node, frame);
+    this._emit("runtime.jinjaGetAttribute((");
+    this._compileExpression(node.target, frame);
+    this._emit("),");
+    this._compileExpression(node.val, frame);
     this._emit(")");
   };
+  compiler.compileJinjaTuple = function (node: Untyped, frame: unknown) {
+    this._compileAggregate(node, frame, "runtime.jinjaTuple([", "])");
+  };
+  compiler.compileJinjaSplat = function (node: Untyped, frame: unknown) {
+    this._emit("...runtime.jinjaSplat(");
+    this.compile(node.target, frame);
+    this._emit(")");
+  };
+  compiler.compileJinjaDoubleSplat = function (node: Untyped, frame: unknown) {
+    this._emit("...runtime.jinjaDoubleSplat(");
+    this.compile(node.target, frame);
+    this._emit(")");
+  };
+  compiler.compileJinjaCode = function (node: Untyped) {
+    this._emit(node.code);
+  };
+  // Every value is computed in the enclosing scope, then the body runs in a scope of its own.
+  compiler.compileJinjaWith = function (node: Untyped, frame: Untyped) {
+    const ids = node.values.map((value: Untyped) => {
+      const id = this._tmpid();
+      this._emit(`var ${id} = `);
+      this._compileExpression(value, frame);
+      this._emitLine(";");
+      return id;
+    });
+    const inner = frame.push();
+    this._emitLine("frame = frame.push();");
+    node.names.forEach((name: Untyped, index: number) => {
+      inner.set(name.value, ids[index]);
+      this._emitLine(`frame.set(${JSON.stringify(name.value)}, ${ids[index]});`);
+    });
+    this.compile(node.body, inner);
+    this._emitLine("frame = frame.pop();");
+  };
+  compiler.compileCompare = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaCompare(");
+    this.compile(node.expr, frame);
+    this._emit(", [");
+    node.ops.forEach((op: Untyped, index: number) => {
+      this._emit(`${index ? ", " : ""}${JSON.stringify(op.type)}, `);
+      this.compile(op.expr, frame);
+    });
+    this._emit("])");
+  };
+  // Python's arithmetic: `'a' + 1` and `1 / 0` are errors, `'-' * 3` repeats, `-7 % 3` is 2.
+  const binary = (operator: string) =>
+    function (this: Untyped, node: Untyped, frame: unknown) {
+      this._emit(`runtime.jinjaBinary(${JSON.stringify(operator)}, `);
+      this.compile(node.left, frame);
+      this._emit(", ");
+      this.compile(node.right, frame);
+      this._emit(")");
+    };
+  compiler.compileAdd = binary("+");
+  compiler.compileSub = binary("-");
+  compiler.compileMul = binary("*");
+  compiler.compileDiv = binary("/");
+  compiler.compileFloorDiv = binary("//");
+  compiler.compileMod = binary("%");
+  compiler.compilePow = binary("**");
+  const unary = (operator: string) =>
+    function (this: Untyped, node: Untyped, frame: unknown) {
+      this._emit(`runtime.jinjaUnary(${JSON.stringify(operator)}, `);
+      this.compile(node.target, frame);
+      this._emit(")");
+    };
+  compiler.compileNeg = unary("-");
+  compiler.compilePos = unary("+");
   compiler.compileNot = function (node: Untyped, frame: unknown) {
     this._emit("!runtime.jinjaTruthy(");
     this.compile(node.target, frame);
@@ -276,6 +1118,18 @@ function patchCompiler(compiler: Untyped, nodes: Untyped): void {
   const compileSet = compiler.compileSet;
   compiler.compileSet = function (node: Untyped, frame: unknown) {
     const [target] = node.targets;
+    if (node.targets.length > 1 && node.value) {
+      // `{% set a, b = value %}` unpacks: one single-target set per name.
+      const values = this._tmpid();
+      this._emit(`var ${values} = runtime.jinjaUnpack(`);
+      this.compile(node.value, frame);
+      this._emitLine(`, ${node.targets.length});`);
+      node.targets.forEach((name: Untyped, index: number) => {
+        const item = new extra.Code(name.lineno, name.colno, `${values}[${index}]`);
+        this.compileSet(new nodes.Set(node.lineno, node.colno, [name], item), frame);
+      });
+      return;
+    }
     if (node.targets.length === 1 && target instanceof nodes.LookupVal && node.value) {
       // `{% set ns.attr = value %}` (namespace objects only).
       this._emit("runtime.jinjaSetAttribute(");
@@ -318,7 +1172,8 @@ function pySlice(value: unknown, start: unknown, stop: unknown, step: unknown): 
   const to = clamp(stop, by > 0 ? length : -1);
   const picked: unknown[] = [];
   for (let index = from; by > 0 ? index < to : index > to; index += by) picked.push(items[index]);
-  return typeof value === "string" ? picked.join("") : picked;
+  if (typeof value === "string") return picked.join("");
+  return value instanceof PyTuple ? pyTuple(picked) : picked;
 }
 
 /** A compiled template, ready to render many times. */
@@ -330,7 +1185,7 @@ export interface CompiledTemplate {
 let environment: Untyped;
 
 function createEnvironment(): Untyped {
-  patchNunjucks();
+  const extra = patchNunjucks();
   const env: Untyped = new nunjucks.Environment([], {
     autoescape: false,
     throwOnUndefined: false,
@@ -341,21 +1196,77 @@ function createEnvironment(): Untyped {
     env.addFilter(name, filter);
   }
   env.addFilter("d", jinjaFilters.default);
+  // Jinja2's Markup: what escape, safe and tojson return; escaping it again changes nothing.
+  // (Macro output is a plain str in Jinja2 without autoescape, though nunjucks marks it safe.)
+  const SafeString: new (text: string) => object = internals().runtime.SafeString;
+  const Markup = class extends SafeString {};
+  const escape = (value: unknown) =>
+    value instanceof Markup ? value : new Markup(htmlEscape(pyStr(value)));
+  env.addFilter("escape", escape);
+  env.addFilter("e", escape);
+  env.addFilter(
+    "safe",
+    (value: unknown) => value instanceof Markup ? value : new Markup(pyStr(value)),
+  );
+  env.addFilter("xmlattr", (value: unknown, autospace: unknown = true) => {
+    if (!isPlainObject(value)) {
+      throw new TemplateRuntimeError(`xmlattr needs a dict, not ${pyTypeName(value)}`);
+    }
+    const attributes = Object.entries(value)
+      .filter(([, item]) => item !== null && item !== undefined)
+      .map(([key, item]) => `${htmlEscape(key)}="${htmlEscape(pyStr(item))}"`)
+      .join(" ");
+    return attributes && pyTruthy(autospace) ? ` ${attributes}` : attributes;
+  });
+  env.addFilter("tojson", function (this: unknown, ...args: unknown[]) {
+    return new Markup(String(jinjaFilters.tojson.apply(this as never, args)));
+  });
   env.addFilter("count", env.getFilter("length"));
   for (const [name, test] of Object.entries({ ...jinjaTests, ...ipTests })) {
     env.addTest(name, test);
   }
+  env.addExtension("JinjaWith", withExtension(extra));
   env.addGlobal("range", jinjaRange);
   env.addGlobal("namespace", (attributes?: Record<string, unknown>) => {
     const { __keywords: _, ...rest } = attributes ?? {};
     return new Namespace(rest);
   });
-  env.addGlobal("dict", (attributes?: Record<string, unknown>) => {
-    const { __keywords: _, ...rest } = attributes ?? {};
-    return rest;
+  env.addGlobal("dict", (...args: unknown[]) => {
+    const { positional: [pairs], keywords } = splitArgs(args);
+    if (pairs === undefined) return keywords;
+    if (isPlainObject(pairs)) return { ...pairs, ...keywords };
+    if (!Array.isArray(pairs)) {
+      throw new TemplateRuntimeError(`dict() cannot take a ${pyStr(pairs)} as its items`);
+    }
+    const entries = pairs.map((pair, index) => {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new TemplateRuntimeError(
+          `dict() item #${index} must be a pair (key, value), not ${pyStr(pair)}`,
+        );
+      }
+      return [pyStr(pair[0]), pair[1]];
+    });
+    return { ...Object.fromEntries(entries), ...keywords };
   });
   env.addGlobal("lipsum", undefined);
   return env;
+}
+
+/** nunjucks' untyped internals. */
+function internals(): Untyped {
+  return nunjucks as Untyped;
+}
+
+/** MarkupSafe's escape: `&`, `<`, `>`, `'` and `"`. */
+function htmlEscape(text: string): string {
+  const entities: Record<string, string> = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "'": "&#39;",
+    '"': "&#34;",
+  };
+  return text.replace(/[&<>'"]/g, (char) => entities[char]);
 }
 
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */

@@ -6,7 +6,25 @@
  * @module
  */
 import { stringify as toYamlText } from "yaml";
-import { isPlainObject, pyJson, pyRepr, pyStr, pyTruthy } from "./python.ts";
+import { compare, pyBinary, pyFormat } from "./arithmetic.ts";
+import { TemplateRuntimeError } from "./errors.ts";
+import {
+  isPlainObject,
+  isPyFloat,
+  isPyNumber,
+  isSafeString,
+  pyEquals,
+  pyFixed,
+  PyFloat,
+  pyFloat,
+  pyJson,
+  pyPformat,
+  pyStr,
+  pyTruthy,
+  PyTuple,
+  pyTuple,
+  pyTypeName,
+} from "./python.ts";
 
 /** The part of the nunjucks environment the filters call back into. */
 export interface FilterEnvironment {
@@ -34,35 +52,39 @@ export function splitArgs(args: unknown[]): { positional: unknown[]; keywords: K
   return { positional: args, keywords: {} };
 }
 
-/** Raised for a template error Jinja2 would raise too. */
-export class TemplateRuntimeError extends Error {
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "TemplateRuntimeError";
-  }
-}
-
 function iterate(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
+  if (value === undefined) return []; // Jinja2's Undefined iterates as empty; None does not.
   if (Array.isArray(value)) return value;
   if (typeof value === "string") return [...value];
   if (isPlainObject(value)) return Object.keys(value);
-  throw new TemplateRuntimeError(`${pyRepr(value)} is not iterable`);
+  if (typeof value === "object" && value !== null && "val" in value) return [...String(value)];
+  throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not iterable`);
 }
 
-/** Jinja2's attribute lookup for `attribute=` arguments: dotted paths, integer indices. */
+/**
+ * Jinja2's attribute lookup for `attribute=` arguments: dotted paths, integer indices. A missing
+ * last part is undefined; reading on from a missing part is an error, as in Jinja2.
+ */
 export function getAttribute(item: unknown, path: unknown): unknown {
   let current = item;
   for (const part of String(path).split(".")) {
-    if (current === undefined || current === null) return undefined;
+    if (current === undefined) {
+      throw new TemplateRuntimeError(
+        `cannot read '${part}' of an undefined value (attribute '${String(path)}')`,
+      );
+    }
+    if (current === null) {
+      current = undefined;
+      continue;
+    }
     const key: string | number = /^\d+$/.test(part) ? Number(part) : part;
     if (typeof current === "string" && typeof key === "number") {
       current = current[key];
       continue;
     }
-    if (typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string | number, unknown>)[key];
+    current = typeof current === "object" && Object.hasOwn(current, key)
+      ? (current as Record<string | number, unknown>)[key]
+      : undefined;
   }
   return current;
 }
@@ -78,16 +100,6 @@ function sortKey(value: unknown, caseSensitive: boolean): unknown {
   return typeof value === "string" && !caseSensitive ? value.toLowerCase() : value;
 }
 
-function compare(a: unknown, b: unknown): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
-  if ((a === null || a === undefined) && (b === null || b === undefined)) return 0;
-  throw new TemplateRuntimeError(
-    `'<' not supported between instances of ${pyRepr(a)} and ${pyRepr(b)}`,
-  );
-}
-
 function selectOrReject(
   context: FilterContext,
   value: unknown,
@@ -98,7 +110,8 @@ function selectOrReject(
   const { positional } = splitArgs(args);
   const [first, ...rest] = positional;
   const [testName, ...testArgs] = byAttribute ? rest : positional;
-  return iterate(value).filter((item) => {
+  // Jinja2 iterates only a true value: `none | select` is empty.
+  return iterate(pyTruthy(value) ? value : undefined).filter((item) => {
     const subject = byAttribute ? getAttribute(item, first) : item;
     return callTest(context, testName, subject, testArgs) === keep;
   });
@@ -108,7 +121,7 @@ function selectOrReject(
 export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown[]) => unknown> = {
   map(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const items = iterate(value);
+    const items = iterate(pyTruthy(value) ? value : undefined); // `none | map(…)` is empty
     if ("attribute" in keywords) {
       return items.map((item) => {
         const found = getAttribute(item, keywords.attribute);
@@ -141,7 +154,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     return iterate(value).filter((item) => {
       const subject = attribute === undefined ? item : getAttribute(item, attribute);
       const key = sortKey(subject, caseSensitive);
-      const identity = typeof key === "object" ? JSON.stringify(key) : key;
+      if (!isHashable(key)) {
+        throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(key)}'`);
+      }
+      // Equal numbers are one item whatever their type (1, 1.0, True), as in a Python set.
+      const identity = isPyNumber(key)
+        ? Number(key)
+        : typeof key === "object"
+        ? JSON.stringify(key)
+        : key;
       if (seen.has(identity)) return false;
       seen.add(identity);
       return true;
@@ -152,7 +173,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (!isPlainObject(value)) {
       throw new TemplateRuntimeError("Can only get item pairs from a mapping.");
     }
-    return Object.entries(value);
+    return Object.entries(value).map(pyTuple);
   },
   tojson(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -161,7 +182,11 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   toyaml(value) {
     if (value === undefined) return "";
-    return toYamlText(value, { lineWidth: 0 }).replace(/\n$/, "");
+    // Plain data for the YAML writer (a boxed float becomes its number).
+    const plain = JSON.parse(
+      JSON.stringify(value, (_, item) => isSafeString(item) ? String(item) : item) ?? "null",
+    );
+    return toYamlText(plain, { lineWidth: 0 }).replace(/\n$/, "");
   },
   min(value, ...args) {
     return extreme(value, args, -1);
@@ -182,12 +207,13 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const reverse = pyTruthy(keywords.reverse ?? positional[0] ?? false);
     const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[1] ?? false);
     const attribute = keywords.attribute ?? positional[2];
-    const sorted = [...iterate(value)].sort((a, b) =>
-      compare(
-        sortKey(attribute === undefined ? a : getAttribute(a, attribute), caseSensitive),
-        sortKey(attribute === undefined ? b : getAttribute(b, attribute), caseSensitive),
-      )
-    );
+    // Jinja2 sorts by [key]: equal keys (even two missing attributes) never get compared.
+    const keyOf = (item: unknown) =>
+      sortKey(attribute === undefined ? item : getAttribute(item, attribute), caseSensitive);
+    const sorted = [...iterate(value)].sort((a, b) => {
+      const [left, right] = [keyOf(a), keyOf(b)];
+      return pyEquals(left, right) ? 0 : compare(left, right);
+    });
     return reverse ? sorted.reverse() : sorted;
   },
   dictsort(value, ...args) {
@@ -199,10 +225,21 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       throw new TemplateRuntimeError("You can only sort by either 'key' or 'value'");
     }
     const index = by === "value" ? 1 : 0;
-    const sorted = Object.entries(value).sort((a, b) =>
+    const sorted = Object.entries(value).map(pyTuple).sort((a, b) =>
       compare(sortKey(a[index], caseSensitive), sortKey(b[index], caseSensitive))
     );
     return reverse ? sorted.reverse() : sorted;
+  },
+  length(value) {
+    // Python's len(): a string's characters (code points), a dict's keys.
+    if (value === undefined) return 0;
+    if (typeof value === "string") return [...value].length;
+    if (isPlainObject(value)) return Object.keys(value).length;
+    if (Array.isArray(value)) return value.length;
+    if (typeof value === "object" && value !== null && "val" in value) {
+      return [...String(value)].length; // a SafeString
+    }
+    throw new TemplateRuntimeError(`object of type '${pyTypeName(value)}' has no len()`);
   },
   list(value) {
     return [...iterate(value)];
@@ -219,10 +256,11 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   sum(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const attribute = keywords.attribute ?? positional[0];
-    const start = Number(keywords.start ?? positional[1] ?? 0);
-    return iterate(value).reduce<number>(
+    const start = keywords.start ?? positional[1] ?? 0;
+    // Python's sum(): `+` from `start`, so lists concatenate (`sum(start=[])`).
+    return iterate(value).reduce<unknown>(
       (total, item) =>
-        total + Number(attribute === undefined ? item : getAttribute(item, attribute)),
+        pyBinary("+", total, attribute === undefined ? item : getAttribute(item, attribute)),
       start,
     );
   },
@@ -230,20 +268,29 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const { positional, keywords } = splitArgs(args);
     const fallback = keywords.default ?? positional[0] ?? 0;
     const base = Number(keywords.base ?? positional[1] ?? 10);
+    if (value === undefined) throw new TemplateRuntimeError("int: the value is undefined");
     if (typeof value === "boolean") return Number(value);
-    if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : fallback;
+    if (typeof value === "number" || value instanceof PyFloat) {
+      return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : fallback;
+    }
     const text = pyStr(value).trim().replace(/_/g, "");
     const parsed = base === 10 ? Number(text) : parseInt(text.replace(/^0[xob]/i, ""), base);
     return Number.isNaN(parsed) ? fallback : Math.trunc(parsed);
   },
   float(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const fallback = keywords.default ?? positional[0] ?? 0;
-    const parsed = typeof value === "number" ? value : Number(pyStr(value).trim());
-    return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : parsed;
+    const fallback = keywords.default ?? positional[0] ?? new PyFloat(0);
+    if (value === undefined) throw new TemplateRuntimeError("float: the value is undefined");
+    const parsed = isPyNumber(value) ? Number(value) : Number(pyStr(value).trim());
+    return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : pyFloat(parsed);
   },
   indent(value, ...args) {
     const { positional, keywords } = splitArgs(args);
+    if (typeof value !== "string" && !isSafeText(value)) {
+      throw new TemplateRuntimeError(
+        `indent: unsupported operand type(s) for +=: '${pyTypeName(value)}' and 'str'`,
+      );
+    }
     const width = keywords.width ?? positional[0] ?? 4;
     const first = pyTruthy(keywords.first ?? positional[1] ?? false);
     const blank = pyTruthy(keywords.blank ?? positional[2] ?? false);
@@ -262,6 +309,172 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   format(value, ...args) {
     return pyFormat(pyStr(value), splitArgs(args).positional);
   },
+  round(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    if (!isPyNumber(value)) {
+      throw new TemplateRuntimeError(
+        `type ${pyTypeName(value)} doesn't define __round__ method`,
+      );
+    }
+    const precision = Number(keywords.precision ?? positional[0] ?? 0);
+    const method = keywords.method ?? positional[1] ?? "common";
+    const number = Number(value);
+    if (method === "common") {
+      // Python's round(): an int stays an int, a float stays a float.
+      const unit = 10 ** -precision;
+      const rounded = precision >= 0
+        ? Number(pyFixed(number, precision))
+        : Number(pyFixed(number / unit, 0)) * unit;
+      return isPyFloat(value) ? pyFloat(rounded) : rounded;
+    }
+    const factor = 10 ** precision;
+    if (method === "floor") return pyFloat(Math.floor(number * factor) / factor);
+    if (method === "ceil") return pyFloat(Math.ceil(number * factor) / factor);
+    throw new TemplateRuntimeError("method must be 'common', 'ceil' or 'floor'");
+  },
+  urlencode(value) {
+    // Jinja2: a string keeps '/', a dict or a list of pairs becomes a query string.
+    if (!Array.isArray(value) && !isPlainObject(value)) return pyQuote(pyStr(value), "/");
+    const pairs = isPlainObject(value) ? Object.entries(value) : iterate(value);
+    return pairs.map((pair) => {
+      const [key, item] = pair as unknown[];
+      return `${pyQuote(pyStr(key), "").replaceAll("%20", "+")}=${
+        pyQuote(pyStr(item), "").replaceAll("%20", "+")
+      }`;
+    }).join("&");
+  },
+  abs(value) {
+    if (!isPyNumber(value)) {
+      throw new TemplateRuntimeError(`bad operand type for abs(): '${pyTypeName(value)}'`);
+    }
+    const result = Math.abs(Number(value));
+    return isPyFloat(value) ? pyFloat(result) : result;
+  },
+  batch(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const size = Number(keywords.linecount ?? positional[0]);
+    const fill = keywords.fill_with ?? positional[1];
+    const rows: unknown[][] = [];
+    for (const item of iterate(value)) {
+      if (!rows.length || rows[rows.length - 1].length === size) rows.push([]);
+      rows[rows.length - 1].push(item);
+    }
+    const last = rows[rows.length - 1];
+    if (last && fill !== undefined && fill !== null) {
+      while (last.length < size) last.push(fill);
+    }
+    return rows;
+  },
+  slice(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const count = Number(keywords.slices ?? positional[0]);
+    const fill = keywords.fill_with ?? positional[1];
+    const items = iterate(value);
+    const perSlice = Math.floor(items.length / count);
+    const withExtra = items.length % count;
+    const slices: unknown[][] = [];
+    let offset = 0;
+    for (let index = 0; index < count; index++) {
+      const start = offset + index * perSlice;
+      if (index < withExtra) offset++;
+      const slice = items.slice(start, offset + (index + 1) * perSlice);
+      if (fill !== undefined && fill !== null && index >= withExtra) slice.push(fill);
+      slices.push(slice);
+    }
+    return slices;
+  },
+  wordwrap(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const width = Number(keywords.width ?? positional[0] ?? 79);
+    const breakLongWords = pyTruthy(keywords.break_long_words ?? positional[1] ?? true);
+    const wrapstring = pyStr(keywords.wrapstring ?? positional[2] ?? "\n");
+    const breakOnHyphens = pyTruthy(keywords.break_on_hyphens ?? positional[3] ?? true);
+    return splitLines(pyStr(value))
+      .map((line) => wrapLine(line, width, breakLongWords, breakOnHyphens).join(wrapstring))
+      .join(wrapstring);
+  },
+  pprint(value) {
+    return pyPformat(value);
+  },
+  // first, last and reverse see a dict as its keys and a string as its characters, as Python.
+  first(value) {
+    return iterate(value)[0];
+  },
+  last(value) {
+    return iterate(value).at(-1);
+  },
+  reverse(value) {
+    if (typeof value === "string") return [...value].reverse().join("");
+    return [...iterate(value)].reverse();
+  },
+  // String filters take any value, as Jinja2's str() of it: `True | lower` is "true".
+  lower(value) {
+    return pyStr(value).toLowerCase();
+  },
+  upper(value) {
+    return pyStr(value).toUpperCase();
+  },
+  capitalize(value) {
+    return stringMethods.capitalize(pyStr(value));
+  },
+  replace(value, ...args) {
+    const { positional: [old, replacement, count], keywords } = splitArgs(args);
+    return stringMethods.replace(pyStr(value), old, replacement, keywords.count ?? count);
+  },
+  center(value, ...args) {
+    const { positional: [width], keywords } = splitArgs(args);
+    return stringMethods.center(pyStr(value), keywords.width ?? width ?? 80);
+  },
+  wordcount(value) {
+    return pyStr(value).match(/[\p{L}\p{N}_]+/gu)?.length ?? 0;
+  },
+  title(value) {
+    // Jinja2's title filter: words start after whitespace, '-', '(', '{', '[' or '<'.
+    return pyStr(value).split(/([-\s({[<]+)/).filter(Boolean)
+      .map((part) => part[0].toUpperCase() + part.slice(1).toLowerCase()).join("");
+  },
+  filesizeformat(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    const binary = pyTruthy(keywords.binary ?? positional[0] ?? false);
+    const bytes = Number(value);
+    const base = binary ? 1024 : 1000;
+    const prefixes = binary
+      ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
+      : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    if (bytes === 1) return "1 Byte";
+    if (bytes < base) return `${Math.trunc(bytes)} Bytes`;
+    const index = prefixes.findIndex((_, at) => bytes < base ** (at + 2));
+    const at = index < 0 ? prefixes.length - 1 : index;
+    return `${pyFixed((base * bytes) / base ** (at + 2), 1)} ${prefixes[at]}`;
+  },
+  truncate(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    if (typeof value !== "string") return lengthChecked(value, "truncate");
+    const text = value;
+    const length = Number(keywords.length ?? positional[0] ?? 255);
+    const killwords = pyTruthy(keywords.killwords ?? positional[1] ?? false);
+    const end = pyStr(keywords.end ?? positional[2] ?? "...");
+    const leeway = Number(keywords.leeway ?? positional[3] ?? 5);
+    if (length < end.length) {
+      throw new TemplateRuntimeError(`truncate: length ${length} is shorter than the end '${end}'`);
+    }
+    if ([...text].length <= length + leeway) return text;
+    const kept = [...text].slice(0, length - end.length).join("");
+    if (killwords) return kept + end;
+    const space = kept.lastIndexOf(" ");
+    return (space < 0 ? kept : kept.slice(0, space)) + end;
+  },
+  trim(value, ...args) {
+    const { positional, keywords } = splitArgs(args);
+    return stripChars(pyStr(value), keywords.chars ?? positional[0], true, true);
+  },
+  attr(value, ...args) {
+    const [name] = splitArgs(args).positional;
+    // Python objects' attributes: a dict's keys are items, not attributes.
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    if (isPlainObject(value) || typeof name !== "string") return undefined;
+    return Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+  },
   groupby(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const attribute = keywords.attribute ?? positional[0];
@@ -274,14 +487,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const sorted = [...iterate(value)].sort((a, b) =>
       compare(sortKey(keyOf(a), caseSensitive), sortKey(keyOf(b), caseSensitive))
     );
-    const groups: unknown[][] = [];
+    const groups: PyTuple[] = [];
     for (const item of sorted) {
       const key = keyOf(item);
       const last = groups[groups.length - 1];
-      if (last && sortKey(last[0], caseSensitive) === sortKey(key, caseSensitive)) {
+      if (last && pyEquals(sortKey(last[0], caseSensitive), sortKey(key, caseSensitive))) {
         (last[1] as unknown[]).push(item);
-      } else groups.push([key, [item]]);
+      } else groups.push(pyTuple([key, [item]]));
     }
+    // Jinja2's groups are named tuples (grouper, list).
     return groups.map((group) =>
       Object.defineProperties(group, {
         grouper: { value: group[0], enumerable: false },
@@ -302,6 +516,58 @@ function extreme(value: unknown, args: unknown[], sign: 1 | -1): unknown {
   return items.reduce((best, item) => (compare(key(item), key(best)) * sign > 0 ? item : best));
 }
 
+// Python's textwrap.TextWrapper.wordsep_re: whitespace, em-dashes, words split after hyphens.
+const WORD = "[\\p{L}\\p{N}_]";
+const WORD_PUNCT = `(?:${WORD}|[!"'&.,?])`;
+const LETTER = "\\p{L}";
+const SPACE = "[\\t\\n\\x0b\\x0c\\r ]";
+const NOT_SPACE = "[^\\t\\n\\x0b\\x0c\\r ]";
+const WORD_SEPARATOR = new RegExp(
+  `(${SPACE}+|(?<=${WORD_PUNCT})-{2,}(?=${WORD})|${NOT_SPACE}+?(?:-(?:(?<=${LETTER}{2}-)|` +
+    `(?<=${LETTER}-${LETTER}-))(?=${LETTER}-?${LETTER})|(?=${SPACE}|$)|` +
+    `(?<=${WORD_PUNCT})(?=-{2,}${WORD})))`,
+  "u",
+);
+
+/** Python's `textwrap.wrap(line, width)` as Jinja2's wordwrap calls it (whitespace kept). */
+function wrapLine(
+  line: string,
+  width: number,
+  breakLongWords: boolean,
+  breakOnHyphens: boolean,
+): string[] {
+  const chunks = line.split(breakOnHyphens ? WORD_SEPARATOR : new RegExp(`(${SPACE}+)`, "u"))
+    .filter(Boolean).reverse();
+  const length = (text: string) => [...text].length;
+  const lines: string[] = [];
+  while (chunks.length) {
+    const current: string[] = [];
+    let used = 0;
+    if (lines.length && chunks[chunks.length - 1].trim() === "") chunks.pop();
+    while (chunks.length && used + length(chunks[chunks.length - 1]) <= width) {
+      const chunk = chunks.pop()!;
+      current.push(chunk);
+      used += length(chunk);
+    }
+    if (chunks.length && length(chunks[chunks.length - 1]) > width) {
+      const spaceLeft = width < 1 ? 1 : width - used;
+      const chunk = [...chunks[chunks.length - 1]];
+      if (breakLongWords) {
+        let end = spaceLeft;
+        if (breakOnHyphens && chunk.length > spaceLeft) {
+          const hyphen = chunk.slice(0, spaceLeft).lastIndexOf("-");
+          if (hyphen > 0 && chunk.slice(0, hyphen).some((char) => char !== "-")) end = hyphen + 1;
+        }
+        current.push(chunk.slice(0, end).join(""));
+        chunks[chunks.length - 1] = chunk.slice(end).join("");
+      } else if (!current.length) current.push(chunks.pop()!);
+    }
+    if (current.length && current[current.length - 1].trim() === "") current.pop();
+    if (current.length) lines.push(current.join(""));
+  }
+  return lines;
+}
+
 /** Python's `str.splitlines()`. */
 function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
@@ -309,79 +575,107 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Python's `%` string formatting for `%s`, `%r`, `%d`, `%i`, `%f`, `%x` and `%%`. */
-function pyFormat(template: string, values: unknown[]): string {
-  let index = 0;
-  return template.replace(/%(-?\d*)(?:\.(\d+))?([srdifx%])/g, (_, width, precision, kind) => {
-    if (kind === "%") return "%";
-    const value = values[index++];
-    let text: string;
-    switch (kind) {
-      case "r":
-        text = pyRepr(value);
-        break;
-      case "d":
-      case "i":
-        text = String(Math.trunc(Number(value)));
-        break;
-      case "f":
-        text = Number(value).toFixed(precision === undefined ? 6 : Number(precision));
-        break;
-      case "x":
-        text = Math.trunc(Number(value)).toString(16);
-        break;
-      default:
-        text = pyStr(value);
+/** Python's `value in container` for strings, sequences (by `==`) and dicts (by key). */
+export function pyContains(value: unknown, container: unknown): boolean {
+  if (typeof container === "string") {
+    if (typeof value !== "string" && !isSafeText(value)) {
+      throw new TemplateRuntimeError(
+        `'in <string>' requires string as left operand, not ${pyTypeName(value)}`,
+      );
     }
-    const pad = Number(width || 0);
-    return pad < 0 ? text.padEnd(-pad) : text.padStart(pad);
-  });
+    return container.includes(String(value));
+  }
+  if (Array.isArray(container)) return container.some((item) => pyEquals(item, value));
+  if (isPlainObject(container)) {
+    if (!isHashable(value)) {
+      throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(value)}'`);
+    }
+    return Object.hasOwn(container, String(value));
+  }
+  return false;
 }
 
-/** Jinja2 tests nunjucks lacks or names differently. */
-export const jinjaTests: Record<string, (...args: unknown[]) => boolean> = {
+/** A nunjucks SafeString (a `str` to Jinja2, since autoescape is off). */
+function isSafeText(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value;
+}
+
+/**
+ * `truncate` of a value that is not a string: Jinja2 measures it with len() and returns it when it
+ * is short enough; things without a length are an error.
+ */
+function lengthChecked(value: unknown, filter: string): unknown {
+  if (value === undefined) return value;
+  if (isSafeText(value)) return String(value);
+  if (Array.isArray(value) || isPlainObject(value)) return value;
+  throw new TemplateRuntimeError(`${filter}: object of type '${pyTypeName(value)}' has no len()`);
+}
+
+/** Whether Python could hash a value (a set member, a dict key): not a list or a dict. */
+function isHashable(value: unknown): boolean {
+  if (value instanceof PyTuple) return value.every(isHashable);
+  return !Array.isArray(value) && !isPlainObject(value);
+}
+
+/** Whether a lookup in the environment finds something (nunjucks throws when it does not). */
+function existsIn(lookup: () => unknown): boolean {
+  try {
+    return lookup() !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Jinja2 tests nunjucks lacks or names differently (`this` is the nunjucks context). */
+export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]) => boolean> = {
   none: (value) => value === null,
   boolean: (value) => typeof value === "boolean",
   true: (value) => value === true,
   false: (value) => value === false,
   integer: (value) => typeof value === "number" && Number.isInteger(value),
-  float: (value) => typeof value === "number" && !Number.isInteger(value),
-  number: (value) => typeof value === "number" || typeof value === "bigint",
-  string: (value) => typeof value === "string",
-  sequence: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
-  iterable: (value) => typeof value === "string" || Array.isArray(value) || isPlainObject(value),
+  float: (value) => isPyFloat(value),
+  number: (value) => isPyNumber(value),
+  string: (value) => typeof value === "string" || isSafeString(value),
+  // Jinja2's Undefined has a length and iterates (as empty), so it is a sequence and iterable.
+  sequence: (value) =>
+    value === undefined || typeof value === "string" || isSafeString(value) ||
+    Array.isArray(value) || isPlainObject(value),
+  iterable: (value) =>
+    value === undefined || typeof value === "string" || isSafeString(value) ||
+    Array.isArray(value) || isPlainObject(value),
   mapping: (value) => isPlainObject(value),
-  in: (value, container) => {
-    if (typeof container === "string") return container.includes(pyStr(value));
-    if (Array.isArray(container)) return container.some((item) => looseEqual(item, value));
-    if (isPlainObject(container)) return Object.hasOwn(container, String(value));
-    return false;
+  callable: (value) => typeof value === "function",
+  escaped: (value) => typeof value === "object" && value !== null && "val" in value,
+  filter(this: FilterContext, name) {
+    return typeof name === "string" && existsIn(() => this.env.getFilter(name));
   },
-  eq: (a, b) => looseEqual(a, b),
-  equalto: (a, b) => looseEqual(a, b),
-  "==": (a, b) => looseEqual(a, b),
-  ne: (a, b) => !looseEqual(a, b),
-  "!=": (a, b) => !looseEqual(a, b),
+  test(this: FilterContext, name) {
+    return typeof name === "string" && existsIn(() => this.env.getTest(name));
+  },
+  odd: (value) => pyEquals(pyBinary("%", value, 2), 1),
+  even: (value) => pyEquals(pyBinary("%", value, 2), 0),
+  divisibleby: (value, divisor) => pyEquals(pyBinary("%", value, divisor), 0),
+  lower: (value) => stringMethods.islower(pyStr(value)) === true,
+  upper: (value) => stringMethods.isupper(pyStr(value)) === true,
+  in: (value, container) => pyContains(value, container),
+  eq: (a, b) => pyEquals(a, b),
+  equalto: (a, b) => pyEquals(a, b),
+  "==": (a, b) => pyEquals(a, b),
+  ne: (a, b) => !pyEquals(a, b),
+  "!=": (a, b) => !pyEquals(a, b),
   "<": (a, b) => compare(a, b) < 0,
   "<=": (a, b) => compare(a, b) <= 0,
   ">": (a, b) => compare(a, b) > 0,
   ">=": (a, b) => compare(a, b) >= 0,
 };
 
-function looseEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === "object" && typeof b === "object" && a !== null && b !== null) {
-    return JSON.stringify(a) === JSON.stringify(b);
-  }
-  return false;
-}
-
 /** Python's string methods, as templates call them on strings (`name.upper()`). */
 export const stringMethods: Record<string, (text: string, ...args: unknown[]) => unknown> = {
   upper: (text) => text.toUpperCase(),
   lower: (text) => text.toLowerCase(),
   title: (text) =>
-    text.replace(/\w\S*/g, (word) => word[0].toUpperCase() + word.slice(1).toLowerCase()),
+    // Python's str.title(): every run of letters starts upper case ("a-b" → "A-B").
+    text.replace(/\p{L}+/gu, (word) => word[0].toUpperCase() + word.slice(1).toLowerCase()),
   capitalize: (text) => text.charAt(0).toUpperCase() + text.slice(1).toLowerCase(),
   strip: (text, chars) => stripChars(text, chars, true, true),
   lstrip: (text, chars) => stripChars(text, chars, true, false),
@@ -402,6 +696,49 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   },
   join: (text, items) => iterate(items).map(pyStr).join(text),
   find: (text, sub) => text.indexOf(pyStr(sub)),
+  rfind: (text, sub) => text.lastIndexOf(pyStr(sub)),
+  index: (text, sub) => {
+    const at = text.indexOf(pyStr(sub));
+    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    return at;
+  },
+  rindex: (text, sub) => {
+    const at = text.lastIndexOf(pyStr(sub));
+    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    return at;
+  },
+  rsplit: (text, separator, maxsplit) => pyRsplit(text, separator, maxsplit),
+  removeprefix: (text, prefix) =>
+    text.startsWith(pyStr(prefix)) ? text.slice(pyStr(prefix).length) : text,
+  removesuffix: (text, suffix) =>
+    pyStr(suffix) && text.endsWith(pyStr(suffix)) ? text.slice(0, -pyStr(suffix).length) : text,
+  isspace: (text) => /^\s+$/.test(text),
+  isnumeric: (text) => /^\d+$/.test(text),
+  isdecimal: (text) => /^\d+$/.test(text),
+  swapcase: (text) =>
+    [...text].map((char) => char === char.toUpperCase() ? char.toLowerCase() : char.toUpperCase())
+      .join(""),
+  casefold: (text) => text.toLowerCase(),
+  center: (text, width, fill) => {
+    const total = Number(width) - text.length;
+    if (total <= 0) return text;
+    // Python puts the odd extra fill character on the left when the width is odd.
+    const left = Math.floor(total / 2) + (total % 2 && Number(width) % 2 ? 1 : 0);
+    const pad = pyStr(fill ?? " ");
+    return pad.repeat(left) + text + pad.repeat(total - left);
+  },
+  partition: (text, separator) => {
+    const at = text.indexOf(pyStr(separator));
+    return at < 0
+      ? pyTuple([text, "", ""])
+      : pyTuple([text.slice(0, at), pyStr(separator), text.slice(at + pyStr(separator).length)]);
+  },
+  rpartition: (text, separator) => {
+    const at = text.lastIndexOf(pyStr(separator));
+    return at < 0
+      ? pyTuple(["", "", text])
+      : pyTuple([text.slice(0, at), pyStr(separator), text.slice(at + pyStr(separator).length)]);
+  },
   count: (text, sub) => text.split(pyStr(sub)).length - 1,
   isdigit: (text) => /^\d+$/.test(text),
   isalpha: (text) => /^[a-zA-Z]+$/.test(text),
@@ -438,6 +775,35 @@ function stripChars(text: string, chars: unknown, left: boolean, right: boolean)
   if (left) { while (start < end && set.includes(text[start])) start++; }
   if (right) { while (end > start && set.includes(text[end - 1])) end--; }
   return text.slice(start, end);
+}
+
+/** Python's `urllib.parse.quote(text, safe)`: UTF-8 bytes, letters, digits and `_.-~` kept. */
+function pyQuote(text: string, safe: string): string {
+  return [...new TextEncoder().encode(text)].map((byte) => {
+    const char = String.fromCharCode(byte);
+    return /[A-Za-z0-9_.~-]/.test(char) || (byte < 0x80 && safe.includes(char))
+      ? char
+      : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }).join("");
+}
+
+/** Python's `str.rsplit(separator, maxsplit)`: splits from the right. */
+function pyRsplit(text: string, separator: unknown, maxsplit: unknown): string[] {
+  const limit = maxsplit === undefined ? -1 : Number(maxsplit);
+  if (separator === undefined || separator === null) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    if (limit < 0 || words.length <= limit + 1) return words;
+    const tail = words.slice(words.length - limit);
+    let rest = text.trimEnd();
+    for (const word of [...tail].reverse()) {
+      rest = rest.slice(0, rest.lastIndexOf(word)).trimEnd();
+    }
+    return [rest, ...tail];
+  }
+  const parts = text.split(pyStr(separator));
+  if (limit < 0 || parts.length <= limit + 1) return parts;
+  const keep = parts.length - limit;
+  return [parts.slice(0, keep).join(pyStr(separator)), ...parts.slice(keep)];
 }
 
 function pySplit(text: string, separator: unknown, maxsplit: unknown): string[] {

@@ -85,7 +85,9 @@ function toIndex(helper: string, value: unknown, index: unknown): bigint {
   if (typeof index === "bigint") return index;
   if (typeof index === "number" && Number.isInteger(index)) return BigInt(index);
   if (typeof index === "string" && /^-?\d+$/.test(index)) return BigInt(index);
-  throw new IpHelperError(helper, value, `index ${JSON.stringify(index)} is not an integer`);
+  // A boxed float (5.0) shows as Python prints it.
+  const shown = typeof index === "object" && index !== null ? String(index) : JSON.stringify(index);
+  throw new IpHelperError(helper, value, `index ${shown} is not an integer`);
 }
 
 function range(cidr: Cidr): string {
