@@ -272,7 +272,7 @@ Deno.test("100 broken templates: each reports where it broke, the good one keeps
     const brokenBefore = sinceChange.slice(0, goodAt).filter((record) => !record.ok).length;
     console.log(
       `  node change → good pool applied in ${latencyMs.toFixed(0)} ms, ` +
-        `after ${brokenBefore} broken renders (2 of them stopped at the 2 s limit)`,
+        `after ${brokenBefore} of the 100 broken renders (2 of which hit the 2 s limit)`,
     );
     // One pass at most: the good template never waits for broken ones to be retried.
     assert.ok(brokenBefore <= broken.length, `${brokenBefore} broken renders came first`);
