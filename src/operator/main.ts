@@ -15,6 +15,7 @@ import { startProbeServer } from "../shared/probe_server.ts";
 import { OPERATOR_USAGE, type OperatorConfig, parseOperatorArgs } from "./config.ts";
 import { startAgentServer } from "./grpc/server.ts";
 import { createAuthenticator } from "./grpc/token_review.ts";
+import { useHttp1 } from "./kube/http1.ts";
 import { LeaderElector } from "./leader/elector.ts";
 import { NodeStore } from "./nodes/store.ts";
 import type { Renderer } from "./reconcile.ts";
@@ -32,6 +33,8 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
+  // HTTP/1.1 to the apiserver: Deno's node:http2 under undici can crash when connections drop.
+  useHttp1(kubeConfig);
 
   const registry = new Registry();
   const metrics = operatorMetrics(registry);

@@ -6,13 +6,14 @@
  */
 import { ApiextensionsV1Api, KubeConfig } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
+import { useHttp1 } from "../../src/operator/kube/http1.ts";
 import { ClusterObjects } from "../../src/operator/kube/objects.ts";
 import type { KubernetesObject } from "../../src/shared/kube_object.ts";
 import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
 
-/** The admin `KubeConfig` of the shared control plane. */
+/** The admin `KubeConfig` of the shared control plane (HTTP/1.1, as the operator should use). */
 export function testKubeConfig(): KubeConfig {
-  return loadKubeConfig(testKubeconfigPath());
+  return useHttp1(loadKubeConfig(testKubeconfigPath()));
 }
 
 /** The admin kubeconfig file of the shared control plane. */

@@ -11,9 +11,9 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject as ClientObject,
-  makeInformer,
   type ObjectCache,
 } from "@kubernetes/client-node";
+import { makeDenoInformer } from "./watch.ts";
 import type { KubernetesObject, ObjectRef } from "../../shared/kube_object.ts";
 import { refKey, refOf } from "../../shared/kube_object.ts";
 import { TEMPLATE_KIND, TEMPLATE_LABEL } from "../plan/plan.ts";
@@ -93,7 +93,7 @@ export class OwnedObjects {
 
   async #startWatch(apiVersion: string, kind: string): Promise<KindWatch> {
     const path = await this.#objects.collectionPath(apiVersion, kind);
-    const informer = makeInformer<ClientObject>(
+    const informer = makeDenoInformer<ClientObject>(
       this.#kubeConfig,
       path,
       async () =>

@@ -11,11 +11,11 @@ import {
   type Informer,
   type KubeConfig,
   type KubernetesObject as ClientObject,
-  makeInformer,
   type ObjectCache,
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import { makeDenoInformer } from "./watch.ts";
 import { compareResourceVersions } from "../../shared/kube_object.ts";
 import { TEMPLATE_API_VERSION, TEMPLATE_KIND } from "../plan/plan.ts";
 import type { DhcpTemplate } from "../reconcile.ts";
@@ -55,7 +55,7 @@ export class Templates {
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#onEventError = onEventError;
-    this.#informer = makeInformer<ClientObject>(
+    this.#informer = makeDenoInformer<ClientObject>(
       kubeConfig,
       `/apis/${GROUP}/${VERSION}/${PLURAL}`,
       () =>

@@ -11,9 +11,9 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject as ClientObject,
-  makeInformer,
   type ObjectCache,
 } from "@kubernetes/client-node";
+import { makeDenoInformer } from "../kube/watch.ts";
 import { compareResourceVersions, type KubernetesObject } from "../../shared/kube_object.ts";
 import type { Interface, Node } from "../../shared/model.ts";
 import { reportDigest } from "../../shared/wire/codec.ts";
@@ -83,7 +83,7 @@ export class NodeStore implements NodeSource {
     this.#log = options.log ?? SILENT_LOG;
     this.#objects = new ClusterObjects(kubeConfig);
     const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#informer = makeInformer<ClientObject>(
+    this.#informer = makeDenoInformer<ClientObject>(
       kubeConfig,
       `/apis/${DHCP_NODE_API_VERSION}/${DHCP_NODE_PLURAL}`,
       async () =>

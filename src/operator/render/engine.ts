@@ -1293,7 +1293,7 @@ export function compileTemplate(source: string, name = "template"): CompiledTemp
   try {
     template = new nunjucks.Template(text, environment, name, true);
   } catch (error) {
-    throw toTemplateError(error, name);
+    throw toTemplateError(error, name, text.split("\n").length);
   }
   return {
     render(context, outputBytes = Infinity) {
@@ -1312,13 +1312,22 @@ export function compileTemplate(source: string, name = "template"): CompiledTemp
   };
 }
 
-function toTemplateError(error: unknown, name: string): TemplateError {
+/** `lastLine`: where a template that ends inside a block went wrong (nunjucks gives no line). */
+function toTemplateError(error: unknown, name: string, lastLine?: number): TemplateError {
   const raw = String((error as { message?: string }).message ?? error);
   // nunjucks prefixes "(path) [Line l, Column c]\n  "; keep the position and the reason.
   const position = /\[Line (\d+)(?:, Column (\d+))?\]/.exec(raw);
   const reason = raw.replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\s*/, "")
     .replace(/^(?:Template render error: )?(?:\([^)]*\)\s*)?/, "")
     .replace(/^Error: /, "").trim();
+  const unclosed = !position && lastLine !== undefined && reason === "unexpected end of file";
+  if (unclosed) {
+    return new TemplateError(
+      `${name} (line ${lastLine}): unexpected end of template: a block ({% for %}, {% if %}, …) ` +
+        "is not closed",
+      lastLine,
+    );
+  }
   const line = position ? Number(position[1]) : undefined;
   const column = position?.[2] ? Number(position[2]) : undefined;
   const where = line ? ` (line ${line}${column ? `, column ${column}` : ""})` : "";

@@ -48,3 +48,18 @@ Deno.test("tuples work with in, ==, +, slices and the filters that make tuples",
   );
   assert.equal(render(`{{ ("x", 1) | list }} {{ ("x", 1) | tojson }}`), "['x', 1] [\"x\", 1]");
 });
+
+Deno.test("a block left open is reported at the template's last line", () => {
+  let error: unknown;
+  try {
+    compileTemplate("{# a template #}\n{% for n in nodes %}\n{{ n }}\n", "open");
+  } catch (thrown) {
+    error = thrown;
+  }
+  assert.ok(error instanceof TemplateError);
+  assert.equal(error.line, 3);
+  assert.equal(
+    error.message,
+    "open (line 3): unexpected end of template: a block ({% for %}, {% if %}, …) is not closed",
+  );
+});

@@ -100,7 +100,8 @@ function parseChunk(text: string, firstLine: number, before: number): unknown[] 
       const position = error.linePos?.[0];
       throw new ManifestError(
         number,
-        error.message.split("\n")[0],
+        // The library's message ends with its own position, counted in this chunk: drop it.
+        error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
         position ? position.line + firstLine - 1 : undefined,
         position?.col,
       );

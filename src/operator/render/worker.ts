@@ -7,6 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { type CompiledTemplate, compileTemplate, TemplateError } from "./engine.ts";
+import { findUnsafeText } from "./context_guard.ts";
 import { ManifestError, ManifestParser } from "./manifests.ts";
 import type { KubernetesObject } from "../../shared/kube_object.ts";
 
@@ -39,6 +40,17 @@ const parsers = new Map<string, ManifestParser>();
 const CACHE_SIZE = 256;
 
 function render(request: RenderRequest): RenderResponse {
+  const unsafe = findUnsafeText(request.context.nodes, "nodes");
+  if (unsafe) {
+    return {
+      id: request.id,
+      ok: false,
+      error: {
+        message: `${request.name}: not rendered: ${unsafe} holds a line break or another ` +
+          "control character, which could inject YAML into the output",
+      },
+    };
+  }
   try {
     let template = compiled.get(request.source);
     if (!template) {
