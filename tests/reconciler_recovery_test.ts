@@ -338,7 +338,8 @@ Deno.test("apiserver down for 30 s while node data changes: the reconciler recov
       async () =>
         (await fixture.cidrs(pool(b)))?.[0] === "2001:db8:3b00::/56" &&
         (await fixture.cidrs(pool(d)))?.[0] === "2001:db8:3400::/56",
-      90_000,
+      // A request hung on a dropped connection gives up after 30 s, a silent watch after 90 s.
+      180_000,
     );
     assert.ok(fixture.errors.length > 0, "the outage was noticed (and retried)");
     // Nothing that should stay was deleted and recreated.

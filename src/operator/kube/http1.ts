@@ -9,6 +9,9 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { Agent } from "undici";
 
+/** How long a request may wait for the apiserver's response or its next data. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 type CreateDispatcher = (
   cluster: Parameters<KubeConfig["createDispatcherOptions"]>[0],
   agentOptions: Parameters<KubeConfig["createDispatcherOptions"]>[1],
@@ -24,7 +27,14 @@ export function useHttp1(config: KubeConfig): KubeConfig {
   library.createDispatcher = (cluster, agentOptions) => {
     const options = config.createDispatcherOptions(cluster, agentOptions);
     if (options.type !== "agent") return original(cluster, agentOptions);
-    return new Agent({ connect: options.connect, allowH2: false });
+    return new Agent({
+      connect: options.connect,
+      allowH2: false,
+      // A request on a connection the apiserver dropped can hang under Deno; give up after 30 s
+      // (no response, or no data) so the caller retries instead of waiting 5 minutes.
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: REQUEST_TIMEOUT_MS,
+    });
   };
   return config;
 }
