@@ -22,7 +22,7 @@ import {
   uniqueName,
   waitFor,
 } from "./support/cluster.ts";
-import { nodeWithPrefix } from "./support/nodes.ts";
+import { nodeWithPrefix, TestNodes } from "./support/nodes.ts";
 
 const CILIUM_POOL_CRD = new URL(
   "../../shared/testdata/crds/cilium.io_ciliumloadbalancerippools.yaml",
@@ -31,18 +31,6 @@ const CILIUM_POOL_CRD = new URL(
 const TEMPLATE_CRD = new URL("../charts/dhcp-template/crds/dhcptemplates.yaml", import.meta.url);
 const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
 const GROUP = { group: "k8s.lukasdietrich.com", version: "v1alpha1", plural: "dhcptemplates" };
-
-/** The test's node data: what the agents would have reported. */
-class TestNodes implements NodeSource {
-  readonly loaded = true;
-  nodes: Node[] = [];
-  snapshot(): Node[] {
-    return [...this.nodes].sort((a, b) => a.name.localeCompare(b.name));
-  }
-  nextExpiry(): Date | undefined {
-    return undefined;
-  }
-}
 
 /** One finished render, in the order renders finished. */
 interface RenderRecord {

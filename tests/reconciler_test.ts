@@ -13,7 +13,7 @@ import { TemplateReconciler } from "../src/operator/template_reconciler.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import type { Node } from "../src/shared/model.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
-import { nodeWithPrefix } from "./support/nodes.ts";
+import { nodeWithPrefix, TestNodes } from "./support/nodes.ts";
 
 const CILIUM_POOL_CRD = new URL(
   "../../shared/testdata/crds/cilium.io_ciliumloadbalancerippools.yaml",
@@ -21,18 +21,6 @@ const CILIUM_POOL_CRD = new URL(
 );
 const TEMPLATE_CRD = new URL("../charts/dhcp-template/crds/dhcptemplates.yaml", import.meta.url);
 const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
-
-/** The test's node data: what the agents would have reported. */
-class TestNodes implements NodeSource {
-  readonly loaded = true;
-  nodes: Node[] = [];
-  snapshot(): Node[] {
-    return [...this.nodes].sort((a, b) => a.name.localeCompare(b.name));
-  }
-  nextExpiry(): Date | undefined {
-    return undefined;
-  }
-}
 
 type Pool = KubernetesObject & { spec: { blocks: { cidr: string }[]; disabled?: boolean } };
 type TemplateObject = KubernetesObject & {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { exists } from "../shared/files.ts";
 import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Interface } from "../shared/model.ts";
 import { isInterfaceName, isSsid } from "../shared/names.ts";
@@ -325,15 +326,6 @@ async function wirelessInterfaces(sysClassNet: string): Promise<string[]> {
     // No sysfs (not Linux, or not mounted in the container): only the configured ones count.
   }
   return found;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function pause(ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 /** Template data for tests and benchmarks: nodes as the agents would report them. */
+import type { NodeSource } from "../../src/operator/controller.ts";
 import type { Node } from "../../src/shared/model.ts";
 
 /** A node whose `eth0` holds one active delegated prefix (`<prefix>/<len>`). */
@@ -27,4 +28,18 @@ export function nodeWithPrefix(name: string, prefix: string, len = 56): Node {
       },
     }],
   };
+}
+
+/** Node data held in memory, as the agents would have reported it (the tests change `nodes`). */
+export class TestNodes implements NodeSource {
+  readonly loaded = true;
+  nodes: Node[] = [];
+  /** The nodes, sorted by name. */
+  snapshot(): Node[] {
+    return [...this.nodes].sort((a, b) => a.name.localeCompare(b.name));
+  }
+  /** Nothing expires. */
+  nextExpiry(): Date | undefined {
+    return undefined;
+  }
 }

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { exists } from "../../src/shared/files.ts";
 import { decodeLease6 } from "../../src/agent/lease/mod.ts";
 
 /** The testbed cannot run here: not root, or a program is missing. */
@@ -527,15 +528,6 @@ function signal(child: Deno.ChildProcess, name: Deno.Signal) {
     child.kill(name);
   } catch {
     // already gone
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
