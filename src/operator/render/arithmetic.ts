@@ -55,7 +55,10 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
     return pyFormat(String(left), right instanceof PyTuple ? [...right] : [right]);
   }
   if (left === undefined || right === undefined) {
-    throw new TemplateRuntimeError(`an undefined value cannot be an operand of '${operator}'`);
+    throw new TemplateRuntimeError(
+      `an undefined value cannot be an operand of '${operator}'`,
+      "UndefinedError",
+    );
   }
   if (isPyNumber(left) && isPyNumber(right)) {
     const result = numeric(operator, Number(left), Number(right));
@@ -101,13 +104,17 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
     case "*":
       return left * right;
     case "/":
-      if (right === 0) throw new TemplateRuntimeError("division by zero");
+      if (right === 0) throw new TemplateRuntimeError("division by zero", "ZeroDivisionError");
       return left / right;
     case "//":
-      if (right === 0) throw new TemplateRuntimeError("integer division or modulo by zero");
+      if (right === 0) {
+        throw new TemplateRuntimeError("integer division or modulo by zero", "ZeroDivisionError");
+      }
       return Math.floor(left / right);
     case "%": {
-      if (right === 0) throw new TemplateRuntimeError("integer modulo by zero");
+      if (right === 0) {
+        throw new TemplateRuntimeError("integer modulo by zero", "ZeroDivisionError");
+      }
       const remainder = left % right;
       // Python's remainder has the sign of the divisor.
       if (remainder === 0) return right < 0 ? -0 : 0;
@@ -115,7 +122,10 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
     }
     case "**":
       if (left === 0 && right < 0) {
-        throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");
+        throw new TemplateRuntimeError(
+          "0.0 cannot be raised to a negative power",
+          "ZeroDivisionError",
+        );
       }
       return left ** right;
   }
@@ -134,7 +144,14 @@ export function pyUnary(operator: "-" | "+", value: unknown): number | PyFloat {
 
 /** Python's ordering `left <operator> right`: numbers with numbers, strings with strings, … */
 export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right: unknown): boolean {
-  if (left === undefined || left === null || right === undefined || right === null) {
+  if (left === undefined || right === undefined) {
+    // Jinja2's Undefined raises on every ordering, on either side.
+    throw new TemplateRuntimeError(
+      `an undefined value cannot be an operand of '${operator}'`,
+      "UndefinedError",
+    );
+  }
+  if (left === null || right === null) {
     throw new TemplateRuntimeError(
       `'${operator}' not supported between instances of '${pyTypeName(left)}' and '${
         pyTypeName(right)
@@ -164,7 +181,10 @@ export function compare(a: unknown, b: unknown): number {
   if (isPyNumber(a) && isPyNumber(b)) return Number(a) - Number(b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (a === undefined || b === undefined) {
-    throw new TemplateRuntimeError("an undefined value cannot be compared (a missing attribute?)");
+    throw new TemplateRuntimeError(
+      "an undefined value cannot be compared (a missing attribute?)",
+      "UndefinedError",
+    );
   }
   if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
     // Sequences compare item by item, then by length, as Python's tuples and lists.

@@ -71,6 +71,7 @@ export function getAttribute(item: unknown, path: unknown): unknown {
     if (current === undefined) {
       throw new TemplateRuntimeError(
         `cannot read '${part}' of an undefined value (attribute '${String(path)}')`,
+        "UndefinedError",
       );
     }
     if (current === null) {
@@ -92,7 +93,9 @@ export function getAttribute(item: unknown, path: unknown): unknown {
 function callTest(context: FilterContext, name: unknown, value: unknown, args: unknown[]): boolean {
   if (name === undefined) return pyTruthy(value);
   const test = context.env.getTest(String(name));
-  if (!test) throw new TemplateRuntimeError(`No test named '${String(name)}'.`);
+  if (!test) {
+    throw new TemplateRuntimeError(`No test named '${String(name)}'.`, "TemplateRuntimeError");
+  }
   return pyTruthy(test.call(context, value, ...args));
 }
 
@@ -131,7 +134,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const [name, ...filterArgs] = positional;
     if (name === undefined) return items;
     const filter = this.env.getFilter(String(name));
-    if (!filter) throw new TemplateRuntimeError(`No filter named '${String(name)}'.`);
+    if (!filter) {
+      throw new TemplateRuntimeError(`No filter named '${String(name)}'.`, "TemplateRuntimeError");
+    }
     return items.map((item) => filter.call(this, item, ...filterArgs));
   },
   select(value, ...args) {
@@ -221,8 +226,23 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[0] ?? false);
     const by = keywords.by ?? positional[1] ?? "key";
     const reverse = pyTruthy(keywords.reverse ?? positional[2] ?? false);
+    if (by !== "key" && by !== "value") {
+      throw new TemplateRuntimeError(
+        "You can only sort by either 'key' or 'value'",
+        "TemplateRuntimeError",
+      );
+    }
+    if (value === undefined) {
+      throw new TemplateRuntimeError(
+        "an undefined value has no attribute 'items'",
+        "UndefinedError",
+      );
+    }
     if (!isPlainObject(value)) {
-      throw new TemplateRuntimeError("You can only sort by either 'key' or 'value'");
+      throw new TemplateRuntimeError(
+        `'${pyTypeName(value)}' object has no attribute 'items'`,
+        "AttributeError",
+      );
     }
     const index = by === "value" ? 1 : 0;
     const sorted = Object.entries(value).map(pyTuple).sort((a, b) =>
@@ -268,7 +288,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const { positional, keywords } = splitArgs(args);
     const fallback = keywords.default ?? positional[0] ?? 0;
     const base = Number(keywords.base ?? positional[1] ?? 10);
-    if (value === undefined) throw new TemplateRuntimeError("int: the value is undefined");
+    if (value === undefined) {
+      throw new TemplateRuntimeError("int: the value is undefined", "UndefinedError");
+    }
     if (typeof value === "boolean") return Number(value);
     if (typeof value === "number" || value instanceof PyFloat) {
       return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : fallback;
@@ -280,12 +302,24 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   float(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const fallback = keywords.default ?? positional[0] ?? new PyFloat(0);
-    if (value === undefined) throw new TemplateRuntimeError("float: the value is undefined");
+    if (value === undefined) {
+      throw new TemplateRuntimeError("float: the value is undefined", "UndefinedError");
+    }
     const parsed = isPyNumber(value) ? Number(value) : Number(pyStr(value).trim());
     return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : pyFloat(parsed);
   },
   indent(value, ...args) {
     const { positional, keywords } = splitArgs(args);
+    if (value === undefined) {
+      throw new TemplateRuntimeError("indent: the value is undefined", "UndefinedError");
+    }
+    if (pyTypeName(value) === "list") {
+      // Python's `list += "\n"` extends the list; the next step is what fails.
+      throw new TemplateRuntimeError(
+        "'list' object has no attribute 'splitlines'",
+        "AttributeError",
+      );
+    }
     if (typeof value !== "string" && !isSafeText(value)) {
       throw new TemplateRuntimeError(
         `indent: unsupported operand type(s) for +=: '${pyTypeName(value)}' and 'str'`,
@@ -330,7 +364,10 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const factor = 10 ** precision;
     if (method === "floor") return pyFloat(Math.floor(number * factor) / factor);
     if (method === "ceil") return pyFloat(Math.ceil(number * factor) / factor);
-    throw new TemplateRuntimeError("method must be 'common', 'ceil' or 'floor'");
+    throw new TemplateRuntimeError(
+      "method must be 'common', 'ceil' or 'floor'",
+      "TemplateRuntimeError",
+    );
   },
   urlencode(value) {
     // Jinja2: a string keeps '/', a dict or a list of pairs becomes a query string.
@@ -405,7 +442,13 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   reverse(value) {
     if (typeof value === "string") return [...value].reverse().join("");
-    return [...iterate(value)].reverse();
+    try {
+      return [...iterate(value)].reverse();
+    } catch (error) {
+      if (!(error instanceof TemplateRuntimeError)) throw error;
+      // Jinja2's reverse catches the TypeError and raises a FilterArgumentError.
+      throw new TemplateRuntimeError("argument must be iterable", "TemplateRuntimeError");
+    }
   },
   // String filters take any value, as Jinja2's str() of it: `True | lower` is "true".
   lower(value) {
@@ -456,7 +499,10 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const end = pyStr(keywords.end ?? positional[2] ?? "...");
     const leeway = Number(keywords.leeway ?? positional[3] ?? 5);
     if (length < end.length) {
-      throw new TemplateRuntimeError(`truncate: length ${length} is shorter than the end '${end}'`);
+      throw new TemplateRuntimeError(
+        `truncate: length ${length} is shorter than the end '${end}'`,
+        "AssertionError",
+      );
     }
     if ([...text].length <= length + leeway) return text;
     const kept = [...text].slice(0, length - end.length).join("");
@@ -699,12 +745,12 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   rfind: (text, sub) => text.lastIndexOf(pyStr(sub)),
   index: (text, sub) => {
     const at = text.indexOf(pyStr(sub));
-    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    if (at < 0) throw new TemplateRuntimeError("substring not found", "ValueError");
     return at;
   },
   rindex: (text, sub) => {
     const at = text.lastIndexOf(pyStr(sub));
-    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    if (at < 0) throw new TemplateRuntimeError("substring not found", "ValueError");
     return at;
   },
   rsplit: (text, separator, maxsplit) => pyRsplit(text, separator, maxsplit),
