@@ -12,7 +12,6 @@ import {
   stopApiserver,
   testKubeconfigPath,
   uniqueName,
-  waitFor,
 } from "./support/cluster.ts";
 import { Pipeline } from "./support/pipeline.ts";
 
@@ -33,6 +32,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
     t.step(name, async () => {
       try {
         await run();
+        pipeline.exits.check();
       } catch (error) {
         throw new Error(`${error}\n${pipeline.recentOutput()}`);
       }
@@ -65,8 +65,19 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
 
     await step("an agent killed and restarted leaves the pools untouched", async () => {
       const before = await pipeline.pool(a);
+      const nodeData = await pipeline.dhcpNode(a);
       await pipeline.agents.get(a)!.kill();
-      await pipeline.startAgent(a);
+      const agent = await pipeline.startAgent(a);
+      // The restarted agent's first report has been accepted; it changed no node data, so it
+      // started no reconcile that could still be under way when the pool is compared.
+      await pipeline.waitFor(
+        "the restarted agent's first accepted report",
+        async () => await agent.metric("dhcp_template_agent_pushes_total", 'result="ok"') >= 1,
+      );
+      assert.equal(
+        (await pipeline.dhcpNode(a))?.metadata.resourceVersion,
+        nodeData?.metadata.resourceVersion,
+      );
       const after = await pipeline.pool(a);
       assert.equal(after?.metadata.uid, before?.metadata.uid);
       assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion);
@@ -91,23 +102,31 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
           (cidrs) => cidrs?.includes(next) ?? false,
           150_000,
         );
-        await waitFor("a leader again", async () => (await leader(pipeline)) >= 0, 30_000);
-        // Known: Deno 2.9.6 sometimes dies with SIGSEGV when the apiserver drops its connections;
-        // the replica is restarted (as the Deployment's kubelet would) and nothing is lost.
-        console.log(
-          `operator replicas that crashed during the outage: ${pipeline.crashes.length}` +
-            pipeline.crashes.map((crash) => ` (${crash.name}: ${crash.status.signal})`).join(""),
-        );
+        await pipeline.waitFor("a leader again", async () => (await leader(pipeline)) >= 0, 30_000);
+        // No process was restarted: every one of them lived through the outage (the step fails
+        // on any unexpected exit).
       },
     );
 
     await step("the leader killed: the other replica takes over", async () => {
       const leaderIndex = await leader(pipeline);
+      assert.ok(leaderIndex >= 0, "no replica reports that it leads");
+      const other = 1 - leaderIndex;
       const uids = await Promise.all(nodes.map(uidOf));
       await pipeline.killOperator(leaderIndex);
+      await pipeline.waitFor(
+        `replica ${other} to lead`,
+        async () => (await leader(pipeline)) === other,
+        30_000,
+      );
       const next = "2001:db8:1e00::/56";
       await pipeline.testbed.setDelegatedPrefix(a, next);
+      // Only the new leader reconciles: the pool following the prefix is its work.
       await pipeline.waitForPool(a, `to carry ${next}`, (cidrs) => cidrs?.includes(next) ?? false);
+      assert.ok(
+        await pipeline.operators[other]!.metric("dhcp_template_operator_applies_total") >= 1,
+        "the new leader applied the change",
+      );
       assert.deepEqual(await Promise.all(nodes.map(uidOf)), uids);
     });
 
@@ -118,14 +137,28 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       );
       const index = pipeline.operators.findIndex((operator) => operator !== undefined);
       await pipeline.killOperator(index);
-      await pipeline.startOperator(index);
-      await waitFor("a leader", async () => (await leader(pipeline)) >= 0, 30_000);
+      const restarted = await pipeline.startOperator(index);
+      // Its first reconcile of the template has finished (as a leader it reconciles everything).
+      await pipeline.waitFor(
+        "the restarted replica's first reconcile",
+        async () =>
+          await restarted.metric(
+            "dhcp_template_operator_reconciles_total",
+            `template="${prefix}-pools"`,
+          ) >= 1,
+        60_000,
+      );
       assert.deepEqual(await Promise.all(nodes.map(uidOf)), uids);
       assert.deepEqual(
         await Promise.all(
           nodes.map(async (node) => (await pipeline.pool(node))?.metadata.resourceVersion),
         ),
         versions,
+      );
+      assert.equal(
+        await restarted.metric("dhcp_template_operator_applies_total"),
+        0,
+        "the restarted replica applied nothing",
       );
     });
   } finally {
@@ -163,9 +196,17 @@ Deno.test("end to end: a released lease drains until its valid lifetime ends, th
     // The operator knows the last report: at most one renewal (T1 = 3 s) older than the file.
     const validUntil = (await Deno.stat(leaseFile)).mtime!.getTime() + 12_000 - 3_000;
 
+    const operator = pipeline.operators[0]!;
+    const reconciles = () =>
+      operator.metric("dhcp_template_operator_reconciles_total", `template="${node}-pools"`);
+    const reconciledBefore = await reconciles();
     await pipeline.testbed.release(node);
-    // dhcpcd removed its lease files; the prefix's valid lifetime has not ended: it drains.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // dhcpcd removed its lease files; the prefix's valid lifetime has not ended: it drains. The
+    // reconcile that the agent's report of the release started keeps the pool.
+    await pipeline.waitFor(
+      "the reconcile after the release",
+      async () => (await reconciles()) > reconciledBefore,
+    );
     assert.deepEqual(await pipeline.cidrs(node), [prefix]);
     await pipeline.waitForPool(node, "to be deleted", (cidrs) => cidrs === undefined, 30_000);
     // Not before the lifetime ended (the lease file's time has whole-second precision).

@@ -11,7 +11,6 @@ import { ClusterObjects } from "../src/operator/kube/objects.ts";
 import { SandboxedRenderer } from "../src/operator/render/sandbox.ts";
 import { TemplateReconciler } from "../src/operator/template_reconciler.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
-import type { Node } from "../src/shared/model.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
 import { nodeWithPrefix, TestNodes } from "./support/nodes.ts";
 
@@ -113,8 +112,9 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
     await t.step("a reconcile with nothing to change makes zero write requests", async () => {
       await reconciler.idle();
       const before = reconciler.writes;
+      const reconciled = reconciler.reconciles;
       reconciler.nodesChanged();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitFor("the reconcile to finish", () => reconciler.reconciles > reconciled);
       await reconciler.idle();
       assert.deepEqual(reconciler.writes, before);
     });
@@ -201,14 +201,23 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
 
     await t.step("before node data has loaded, a restarted operator deletes nothing", async () => {
       await reconciler.stop();
+      let loadedChecks = 0;
+      let snapshots = 0;
       const notLoaded: NodeSource = {
-        loaded: false,
-        snapshot: () => [],
+        get loaded() {
+          loadedChecks++;
+          return false;
+        },
+        snapshot: () => {
+          snapshots++;
+          return [];
+        },
         nextExpiry: () => undefined,
       };
       reconciler = await startReconciler(notLoaded);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await waitFor("three reconciles to find node data not loaded", () => loadedChecks >= 3);
       await reconciler.idle();
+      assert.equal(snapshots, 0, "no template was rendered without node data");
       assert.deepEqual(reconciler.writes, { applies: 0, deletes: 0, statusWrites: 0 });
       assert.ok(await pool(a));
       await reconciler.stop();

@@ -36,6 +36,8 @@ export interface OperatorMetrics {
   applies: Counter<"template">;
   /** Objects deleted because no render produces them any more, by `template`. */
   deletions: Counter<"template">;
+  /** Reconciles that finished without error, by `template`. */
+  reconciles: Counter<"template">;
   /** Reconciles that failed (render, apply or status write), by `template`. */
   reconcileErrors: Counter<"template">;
   /** Time from an agent seeing a lease change to the rendered objects being applied. */
@@ -104,6 +106,12 @@ export function operatorMetrics(registry: Registry): OperatorMetrics {
     deletions: new Counter({
       name: `${prefix}deletions_total`,
       help: "Objects deleted because no render produces them any more, by template.",
+      labelNames: ["template"] as const,
+      registers,
+    }),
+    reconciles: new Counter({
+      name: `${prefix}reconciles_total`,
+      help: "Reconciles that finished without error, by template.",
       labelNames: ["template"] as const,
       registers,
     }),

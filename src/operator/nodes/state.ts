@@ -28,6 +28,8 @@ export interface NodeState {
   digest: string;
   /** When the stored data was reported (RFC 3339). */
   reportedAt: string;
+  /** When the agent saw the lease change this data carries (RFC 3339), if known. */
+  changeSeenAt?: string;
 }
 
 /** Counts shown by `kubectl get dhcpnodes`. */
