@@ -21,6 +21,7 @@ import {
   Namespace,
   pyEquals,
   PyFloat,
+  PyRange,
   pyStr,
   pyTruthy,
   PyTuple,
@@ -1319,7 +1320,7 @@ function htmlEscape(text: string): string {
 }
 
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */
-function jinjaRange(start: number, stop?: number, step = 1): number[] {
+function jinjaRange(start: number, stop?: number, step = 1): PyRange {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw new TemplateRuntimeError("range() arg 3 must not be zero");
   const length = Math.max(0, Math.ceil((stop - start) / step));
@@ -1328,7 +1329,7 @@ function jinjaRange(start: number, stop?: number, step = 1): number[] {
       `range() of ${length} items is too large (at most ${MAX_RANGE} are allowed)`,
     );
   }
-  return Array.from({ length }, (_, index) => start + index * step);
+  return new PyRange(start, stop, step, length);
 }
 
 /**

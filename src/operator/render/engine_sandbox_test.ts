@@ -148,3 +148,40 @@ Deno.test("a template's attempt to change the engine does not reach the next tem
   }
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
+
+Deno.test("functions, ranges and engine objects are never serialised (no engine source code)", () => {
+  const cases: Record<string, RegExp> = {
+    "{{ range | tojson }}": /Object of type function is not JSON serializable/,
+    "{{ {'a': range} | tojson(2) }}": /Object of type function is not JSON serializable/,
+    "{{ range(3) | tojson }}": /Object of type range is not JSON serializable/,
+    "{% macro m() %}{% endmacro %}{{ m | tojson }}": /type function is not JSON/,
+    "{{ 'a'.upper | tojson }}": /type function is not JSON/,
+    "{{ cycler(1) | tojson }}": /type function is not JSON/,
+    "{% for x in [1] %}{{ loop | tojson }}{% endfor %}": /type function is not JSON/,
+    "{{ namespace(a=1) | tojson }}": /Object of type Namespace is not JSON serializable/,
+    "{{ {'r': range} | toyaml }}": /Object of type function is not YAML serializable/,
+  };
+  for (const [source, expected] of Object.entries(cases)) {
+    assert.match(failure(source).message, expected, source);
+  }
+});
+
+Deno.test("a range prints as Jinja2 prints it, and is a sequence of numbers", () => {
+  assert.equal(
+    render("{{ range(3) }} {{ range(1, 10, 2) }} {{ [range(2)] }} {{ range(0) }}"),
+    "range(0, 3) range(1, 10, 2) [range(0, 2)] range(0, 0)",
+  );
+  assert.equal(
+    render("{{ range(3) | string }} {{ range(3) | pprint }} {{ range(3) ~ '' }}"),
+    "range(0, 3) range(0, 3) range(0, 3)",
+  );
+  assert.equal(
+    render("{{ range(3) == [0, 1, 2] }} {{ range(3) == range(0, 3) }} {{ 2 in range(3) }}"),
+    "False True True",
+  );
+  assert.equal(
+    render("{{ range(3) | list }} {{ range(3) | sum }} {{ range(3)[1] }} {{ range(3) | length }}"),
+    "[0, 1, 2] 3 1 3",
+  );
+  assert.equal(render("{% for i in range(3) %}{{ i }}{% endfor %}"), "012");
+});
