@@ -86,6 +86,27 @@ function quoteNamesInCode(compiler: Untyped, nodes: Untyped): void {
     }
     this._emit(") === true");
   };
+  // nunjucks writes each variable of `for a, b in …` into the loop's frame under the name
+  // "[object Object]" (the syntax node, not its name); a macro in the loop body read nothing.
+  const compileFor = compiler.compileFor;
+  compiler.compileFor = function (node: Untyped, frame: unknown) {
+    if (!(node.name instanceof nodes.Array)) return compileFor.call(this, node, frame);
+    const names = node.name.children.map((child: Untyped) => JSON.stringify(child.value));
+    const emitLine = this._emitLine;
+    this._emitLine = (code: string) =>
+      emitLine.call(
+        this,
+        code.replace(
+          /^frame\.set\("\[object Object\]", (t_\d+\[t_\d+\]\[(\d+)\])\);$/,
+          (_, value, index) => `frame.set(${names[Number(index)]}, ${value});`,
+        ),
+      );
+    try {
+      return compileFor.call(this, node, frame);
+    } finally {
+      this._emitLine = emitLine;
+    }
+  };
   compiler.compileFunCall = function (node: Untyped, frame: unknown) {
     this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callWrap(`);
     this._compileExpression(node.name, frame);
