@@ -85,3 +85,17 @@ Deno.test("template A's attempts to change the engine never reach template B", a
     });
   }
 });
+
+Deno.test("two templates with the same source each run their own compiled template", async () => {
+  const renderer = new SandboxedRenderer();
+  try {
+    const source = "{{ nodes | map('valueOf') | list }}";
+    for (const name of ["template-a", "template-b"]) {
+      const result = await renderer.render(name, source, []);
+      assert.equal(result.ok, false);
+      assert.match(!result.ok ? result.error.message : "", new RegExp(`^${name} \\(line 1`));
+    }
+  } finally {
+    renderer.close();
+  }
+});
