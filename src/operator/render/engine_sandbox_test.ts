@@ -94,6 +94,8 @@ Deno.test("filters, tests and globals are our own entries, never inherited membe
     "{{ 'x' | toString }}": /No filter named 'toString'\./,
     "{{ 'x' is isPrototypeOf }}": /No test named 'isPrototypeOf'\./,
     "{{ 'x' is __proto__ }}": /No test named '__proto__'\./,
+    "{{ '%(constructor)s' % {} }}": /KeyError: 'constructor'/,
+    "{{ '{constructor}'.format() }}": /KeyError: 'constructor'/,
   };
   for (const [source, expected] of Object.entries(cases)) {
     assert.match(failure(source).message, expected, source);

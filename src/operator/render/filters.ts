@@ -764,14 +764,12 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
     const { positional, keywords } = splitArgs(args);
     return text.replace(
       /\{(\w*)\}/g,
-      (_, key: string) =>
-        pyStr(
-          key === ""
-            ? positional[index++]
-            : /^\d+$/.test(key)
-            ? positional[Number(key)]
-            : keywords[key],
-        ),
+      (_, key: string) => {
+        if (key === "") return pyStr(positional[index++]);
+        if (/^\d+$/.test(key)) return pyStr(positional[Number(key)]);
+        if (!Object.hasOwn(keywords, key)) throw new TemplateRuntimeError(`KeyError: '${key}'`);
+        return pyStr(keywords[key]);
+      },
     );
   },
 };
