@@ -1,17 +1,24 @@
 /**
- * Fuzz test of the template compiler: random token soup, random names in every place a name can
- * stand, and corpus templates with random tokens spliced in. Every JavaScript compilation the
- * engine makes (each `new Function`, counted by wrapping the global) is parsed with a real
- * JavaScript parser and must hold template text only as data: no variable but the compiler's own
- * (`Function`, `globalThis` or `eval` would be free variables), no `constructor`/`__proto__`
- * access, no template or regular expression literals, and every name handed to the runtime
- * (`frame.set`, `contextOrFrameLookup`, `getFilter`, `getTest`, macro arguments, …) a Python
- * identifier. Seeded: a failure names its seed and case.
+ * Fuzz tests of the template sandbox.
+ *
+ * 1. The compiler: random token soup, random names in every place a name can stand, and corpus
+ *    templates with random tokens spliced in. Every JavaScript compilation the engine makes (each
+ *    `new Function`, counted by wrapping the global) is parsed with a real JavaScript parser and
+ *    must hold template text only as data: no variable but the compiler's own (`Function`,
+ *    `globalThis` or `eval` would be free variables), no `constructor`/`__proto__` access, no
+ *    template or regular expression literals, and every name handed to the runtime
+ *    (`frame.set`, `contextOrFrameLookup`, `getFilter`, `getTest`, macro arguments, …) a Python
+ *    identifier.
+ * 2. Lookups: chains of JavaScript and engine member names (`constructor`, `env`, `call`, …)
+ *    through attributes, subscripts, `attr`, `map`, `select` and filters, on every kind of value a
+ *    template can make, never print engine internals.
+ *
+ * Seeded: a failure names its case.
  */
 import assert from "node:assert/strict";
 import * as acorn from "acorn";
 import { parse as parseYaml } from "yaml";
-import { compileTemplate } from "../src/operator/render/engine.ts";
+import { compileTemplate, TemplateError } from "../src/operator/render/engine.ts";
 import { isIdentifier } from "../src/operator/render/names.ts";
 
 const SEED = 20261203;
@@ -381,4 +388,107 @@ Deno.test("no generated code holds template text as code, whatever the template"
     // Enough of each kind compiles for the check to mean something.
     assert.ok(compiled >= cases / 20, `${kind}: only ${compiled} of ${cases} compiled`);
   }
+});
+
+/** Values a template can make, each kind once. */
+const VALUES = [
+  "range",
+  "dict",
+  "namespace",
+  "cycler",
+  "joiner",
+  "namespace(a=1)",
+  "cycler(1, 2)",
+  "joiner()",
+  "'s'",
+  "1",
+  "1.5",
+  "2.0",
+  "true",
+  "none",
+  "[1]",
+  "(1,)",
+  "{'a': 1}",
+  "{'a': 1}.items()",
+  "range(2)",
+  "'s'.upper",
+  "'<'|e",
+  "m",
+  "loop",
+  "caller",
+  "data",
+];
+/** Members of JavaScript and of the engine's objects, and Python's dunder names. */
+const INTERNAL_NAMES = [
+  "constructor",
+  "__proto__",
+  "prototype",
+  "valueOf",
+  "toString",
+  "toJSON",
+  "call",
+  "apply",
+  "bind",
+  "caller",
+  "callee",
+  "arguments",
+  "name",
+  "length",
+  "env",
+  "ctx",
+  "context",
+  "frame",
+  "runtime",
+  "globals",
+  "filters",
+  "tests",
+  "opts",
+  "lookup",
+  "getFilter",
+  "addFilter",
+  "addGlobal",
+  "getVariables",
+  "val",
+  "value",
+  "hasOwnProperty",
+  "__class__",
+  "__globals__",
+  "__dict__",
+];
+/** What engine internals look like when printed. */
+const INTERNALS_PRINTED = /function|\[object|=>|native code|runtime\.|\bt_\d|jinja[A-Z]|env\./;
+
+Deno.test("no chain of lookups on any value prints engine internals", () => {
+  const next = random(SEED + 1);
+  const pick: Pick = (items) => items[Math.floor(next() * items.length)];
+  const accessors = [
+    (name: string) => `.${name}`,
+    (name: string) => `['${name}']`,
+    (name: string) => ` | attr('${name}')`,
+    (name: string) => ` | map('${name}') | list`,
+    (name: string) => ` | select('${name}') | list`,
+    (name: string) => ` | ${name}`,
+    () => `()`,
+  ];
+  const printers = ["", " | tojson", " | string", " | list", " | toyaml", " | pprint", " ~ ''"];
+  const leaks: string[] = [];
+  let rendered = 0;
+  for (let index = 0; index < 1500; index++) {
+    let expression = `(${pick(VALUES)})`;
+    const steps = 1 + Math.floor(next() * 3);
+    for (let step = 0; step < steps; step++) {
+      expression = `(${expression}${pick(accessors)(pick(INTERNAL_NAMES))})`;
+    }
+    const template = `{% macro m() %}x{% endmacro %}{% call m() %}{% endcall %}` +
+      `{% for _ in [1] %}{{ ${expression}${pick(printers)} }}{% endfor %}`;
+    try {
+      const output = compileTemplate(template).render({ data: { a: [1] } });
+      rendered++;
+      if (INTERNALS_PRINTED.test(output)) leaks.push(`${template} printed ${output}`);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) leaks.push(`${template} threw ${error}`);
+    }
+  }
+  assert.deepEqual(leaks.slice(0, 10), [], `${leaks.length} renders printed engine internals`);
+  assert.ok(rendered >= 150, `only ${rendered} of 1500 rendered`);
 });
