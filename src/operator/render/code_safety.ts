@@ -25,6 +25,7 @@ function refuseInvalidWords(tokenizer: Untyped, lexer: Untyped, TemplateError: U
   const nextToken = tokenizer.nextToken;
   tokenizer.nextToken = function () {
     if (this.in_code && this.str.startsWith("r/", this.index)) {
+      // nunjucks would read a regular expression literal; Jinja2 reads the name `r`.
       const token = {
         type: lexer.TOKEN_SYMBOL,
         value: "r",
@@ -57,7 +58,6 @@ function quoteNamesInCode(compiler: Untyped, nodes: Untyped): void {
   const compileLiteral = compiler.compileLiteral;
   compiler.compileLiteral = function (node: Untyped, frame: unknown) {
     if (typeof node.value === "string") this._emit(JSON.stringify(node.value));
-    else if (node.value instanceof RegExp) this.fail("unexpected regular expression", node.lineno);
     else compileLiteral.call(this, node, frame);
   };
   compiler.compileSymbol = function (node: Untyped, frame: Untyped) {
