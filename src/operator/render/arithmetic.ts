@@ -211,7 +211,7 @@ export function pyFormat(template: string, values: unknown[]): string {
       throw new TemplateRuntimeError("not enough arguments for format string");
     }
     if (key !== undefined && !(named && Object.hasOwn(named, key))) {
-      throw new TemplateRuntimeError(`KeyError: '${key}' (format needs a dict with that key)`);
+      throw new TemplateRuntimeError(`'${key}' (format needs a dict with that key)`, "KeyError");
     }
     const value = key !== undefined ? named![key] : values[index++];
     let text: string;

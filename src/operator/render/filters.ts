@@ -813,7 +813,7 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
       (_, key: string) => {
         if (key === "") return pyStr(positional[index++]);
         if (/^\d+$/.test(key)) return pyStr(positional[Number(key)]);
-        if (!Object.hasOwn(keywords, key)) throw new TemplateRuntimeError(`KeyError: '${key}'`);
+        if (!Object.hasOwn(keywords, key)) throw new TemplateRuntimeError(`'${key}'`, "KeyError");
         return pyStr(keywords[key]);
       },
     );
