@@ -57,10 +57,30 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
     await step("a prefix change on the DHCP server reaches the pool", async () => {
       const [old] = await pipeline.testbed.delegatedPrefixes(b);
       const next = "2001:db8:1f00::/56";
+      const leading = pipeline.operators[await leader(pipeline)]!;
+      const latency = async () => ({
+        count: await leading.metric("dhcp_template_operator_lease_change_applied_seconds_count"),
+        sum: await leading.metric("dhcp_template_operator_lease_change_applied_seconds_sum"),
+      });
+      const before = await latency();
+      const started = Date.now();
       await pipeline.testbed.setDelegatedPrefix(b, next);
       await pipeline.waitForPool(b, `to carry ${next}`, (cidrs) => cidrs?.includes(next) ?? false);
       // The old prefix's valid lifetime has not ended: it drains and stays in the pool for now.
       assert.ok((await pipeline.cidrs(b))?.includes(old));
+      // The leader timed the change from when the agent saw it: within what the test saw (a
+      // start time left over from an earlier change would exceed it).
+      await pipeline.waitFor(
+        "the change to be timed",
+        async () => (await latency()).count > before.count,
+      );
+      const after = await latency();
+      const elapsed = (Date.now() - started) / 1000;
+      const timed = after.count - before.count;
+      assert.ok(
+        after.sum > before.sum && after.sum - before.sum <= timed * elapsed,
+        `${timed} changes timed at ${after.sum - before.sum} s in all; the test saw ${elapsed} s`,
+      );
     });
 
     await step("an agent killed and restarted leaves the pools untouched", async () => {

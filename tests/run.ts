@@ -22,6 +22,7 @@ const env: Record<string, string> = cluster
   }
   : {};
 let code = 1;
+let stopping = false;
 try {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "--allow-all", ...Deno.args],
@@ -29,8 +30,26 @@ try {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const forward = () => child.kill("SIGTERM");
+  const forward = () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // deno test has ended already
+    }
+  };
   Deno.addSignalListener("SIGINT", forward);
+  // The control plane is a process the run started: its death ends the run as a failure.
+  let controlPlaneDied = false;
+  cluster?.exited.then((status) => {
+    if (stopping) return;
+    controlPlaneDied = true;
+    console.error(
+      `\ntests/run.ts: the control plane exited during the run (${
+        status.signal ?? `code ${status.code}`
+      }); stopping the tests, the run fails`,
+    );
+    forward();
+  });
   const progress = new TestProgress();
   const decoder = new TextDecoder();
   for await (const chunk of child.stdout) {
@@ -40,7 +59,8 @@ try {
   const status = await child.status;
   Deno.removeSignalListener("SIGINT", forward);
   code = status.code;
-  if (status.signal) {
+  if (controlPlaneDied) code = 1;
+  else if (status.signal) {
     console.error(
       `\ntests/run.ts: deno test crashed with ${status.signal}; the run fails. The test that was ` +
         `running: ${progress.describe() ?? "none had started"}`,
@@ -48,6 +68,7 @@ try {
     code = code === 0 ? 1 : code;
   }
 } finally {
+  stopping = true;
   await cluster?.stop();
 }
 Deno.exit(code);
