@@ -6,7 +6,9 @@
  * every agent's first report was accepted, `{"changed": index}` after a change was accepted, and
  * `{"heartbeats": n}` every 10 s.
  *
- *   deno run --allow-all bench/scenarios/agent_swarm.ts <operator host:port> <agents.json>
+ *   deno run --allow-all bench/scenarios/agent_swarm.ts <operator host:port> <agents.json> <n>
+ *
+ * `n`: first reports sent at the same time.
  *
  * `agents.json`: `[{ "index": 0, "node": "scale-0", "token": "…" }, …]`.
  *
@@ -14,6 +16,7 @@
  */
 import type { Node } from "../../src/shared/model.ts";
 import { reportDigest, type ReportReply } from "../../src/shared/wire/codec.ts";
+import { status } from "@grpc/grpc-js";
 import { RawAgentClient } from "../../tests/support/channel.ts";
 import { swarmReport } from "./swarm_report.ts";
 
@@ -23,7 +26,7 @@ interface SwarmAgent {
   token: string;
 }
 
-const [target, file] = Deno.args;
+const [target, file, concurrency] = Deno.args;
 const agents = JSON.parse(await Deno.readTextFile(file)) as SwarmAgent[];
 const print = (line: Record<string, number>) => console.log(JSON.stringify(line));
 let heartbeats = 0;
@@ -40,17 +43,23 @@ class SwarmMember {
     this.#node = swarmReport(agent.node, agent.index, 0);
   }
 
-  /** Sends the full report (retrying until it is accepted) and schedules the next heartbeat. */
+  /**
+   * Sends the full report and schedules the next heartbeat; retries as an agent does (backing
+   * off up to 10 s) until the report is accepted. A refusal (not an overload) ends the swarm.
+   */
   async report(round?: number): Promise<void> {
     if (round !== undefined) this.#node = swarmReport(this.agent.node, this.agent.index, round);
     clearTimeout(this.#timer);
-    for (let attempt = 1;; attempt++) {
+    for (let delayMs = 250;; delayMs = Math.min(delayMs * 2, 10_000)) {
       try {
         this.#schedule(await this.#client.report(this.#node, this.agent.token));
         return;
       } catch (error) {
-        if (attempt === 5) throw new Error(`${this.agent.node}: report refused: ${error}`);
-        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        const code = (error as { code?: number }).code;
+        if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED) {
+          throw new Error(`${this.agent.node}: report refused: ${error}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
   }
@@ -84,7 +93,7 @@ const members = agents.map((agent) => new SwarmMember(agent));
 const byIndex = new Map(members.map((member) => [member.agent.index, member]));
 const reporting = members.slice();
 await Promise.all(
-  Array.from({ length: 64 }, async () => {
+  Array.from({ length: Number(concurrency) }, async () => {
     for (let member = reporting.shift(); member; member = reporting.shift()) await member.report();
   }),
 );

@@ -17,10 +17,13 @@ export class AgentSwarm implements WatchedProcess {
   readonly #reported: Promise<void>;
   #exitRequest: ExitRequest | undefined;
 
-  /** Starts the agents listed in `agentsFile`, reporting to the operator at `target`. */
-  constructor(readonly name: string, target: string, agentsFile: string) {
+  /**
+   * Starts the agents listed in `agentsFile`, reporting to the operator at `target`, at most
+   * `concurrency` first reports at a time.
+   */
+  constructor(readonly name: string, target: string, agentsFile: string, concurrency: number) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", SWARM_MAIN, target, agentsFile],
+      args: ["run", "--allow-all", SWARM_MAIN, target, agentsFile, String(concurrency)],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
