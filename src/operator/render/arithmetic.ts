@@ -10,17 +10,20 @@ import { TemplateRuntimeError } from "./errors.ts";
 import {
   isPlainObject,
   isPyFloat,
+  isPyInt,
   isPyNumber,
   isSafeString,
   pyEquals,
   pyFixed,
   PyFloat,
   pyFloat,
+  pyInt,
   pyRepr,
   pyStr,
   PyTuple,
   pyTuple,
   pyTypeName,
+  toBigInt,
 } from "./python.ts";
 
 /** A binary operator of Jinja2's expressions. */
@@ -30,10 +33,6 @@ export type BinaryOperator = "+" | "-" | "*" | "/" | "//" | "%" | "**";
 function isText(value: unknown): boolean {
   return typeof value === "string" ||
     (typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value);
-}
-
-function isInteger(value: unknown): value is number | boolean {
-  return typeof value === "boolean" || (typeof value === "number" && Number.isInteger(value));
 }
 
 function unsupported(operator: string, left: unknown, right: unknown): TemplateRuntimeError {
@@ -57,12 +56,13 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
   if (left === undefined || right === undefined) {
     throw new TemplateRuntimeError(`an undefined value cannot be an operand of '${operator}'`);
   }
+  if (isPyInt(left) && isPyInt(right) && operator !== "/") {
+    const exponent = toBigInt(right);
+    if (operator !== "**" || exponent >= 0n) return integer(operator, toBigInt(left), exponent);
+  }
   if (isPyNumber(left) && isPyNumber(right)) {
-    const result = numeric(operator, Number(left), Number(right));
     // `/` always gives a float, as does any operation with a float (`0.5 * 2` is `1.0`).
-    const float = operator === "/" || isPyFloat(left) || isPyFloat(right) ||
-      (operator === "**" && Number(right) < 0);
-    return float ? pyFloat(result) : result;
+    return pyFloat(numeric(operator, toFloat(left), toFloat(right)));
   }
   if (operator === "+") {
     if (isText(left) && isText(right)) return String(left) + String(right);
@@ -80,8 +80,8 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
   }
   if (operator === "*") {
     const isSequence = (value: unknown) => isText(value) || Array.isArray(value);
-    if (isSequence(left) && isInteger(right)) return repeat(left, Number(right));
-    if (isInteger(left) && isSequence(right)) return repeat(right, Number(left));
+    if (isSequence(left) && isPyInt(right)) return repeat(left, Number(right));
+    if (isPyInt(left) && isSequence(right)) return repeat(right, Number(left));
     if (isSequence(left) || isSequence(right)) {
       const other = isSequence(left) ? right : left;
       throw new TemplateRuntimeError(
@@ -90,6 +90,53 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
     }
   }
   throw unsupported(operator, left, right);
+}
+
+/** A Python number as a float; an int too large for one is an error, as in Python. */
+function toFloat(value: number | bigint | boolean | PyFloat): number {
+  const number = Number(value);
+  if (typeof value === "bigint" && !Number.isFinite(number)) {
+    throw new TemplateRuntimeError("int too large to convert to float");
+  }
+  return number;
+}
+
+/** Largest result of `**` on ints, in bits (Python has no limit; a render has a time limit). */
+const MAX_POWER_BITS = 1_000_000n;
+
+/** Python's int arithmetic, exact at any size. */
+function integer(operator: BinaryOperator, left: bigint, right: bigint): number | bigint {
+  switch (operator) {
+    case "+":
+      return pyInt(left + right);
+    case "-":
+      return pyInt(left - right);
+    case "*":
+      return pyInt(left * right);
+    case "//":
+    case "%": {
+      if (right === 0n) throw new TemplateRuntimeError("integer division or modulo by zero");
+      let quotient = left / right;
+      let remainder = left % right;
+      // Python rounds the quotient down and gives the remainder the sign of the divisor.
+      if (remainder !== 0n && (remainder < 0n) !== (right < 0n)) {
+        quotient -= 1n;
+        remainder += right;
+      }
+      return pyInt(operator === "//" ? quotient : remainder);
+    }
+    case "**": {
+      const bits = BigInt((left < 0n ? -left : left).toString(2).length);
+      if (left > 1n || left < -1n) {
+        if (bits * right > MAX_POWER_BITS) {
+          throw new TemplateRuntimeError(`integer power too large: ${left} ** ${right}`);
+        }
+      }
+      return pyInt(left ** right);
+    }
+    default:
+      throw new TemplateRuntimeError(`unsupported integer operator ${operator}`);
+  }
 }
 
 function numeric(operator: BinaryOperator, left: number, right: number): number {
@@ -122,12 +169,13 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
 }
 
 /** Python's unary `-value` and `+value`. */
-export function pyUnary(operator: "-" | "+", value: unknown): number | PyFloat {
+export function pyUnary(operator: "-" | "+", value: unknown): number | bigint | PyFloat {
   if (!isPyNumber(value)) {
     throw new TemplateRuntimeError(
       `bad operand type for unary ${operator}: '${pyTypeName(value)}'`,
     );
   }
+  if (isPyInt(value)) return pyInt(operator === "-" ? -toBigInt(value) : toBigInt(value));
   const result = operator === "-" ? -Number(value) : Number(value);
   return value instanceof PyFloat ? pyFloat(result) : result;
 }
@@ -161,7 +209,14 @@ export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right:
 export function compare(a: unknown, b: unknown): number {
   if (isSafeString(a)) a = String(a);
   if (isSafeString(b)) b = String(b);
-  if (isPyNumber(a) && isPyNumber(b)) return Number(a) - Number(b);
+  if (isPyInt(a) && isPyInt(b)) {
+    const [x, y] = [toBigInt(a), toBigInt(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (isPyNumber(a) && isPyNumber(b)) {
+    const [x, y] = [Number(a), Number(b)];
+    return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
+  }
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (a === undefined || b === undefined) {
     throw new TemplateRuntimeError("an undefined value cannot be compared (a missing attribute?)");
@@ -202,7 +257,10 @@ export function pyFormat(template: string, values: unknown[]): string {
       throw new TemplateRuntimeError(`%${kind} format: an integer is required, not float`);
     }
     const number = Number(value);
-    const integer = Math.trunc(number);
+    // Exact digits for ints of any size; floats are truncated as Python's %d does.
+    const whole = isPyInt(value)
+      ? toBigInt(value)
+      : BigInt(Math.trunc(Number.isFinite(number) ? number : 0));
     switch (kind) {
       case "r":
         text = pyRepr(value);
@@ -216,12 +274,15 @@ export function pyFormat(template: string, values: unknown[]): string {
       case "x":
       case "X":
       case "o": {
-        const digits = Math.abs(integer).toString(kind === "o" ? 8 : 16);
+        const digits = (whole < 0n ? -whole : whole).toString(kind === "o" ? 8 : 16);
         text = kind === "X" ? digits.toUpperCase() : digits;
         break;
       }
       default:
-        text = String(Math.abs(integer));
+        if (!Number.isFinite(number)) {
+          throw new TemplateRuntimeError(`cannot convert float ${pyRepr(value)} to integer`);
+        }
+        text = (whole < 0n ? -whole : whole).toString();
     }
     if (kind === "s" && precision !== undefined) text = text.slice(0, Number(precision));
     if (numeric) {

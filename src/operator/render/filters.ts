@@ -11,12 +11,16 @@ import { TemplateRuntimeError } from "./errors.ts";
 import {
   isPlainObject,
   isPyFloat,
+  isPyInt,
   isPyNumber,
   isSafeString,
+  parsePyFloat,
+  parsePyInt,
   pyEquals,
   pyFixed,
   PyFloat,
   pyFloat,
+  pyInt,
   pyJson,
   pyPformat,
   pyStr,
@@ -24,6 +28,7 @@ import {
   PyTuple,
   pyTuple,
   pyTypeName,
+  toBigInt,
 } from "./python.ts";
 
 /** The part of the nunjucks environment the filters call back into. */
@@ -264,25 +269,31 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       start,
     );
   },
+  // Jinja2's do_int: int(value) (a string in `base`), else int(float(value)), else the default.
   int(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const fallback = keywords.default ?? positional[0] ?? 0;
     const base = Number(keywords.base ?? positional[1] ?? 10);
     if (value === undefined) throw new TemplateRuntimeError("int: the value is undefined");
-    if (typeof value === "boolean") return Number(value);
-    if (typeof value === "number" || value instanceof PyFloat) {
-      return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : fallback;
+    if (isPyInt(value)) return pyInt(toBigInt(value));
+    const text = typeof value === "string" || isSafeString(value) ? String(value) : undefined;
+    const parsed = text === undefined ? undefined : parsePyInt(text, base);
+    if (parsed !== undefined) return pyInt(parsed);
+    const float = isPyNumber(value) ? Number(value) : text === undefined ? NaN : parsePyFloat(text);
+    if (float === undefined || Number.isNaN(float)) return fallback;
+    if (!Number.isFinite(float)) {
+      throw new TemplateRuntimeError("int: cannot convert float infinity to integer");
     }
-    const text = pyStr(value).trim().replace(/_/g, "");
-    const parsed = base === 10 ? Number(text) : parseInt(text.replace(/^0[xob]/i, ""), base);
-    return Number.isNaN(parsed) ? fallback : Math.trunc(parsed);
+    return pyInt(BigInt(Math.trunc(float)));
   },
   float(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const fallback = keywords.default ?? positional[0] ?? new PyFloat(0);
     if (value === undefined) throw new TemplateRuntimeError("float: the value is undefined");
-    const parsed = isPyNumber(value) ? Number(value) : Number(pyStr(value).trim());
-    return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : pyFloat(parsed);
+    if (isPyNumber(value)) return pyFloat(Number(value));
+    const text = typeof value === "string" || isSafeString(value) ? String(value) : undefined;
+    const parsed = text === undefined ? undefined : parsePyFloat(text);
+    return parsed === undefined ? fallback : pyFloat(parsed);
   },
   indent(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -347,8 +358,11 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (!isPyNumber(value)) {
       throw new TemplateRuntimeError(`bad operand type for abs(): '${pyTypeName(value)}'`);
     }
-    const result = Math.abs(Number(value));
-    return isPyFloat(value) ? pyFloat(result) : result;
+    if (isPyInt(value)) {
+      const integer = toBigInt(value);
+      return pyInt(integer < 0n ? -integer : integer);
+    }
+    return pyFloat(Math.abs(Number(value)));
   },
   batch(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -632,7 +646,7 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
   boolean: (value) => typeof value === "boolean",
   true: (value) => value === true,
   false: (value) => value === false,
-  integer: (value) => typeof value === "number" && Number.isInteger(value),
+  integer: (value) => isPyInt(value) && typeof value !== "boolean",
   float: (value) => isPyFloat(value),
   number: (value) => isPyNumber(value),
   string: (value) => typeof value === "string" || isSafeString(value),

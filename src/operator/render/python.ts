@@ -62,8 +62,30 @@ export function isPyFloat(value: unknown): boolean {
 }
 
 /** Whether a value is a Python number: an int, a float, or a bool (which is an int). */
-export function isPyNumber(value: unknown): value is number | boolean | PyFloat {
-  return typeof value === "number" || typeof value === "boolean" || value instanceof PyFloat;
+export function isPyNumber(value: unknown): value is number | bigint | boolean | PyFloat {
+  return typeof value === "number" || typeof value === "boolean" || value instanceof PyFloat ||
+    typeof value === "bigint";
+}
+
+/**
+ * Whether a value is a Python int: a bool, an integral number (not a boxed float), or a BigInt
+ * (ints past 2^53, which a JavaScript number cannot hold exactly).
+ */
+export function isPyInt(value: unknown): value is number | bigint | boolean {
+  return typeof value === "boolean" || typeof value === "bigint" ||
+    (typeof value === "number" && Number.isInteger(value));
+}
+
+/** A Python int as a BigInt. */
+export function toBigInt(value: number | bigint | boolean): bigint {
+  return typeof value === "bigint" ? value : BigInt(Number(value));
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An int result: a number when it is exact as one, else the BigInt. */
+export function pyInt(value: bigint): number | bigint {
+  return value > MAX_EXACT || value < -MAX_EXACT ? value : Number(value);
 }
 
 /** A dict's `keys()`, `values()` or `items()`: a sequence that prints as `dict_keys([…])`. */
@@ -96,6 +118,7 @@ export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
  */
 export function pyEquals(left: unknown, right: unknown): boolean {
   if (left === right) return true;
+  if (isPyInt(left) && isPyInt(right)) return toBigInt(left) === toBigInt(right);
   if (isPyNumber(left) && isPyNumber(right)) return Number(left) === Number(right);
   if (Array.isArray(left) && Array.isArray(right)) {
     return (left instanceof PyTuple) === (right instanceof PyTuple) &&
@@ -126,6 +149,7 @@ export function pyTypeName(value: unknown): string {
   if (Array.isArray(value)) return "list";
   if (isPlainObject(value)) return "dict";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "bigint") return "int";
   if (value instanceof PyFloat) return "float";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "string" || isSafeString(value)) return "str";
@@ -137,6 +161,7 @@ export function pyTruthy(value: unknown): boolean {
   if (value === undefined || value === null || value === false) return false;
   if (typeof value === "number") return value !== 0 && !Number.isNaN(value);
   if (value instanceof PyFloat) return value.value !== 0;
+  if (typeof value === "bigint") return value !== 0n;
   if (typeof value === "string") return value.length > 0;
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
@@ -260,12 +285,31 @@ function pformat(value: unknown, indent: number, allowance: number): string {
 
 /** Python's repr of a number; `float` makes an integral value print as one (`5.0`, `1e+16`). */
 function pyNumber(value: number, float: boolean): string {
+  if (!float && Number.isInteger(value)) return BigInt(value).toString();
+  return pyFloatRepr(value);
+}
+
+/**
+ * Python's `repr()` of a float: the shortest digits that read back as the same value (as
+ * JavaScript's), in fixed notation from 1e-4 up to 1e16 and scientific outside (`1e-05`, `1e+16`).
+ */
+export function pyFloatRepr(value: number): string {
   if (Number.isNaN(value)) return "nan";
   if (value === Infinity) return "inf";
   if (value === -Infinity) return "-inf";
-  if (!float || !Number.isInteger(value)) return String(value);
-  if (Math.abs(value) >= 1e16) return value.toExponential(); // 1e+16, as Python
-  return Object.is(value, -0) ? "-0.0" : `${value}.0`;
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const [mantissa, exponentText] = value.toExponential().split("e");
+  const exponent = Number(exponentText);
+  const digits = mantissa.replace(/^-/, "").replace(".", "");
+  const sign = value < 0 ? "-" : "";
+  if (exponent < -4 || exponent >= 16) {
+    const scaled = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const power = String(Math.abs(exponent)).padStart(2, "0");
+    return `${sign}${scaled}e${exponent < 0 ? "-" : "+"}${power}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+  return `${sign}${whole}.${digits.slice(exponent + 1) || "0"}`;
 }
 
 function pyStringRepr(text: string): string {
@@ -299,11 +343,12 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
   }
   if (value === null) return "null";
   if (value === true || value === false) return String(value);
+  if (typeof value === "bigint") return value.toString();
   if (typeof value === "number" || value instanceof PyFloat) {
     const number = Number(value);
     if (Number.isNaN(number)) return "NaN";
     if (!Number.isFinite(number)) return number > 0 ? "Infinity" : "-Infinity";
-    return value instanceof PyFloat ? pyNumber(number, true) : String(number);
+    return pyNumber(number, value instanceof PyFloat);
   }
   if (typeof value === "string" || isSafeString(value)) return jsonString(String(value));
   const pad = (level: number) => indent === undefined ? "" : "\n" + " ".repeat(indent * level);
@@ -354,4 +399,49 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+const BASE_PREFIXES: Record<string, number> = { x: 16, o: 8, b: 2 };
+
+/**
+ * Python's `int(text, base)`: surrounding whitespace, a sign, the base's prefix (`0x` for 16,
+ * any for base 0), underscores between digits; undefined where Python raises ValueError.
+ */
+export function parsePyInt(text: string, base = 10): bigint | undefined {
+  const match = /^\s*([-+]?)(?:0([xob])_?)?([0-9a-z]+(?:_[0-9a-z]+)*)\s*$/i.exec(text);
+  if (!match || base < 0 || base === 1 || base > 36) return undefined;
+  const [, sign, prefix] = match;
+  let body = match[3];
+  let radix = base;
+  if (prefix && (base === 0 || base === BASE_PREFIXES[prefix.toLowerCase()])) {
+    radix = BASE_PREFIXES[prefix.toLowerCase()];
+  } else if (prefix) {
+    body = `0${prefix}${body}`; // `0b1` in base 16 is the number 0xb1
+  } else if (base === 0) {
+    if (/^0+(?:_0+)*$/.test(body)) return 0n;
+    if (body.startsWith("0")) return undefined;
+    radix = 10;
+  }
+  let value = 0n;
+  for (const char of body.replaceAll("_", "").toLowerCase()) {
+    const digit = parseInt(char, 36);
+    if (!(digit < radix)) return undefined;
+    value = value * BigInt(radix) + BigInt(digit);
+  }
+  return sign === "-" ? -value : value;
+}
+
+/** Python's `float(text)`: decimal, exponent, underscores, `inf` and `nan`; undefined if invalid. */
+export function parsePyFloat(text: string): number | undefined {
+  const trimmed = text.trim();
+  const special = /^([-+]?)(inf|infinity|nan)$/i.exec(trimmed);
+  if (special) {
+    if (special[2].toLowerCase() === "nan") return NaN;
+    return special[1] === "-" ? -Infinity : Infinity;
+  }
+  const digits = "\\d(?:_?\\d)*";
+  const pattern = new RegExp(
+    `^[-+]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][-+]?${digits})?$`,
+  );
+  return pattern.test(trimmed) ? Number(trimmed.replaceAll("_", "")) : undefined;
 }
