@@ -8,11 +8,14 @@
  */
 import { TemplateRuntimeError } from "./errors.ts";
 import {
+  isMarkup,
   isPlainObject,
   isPyFloat,
   isPyInt,
   isPyNumber,
   isSafeString,
+  markup,
+  markupEscape,
   pyEquals,
   pyFixed,
   PyFloat,
@@ -41,8 +44,27 @@ function unsupported(operator: string, left: unknown, right: unknown): TemplateR
   );
 }
 
-function repeat(sequence: unknown, times: number): unknown {
-  const count = Math.max(0, times);
+/** Most items a repeated sequence may have (Python would need gigabytes past this). */
+const MAX_REPEAT = 1 << 26;
+
+function repeatEmpty(sequence: unknown): unknown {
+  return sequence instanceof PyTuple ? pyTuple([]) : [];
+}
+
+/** Python's largest sequence length (`sys.maxsize`); a larger repeat count is an OverflowError. */
+const MAX_SIZE = 2n ** 63n - 1n;
+
+function repeat(sequence: unknown, times: number | bigint | boolean): unknown {
+  const big = toBigInt(times);
+  if (big > MAX_SIZE || big < -MAX_SIZE - 1n) {
+    throw new TemplateRuntimeError("cannot fit 'int' into an index-sized integer");
+  }
+  const count = Math.max(0, Number(times));
+  const length = isText(sequence) ? String(sequence).length : (sequence as unknown[]).length;
+  if (length === 0 || count === 0) return isText(sequence) ? "" : repeatEmpty(sequence);
+  if (length * count > MAX_REPEAT) {
+    throw new TemplateRuntimeError(`repeating a sequence ${count} times needs too much memory`);
+  }
   if (isText(sequence)) return String(sequence).repeat(count);
   const items = Array.from({ length: count }, () => sequence as unknown[]).flat(1);
   return sequence instanceof PyTuple ? pyTuple(items) : items;
@@ -50,6 +72,10 @@ function repeat(sequence: unknown, times: number): unknown {
 
 /** Python's `left <operator> right`. */
 export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown): unknown {
+  if (isMarkup(left) || isMarkup(right)) {
+    const result = markupBinary(operator, left, right);
+    if (result !== undefined) return result;
+  }
   if (operator === "%" && isText(left)) {
     return pyFormat(String(left), right instanceof PyTuple ? [...right] : [right]);
   }
@@ -59,6 +85,9 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
   if (isPyInt(left) && isPyInt(right) && operator !== "/") {
     const exponent = toBigInt(right);
     if (operator !== "**" || exponent >= 0n) return integer(operator, toBigInt(left), exponent);
+  }
+  if (operator === "/" && isPyInt(left) && isPyInt(right)) {
+    return pyFloat(divideIntegers(toBigInt(left), toBigInt(right)));
   }
   if (isPyNumber(left) && isPyNumber(right)) {
     // `/` always gives a float, as does any operation with a float (`0.5 * 2` is `1.0`).
@@ -80,8 +109,8 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
   }
   if (operator === "*") {
     const isSequence = (value: unknown) => isText(value) || Array.isArray(value);
-    if (isSequence(left) && isPyInt(right)) return repeat(left, Number(right));
-    if (isPyInt(left) && isSequence(right)) return repeat(right, Number(left));
+    if (isSequence(left) && isPyInt(right)) return repeat(left, right);
+    if (isPyInt(left) && isSequence(right)) return repeat(right, left);
     if (isSequence(left) || isSequence(right)) {
       const other = isSequence(left) ? right : left;
       throw new TemplateRuntimeError(
@@ -99,6 +128,44 @@ function toFloat(value: number | bigint | boolean | PyFloat): number {
     throw new TemplateRuntimeError("int too large to convert to float");
   }
   return number;
+}
+
+/** Python's `divmod()` of floats (CPython's float_divmod): `7.0 // 0.1` is 69.0, not 70.0. */
+function floatDivmod(left: number, right: number): [number, number] {
+  let mod = left % right;
+  let div = (left - mod) / right;
+  if (mod) {
+    if ((right < 0) !== (mod < 0)) {
+      mod += right;
+      div -= 1;
+    }
+  } else mod = right < 0 ? -0 : 0;
+  let floorDiv;
+  if (div) {
+    floorDiv = Math.floor(div);
+    if (div - floorDiv > 0.5) floorDiv += 1;
+  } else floorDiv = (left / right < 0 || Object.is(left / right, -0)) ? -0 : 0;
+  return [floorDiv, mod];
+}
+
+/** Python's `int / int`: the exact quotient rounded once to the nearest float. */
+function divideIntegers(left: bigint, right: bigint): number {
+  if (right === 0n) throw new TemplateRuntimeError("division by zero");
+  const exact = BigInt(Number.MAX_SAFE_INTEGER);
+  const small = (value: bigint) => value <= exact && value >= -exact;
+  // Both exact as doubles: JavaScript's division rounds the exact quotient once, as Python.
+  if (small(left) && small(right)) return Number(left) / Number(right);
+  const negative = (left < 0n) !== (right < 0n);
+  const [a, b] = [left < 0n ? -left : left, right < 0n ? -right : right];
+  // 55 significant bits of the quotient and a sticky bit for the rest round correctly.
+  const shift = Math.max(0, 55 + b.toString(2).length - a.toString(2).length);
+  let quotient = (a << BigInt(shift)) / b;
+  if ((a << BigInt(shift)) % b !== 0n) quotient |= 1n;
+  const result = shift > 1074 ? 0 : Number(quotient) * 2 ** -shift;
+  if (!Number.isFinite(result)) {
+    throw new TemplateRuntimeError("integer division result too large for a float");
+  }
+  return negative ? -result : result;
 }
 
 /** Largest result of `**` on ints, in bits (Python has no limit; a render has a time limit). */
@@ -139,6 +206,28 @@ function integer(operator: BinaryOperator, left: bigint, right: bigint): number 
   }
 }
 
+/**
+ * MarkupSafe's operators: `Markup + str` and `str + Markup` escape the str, `Markup * n` and
+ * `Markup % values` (escaped) stay Markup; undefined where Markup has no operator of its own.
+ */
+function markupBinary(operator: BinaryOperator, left: unknown, right: unknown): unknown {
+  if (operator === "+" && isText(left) && isText(right)) {
+    return markup(markupEscape(left) + markupEscape(right));
+  }
+  if (operator === "*" && isMarkup(left) && isPyInt(right)) {
+    return markup(String(repeat(String(left), right)));
+  }
+  if (operator === "*" && isPyInt(left) && isMarkup(right)) {
+    return markup(String(repeat(String(right), left)));
+  }
+  if (operator === "%" && isMarkup(left)) {
+    const escape = (value: unknown) => isText(value) ? markup(markupEscape(value)) : value;
+    const values = right instanceof PyTuple ? [...right].map(escape) : [escape(right)];
+    return markup(pyFormat(String(left), values));
+  }
+  return undefined;
+}
+
 function numeric(operator: BinaryOperator, left: number, right: number): number {
   switch (operator) {
     case "+":
@@ -151,15 +240,9 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
       if (right === 0) throw new TemplateRuntimeError("division by zero");
       return left / right;
     case "//":
-      if (right === 0) throw new TemplateRuntimeError("integer division or modulo by zero");
-      return Math.floor(left / right);
-    case "%": {
-      if (right === 0) throw new TemplateRuntimeError("integer modulo by zero");
-      const remainder = left % right;
-      // Python's remainder has the sign of the divisor.
-      if (remainder === 0) return right < 0 ? -0 : 0;
-      return (remainder < 0) !== (right < 0) ? remainder + right : remainder;
-    }
+    case "%":
+      if (right === 0) throw new TemplateRuntimeError("float divmod(): division by zero");
+      return floatDivmod(left, right)[operator === "//" ? 0 : 1];
     case "**":
       if (left === 0 && right < 0) {
         throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");

@@ -19,15 +19,20 @@ import { type GrammarNodes, patchGrammar } from "./grammar.ts";
 import { patchTokenizer, TemplateSyntaxError } from "./lexer.ts";
 import {
   isPlainObject,
+  isPyNumber,
   isSafeString,
+  MARKUP,
+  markupEscape,
   Namespace,
   pyEquals,
   PyFloat,
+  pyRepr,
   pyStr,
   pyTruthy,
   PyTuple,
   pyTuple,
   pyTypeName,
+  setMarkupFactory,
 } from "./python.ts";
 
 /** Largest `range()` a template may create (as Jinja2's sandbox). */
@@ -287,7 +292,7 @@ function patchRuntime(runtime: Untyped): void {
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
     // A safe string (macro output, tojson) is a str: its characters and methods.
     if (obj instanceof runtime.SafeString) obj = String(obj);
-    if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
+    if (rest.length >= 2) return pySlice(obj, key, rest[0], rest[1], rest[2] === true);
     if (typeof key === "string" && FORBIDDEN_MEMBERS.has(key)) return undefined;
     if (
       (Array.isArray(obj) || typeof obj === "string") && typeof key === "number" &&
@@ -298,10 +303,12 @@ function patchRuntime(runtime: Untyped): void {
         `cannot read attribute '${String(key)}' of an undefined value`,
       );
     }
-    if (typeof obj === "string" && typeof key === "string" && Object.hasOwn(stringMethods, key)) {
+    if (typeof obj === "string" && typeof key === "string") {
+      if (!Object.hasOwn(stringMethods, key)) return undefined;
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
-    if (typeof obj === "function") return undefined;
+    // Functions, numbers, booleans and None have no attributes or items here.
+    if (typeof obj === "function" || obj === null || isPyNumber(obj)) return undefined;
     if (typeof key === "string" && (Array.isArray(obj) || isPlainObject(obj))) {
       // Python's list, tuple and dict methods; a dict's own keys; never Object.prototype's members.
       const method = containerMethod(obj, key);
@@ -412,7 +419,7 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaCompare = (first: unknown, rest: unknown[]) => {
     let left = first;
     for (let index = 0; index < rest.length; index += 2) {
-      const right = rest[index + 1];
+      const right = (rest[index + 1] as () => unknown)();
       if (!compareOnce(left, rest[index] as string, right)) return false;
       left = right;
     }
@@ -759,7 +766,51 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     }
   };
   const compileLookupVal = compiler.compileLookupVal;
+  /**
+   * Whether Jinja2 folds an expression to a constant at compile time: it reads no variable and
+   * calls nothing (filters and tests of constants fold too).
+   */
+  const isFoldable = (node: Untyped): boolean => {
+    if (!node || !(node instanceof nodes.Node)) return true;
+    if (node instanceof nodes.Filter) return node.args.children.every(isFoldable);
+    if (node instanceof nodes.KeywordArgs) {
+      // `f(name=value)`: the names are not variables.
+      return node.children.every((pair: Untyped) =>
+        isFoldable(pair instanceof nodes.Pair ? pair.value : pair)
+      );
+    }
+    if (node instanceof nodes.Symbol || node instanceof nodes.FunCall) return false;
+    if (node instanceof extra.Code) return !node.code.includes("frame");
+    if (node instanceof nodes.Is) {
+      return isFoldable(node.left) && (node.right.args?.children ?? []).every(isFoldable);
+    }
+    if (node instanceof nodes.NodeList && !node.children.every(isFoldable)) return false;
+    return node.fields.every((field: string) => {
+      const value = node[field];
+      return Array.isArray(value) ? value.every(isFoldable) : isFoldable(value);
+    });
+  };
+  // `{{ 1[::-1] }}`: Jinja2 folds a constant output with its lenient getitem (undefined), where
+  // a slice at render time is Python's subscript (an error on a number).
+  const compileOutput = compiler.compileOutput;
+  compiler.compileOutput = function (node: Untyped, frame: unknown) {
+    const outer = this.jinjaFoldable;
+    this.jinjaFoldable = node.children.length === 1 && isFoldable(node.children[0]);
+    try {
+      return compileOutput.call(this, node, frame);
+    } finally {
+      this.jinjaFoldable = outer;
+    }
+  };
   compiler.compileLookupVal = function (node: Untyped, frame: unknown) {
+    if (node.val instanceof extra.Slice) {
+      this._emit("runtime.memberLookup((");
+      this._compileExpression(node.target, frame);
+      this._emit("),");
+      this._compileExpression(node.val, frame);
+      this._emit(`, ${this.jinjaFoldable === true})`);
+      return;
+    }
     if (!node.jinjaAttribute) return compileLookupVal.call(this, node, frame);
     this._emit("runtime.jinjaGetAttribute((");
     this._compileExpression(node.target, frame);
@@ -829,15 +880,23 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     this.compile(node.body, inner);
     this._emitLine("frame = frame.pop();");
   };
+  // A chain evaluates its operands from left to right and stops at the first false link.
   compiler.compileCompare = function (node: Untyped, frame: unknown) {
     this._emit("runtime.jinjaCompare(");
     this.compile(node.expr, frame);
     this._emit(", [");
     node.ops.forEach((op: Untyped, index: number) => {
-      this._emit(`${index ? ", " : ""}${JSON.stringify(op.type)}, `);
+      this._emit(`${index ? ", " : ""}${JSON.stringify(op.type)}, () => (`);
       this.compile(op.expr, frame);
+      this._emit(")");
     });
     this._emit("])");
+  };
+  // Error messages name what was called; a literal may be None (nunjucks fails on it).
+  const getNodeName = compiler._getNodeName;
+  compiler._getNodeName = function (node: Untyped): string {
+    if (node?.typename === "Literal") return pyRepr(node.value);
+    return getNodeName.call(this, node);
   };
   // Python's arithmetic: `'a' + 1` and `1 / 0` are errors, `'-' * 3` repeats, `-7 % 3` is 2.
   const binary = (operator: string) =>
@@ -924,10 +983,22 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   };
 }
 
-/** Python's `value[start:stop:step]` for strings and lists. */
-function pySlice(value: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+/**
+ * Python's `value[start:stop:step]` for strings and lists; `constant`: the value is a literal
+ * (`1[:2]` is undefined in Jinja2, `x[:2]` an error when x is a number).
+ */
+function pySlice(
+  value: unknown,
+  start: unknown,
+  stop: unknown,
+  step: unknown,
+  constant: boolean,
+): unknown {
   const items = typeof value === "string" ? [...value] : Array.isArray(value) ? value : undefined;
-  if (!items) return undefined;
+  // Jinja2 slices with Python's own subscript: anything but a sequence is an error, except on a
+  // literal, which Jinja2 folds at compile time with its lenient getitem (undefined).
+  if (!items && constant) return undefined;
+  if (!items) throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not subscriptable`);
   const by = step === null || step === undefined ? 1 : Number(step);
   if (by === 0) throw new TemplateRuntimeError("slice step cannot be zero");
   const length = items.length;
@@ -970,9 +1041,12 @@ function createEnvironment(): Untyped {
   // Jinja2's Markup: what escape, safe and tojson return; escaping it again changes nothing.
   // (Macro output is a plain str in Jinja2 without autoescape, though nunjucks marks it safe.)
   const SafeString: new (text: string) => object = internals().runtime.SafeString;
-  const Markup = class extends SafeString {};
+  const Markup = class extends SafeString {
+    readonly [MARKUP] = true;
+  };
+  setMarkupFactory((text) => new Markup(text));
   const escape = (value: unknown) =>
-    value instanceof Markup ? value : new Markup(htmlEscape(pyStr(value)));
+    value instanceof Markup ? value : new Markup(markupEscape(value));
   env.addFilter("escape", escape);
   env.addFilter("e", escape);
   env.addFilter(
@@ -985,7 +1059,7 @@ function createEnvironment(): Untyped {
     }
     const attributes = Object.entries(value)
       .filter(([, item]) => item !== null && item !== undefined)
-      .map(([key, item]) => `${htmlEscape(key)}="${htmlEscape(pyStr(item))}"`)
+      .map(([key, item]) => `${markupEscape(key)}="${markupEscape(pyStr(item))}"`)
       .join(" ");
     return attributes && pyTruthy(autospace) ? ` ${attributes}` : attributes;
   });
@@ -1045,18 +1119,6 @@ function withArity(
 /** nunjucks' untyped internals. */
 function internals(): Untyped {
   return nunjucks as Untyped;
-}
-
-/** MarkupSafe's escape: `&`, `<`, `>`, `'` and `"`. */
-function htmlEscape(text: string): string {
-  const entities: Record<string, string> = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "'": "&#39;",
-    '"': "&#34;",
-  };
-  return text.replace(/[&<>'"]/g, (char) => entities[char]);
 }
 
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */

@@ -333,7 +333,7 @@ export function patchGrammar(
           keys.push(this.parseSubscribed());
         }
         this.nextToken();
-        if (!keys.length) this.fail("expected a subscript", token.lineno, token.colno);
+        // `x[]` is `x[()]` in Jinja2.
         const key = keys.length === 1 ? keys[0] : new extra.Tuple(token.lineno, token.colno, keys);
         node = new nodes.LookupVal(token.lineno, token.colno, node, key);
       } else if (token?.type === lexer.TOKEN_LEFT_PAREN) {

@@ -136,6 +136,39 @@ export function pyEquals(left: unknown, right: unknown): boolean {
   return false;
 }
 
+/** Marks Jinja2's Markup strings (`escape`, `safe`, `tojson`), which print as `Markup('…')`. */
+export const MARKUP: unique symbol = Symbol("Markup");
+
+let markupFactory: (text: string) => unknown = (text) => text;
+
+/** Registers how Markup strings are made (the engine's subclass of nunjucks' SafeString). */
+export function setMarkupFactory(factory: (text: string) => unknown): void {
+  markupFactory = factory;
+}
+
+/** A Markup string of `text` (already escaped). */
+export function markup(text: string): unknown {
+  return markupFactory(text);
+}
+
+/** Whether a value is Jinja2's Markup. */
+export function isMarkup(value: unknown): boolean {
+  return isSafeString(value) && MARKUP in (value as object);
+}
+
+/** MarkupSafe's escape of a str: `&`, `<`, `>`, `'` and `"`; a Markup string stays as it is. */
+export function markupEscape(value: unknown): string {
+  if (isMarkup(value)) return String(value);
+  const entities: Record<string, string> = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "'": "&#39;",
+    '"': "&#34;",
+  };
+  return pyStr(value).replace(/[&<>'"]/g, (char) => entities[char]);
+}
+
 /** Whether a value is a nunjucks SafeString (a Python `Markup`, which is a `str`). */
 export function isSafeString(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value;
@@ -207,7 +240,9 @@ export function pyRepr(value: unknown): string {
     }}`;
   }
   if (isSafeString(value)) {
-    return pyStringRepr(String(value)); // nunjucks SafeString
+    // Jinja2's Markup (escape, safe, tojson) shows its type; a nunjucks SafeString is a str.
+    const text = pyStringRepr(String(value));
+    return MARKUP in (value as object) ? `Markup(${text})` : text;
   }
   return String(value);
 }
@@ -444,4 +479,19 @@ export function parsePyFloat(text: string): number | undefined {
     `^[-+]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][-+]?${digits})?$`,
   );
   return pattern.test(trimmed) ? Number(trimmed.replaceAll("_", "")) : undefined;
+}
+
+/** Python's `float(value)`: numbers, booleans and numeric strings; anything else is an error. */
+export function pyToFloat(value: unknown): number {
+  if (isPyNumber(value)) return Number(value);
+  if (typeof value === "string" || isSafeString(value)) {
+    const parsed = parsePyFloat(String(value));
+    if (parsed === undefined) {
+      throw new TemplateRuntimeError(`could not convert string to float: ${pyRepr(String(value))}`);
+    }
+    return parsed;
+  }
+  throw new TemplateRuntimeError(
+    `float() argument must be a string or a real number, not '${pyTypeName(value)}'`,
+  );
 }
