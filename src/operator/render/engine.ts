@@ -26,6 +26,7 @@ import {
   Namespace,
   pyEquals,
   PyFloat,
+  PyIterator,
   pyRepr,
   pyStr,
   pyTruthy,
@@ -307,8 +308,9 @@ function patchRuntime(runtime: Untyped): void {
       if (!Object.hasOwn(stringMethods, key)) return undefined;
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
-    // Functions, numbers, booleans and None have no attributes or items here.
+    // Functions, numbers, booleans, None and iterators have no attributes or items here.
     if (typeof obj === "function" || obj === null || isPyNumber(obj)) return undefined;
+    if (obj instanceof PyIterator) return undefined;
     if (typeof key === "string" && (Array.isArray(obj) || isPlainObject(obj))) {
       // Python's list, tuple and dict methods; a dict's own keys; never Object.prototype's members.
       const method = containerMethod(obj, key);
@@ -348,6 +350,7 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaFloat = (value: number) => new PyFloat(value);
   runtime.jinjaSplat = (items: unknown) => {
     if (Array.isArray(items)) return items;
+    if (items instanceof PyIterator) return items.drain();
     if (typeof items === "string") return [...items];
     if (isPlainObject(items)) return Object.keys(items);
     throw new TemplateRuntimeError(
@@ -478,6 +481,7 @@ interface MacroCall {
 function iterable(value: unknown): unknown[] {
   if (value === undefined) return [];
   if (Array.isArray(value)) return value;
+  if (value instanceof PyIterator) return value.drain();
   if (typeof value === "string") return [...value];
   if (isPlainObject(value)) return Object.keys(value);
   if (value instanceof (nunjucks as Untyped).runtime.SafeString) return [...String(value)];
@@ -488,6 +492,8 @@ function iterable(value: unknown): unknown[] {
 function unpack(value: unknown, count: number, hint = ""): unknown[] {
   const items = Array.isArray(value)
     ? value
+    : value instanceof PyIterator
+    ? value.drain()
     : typeof value === "string"
     ? [...value]
     : isPlainObject(value)
@@ -511,6 +517,7 @@ function unpack(value: unknown, count: number, hint = ""): unknown[] {
 function pyIn(item: unknown, container: unknown): boolean {
   if (container === undefined) return false;
   if (isSafeString(container)) container = String(container);
+  if (container instanceof PyIterator) container = container.drain();
   if (
     typeof container === "string" || Array.isArray(container) || isPlainObject(container)
   ) return pyContains(item, container);
@@ -1077,7 +1084,8 @@ function createEnvironment(): Untyped {
     return new Namespace(rest);
   });
   env.addGlobal("dict", (...args: unknown[]) => {
-    const { positional: [pairs], keywords } = splitArgs(args);
+    const { positional: [given], keywords } = splitArgs(args);
+    const pairs = given instanceof PyIterator ? given.drain() : given;
     if (pairs === undefined) return keywords;
     if (isPlainObject(pairs)) return { ...pairs, ...keywords };
     if (!Array.isArray(pairs)) {

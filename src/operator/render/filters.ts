@@ -22,6 +22,7 @@ import {
   PyFloat,
   pyFloat,
   pyInt,
+  PyIterator,
   pyJson,
   pyPformat,
   pyStr,
@@ -77,6 +78,7 @@ export function splitArgs(args: unknown[]): { positional: unknown[]; keywords: K
 function iterate(value: unknown): unknown[] {
   if (value === undefined) return []; // Jinja2's Undefined iterates as empty; None does not.
   if (Array.isArray(value)) return value;
+  if (value instanceof PyIterator) return value.drain();
   if (typeof value === "string") return [...value];
   if (isPlainObject(value)) return Object.keys(value);
   if (typeof value === "object" && value !== null && "val" in value) return [...String(value)];
@@ -139,63 +141,74 @@ function selectOrReject(
   });
 }
 
+/** What Python calls the iterator of select, reject, selectattr and rejectattr. */
+const SELECT = "generator object select_or_reject";
+
 /** Jinja2 filters by name. */
 export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown[]) => unknown> = {
   map(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const items = iterate(pyTruthy(value) ? value : undefined); // `none | map(…)` is empty
+    const map = "generator object sync_do_map";
     if ("attribute" in keywords) {
-      return items.map((item) => {
-        const found = getAttribute(item, keywords.attribute);
-        return found === undefined && "default" in keywords ? keywords.default : found;
-      });
+      return new PyIterator(
+        map,
+        items.map((item) => {
+          const found = getAttribute(item, keywords.attribute);
+          return found === undefined && "default" in keywords ? keywords.default : found;
+        }),
+      );
     }
     const [name, ...filterArgs] = positional;
-    if (name === undefined) return items;
+    if (name === undefined) return new PyIterator(map, items);
     const filter = this.env.getFilter(String(name));
     if (!filter) throw new TemplateRuntimeError(`No filter named '${String(name)}'.`);
-    return items.map((item) => filter.call(this, item, ...filterArgs));
+    return new PyIterator(map, items.map((item) => filter.call(this, item, ...filterArgs)));
   },
   select(value, ...args) {
-    return selectOrReject(this, value, args, true, false);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, true, false));
   },
   reject(value, ...args) {
-    return selectOrReject(this, value, args, false, false);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, false, false));
   },
   selectattr(value, ...args) {
-    return selectOrReject(this, value, args, true, true);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, true, true));
   },
   rejectattr(value, ...args) {
-    return selectOrReject(this, value, args, false, true);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, false, true));
   },
   unique(value, ...args) {
     const { keywords, positional } = splitArgs(args);
     const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[0] ?? false);
     const attribute = keywords.attribute ?? positional[1];
     const seen = new Set<unknown>();
-    return iterate(value).filter((item) => {
-      const subject = attribute === undefined ? item : getAttribute(item, attribute);
-      const key = sortKey(subject, caseSensitive);
-      if (!isHashable(key)) {
-        throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(key)}'`);
-      }
-      // Equal numbers are one item whatever their type (1, 1.0, True), as in a Python set.
-      const identity = isPyNumber(key)
-        ? Number(key)
-        : typeof key === "object"
-        ? JSON.stringify(key)
-        : key;
-      if (seen.has(identity)) return false;
-      seen.add(identity);
-      return true;
-    });
+    return new PyIterator(
+      "generator object sync_do_unique",
+      iterate(value).filter((item) => {
+        const subject = attribute === undefined ? item : getAttribute(item, attribute);
+        const key = sortKey(subject, caseSensitive);
+        if (!isHashable(key)) {
+          throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(key)}'`);
+        }
+        // Equal numbers are one item whatever their type (1, 1.0, True), as in a Python set.
+        const identity = isPyNumber(key)
+          ? Number(key)
+          : typeof key === "object"
+          ? JSON.stringify(key)
+          : key;
+        if (seen.has(identity)) return false;
+        seen.add(identity);
+        return true;
+      }),
+    );
   },
   items(value) {
-    if (value === undefined) return [];
+    const items = "generator object sync_do_items";
+    if (value === undefined) return new PyIterator(items, []);
     if (!isPlainObject(value)) {
       throw new TemplateRuntimeError("Can only get item pairs from a mapping.");
     }
-    return Object.entries(value).map(pyTuple);
+    return new PyIterator(items, Object.entries(value).map(pyTuple));
   },
   tojson(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -423,7 +436,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (last && fill !== undefined && fill !== null) {
       while (last.length < size) last.push(fill);
     }
-    return rows;
+    return new PyIterator("generator object do_batch", rows);
   },
   slice(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -441,7 +454,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       if (fill !== undefined && fill !== null && index >= withExtra) slice.push(fill);
       slices.push(slice);
     }
-    return slices;
+    return new PyIterator("generator object sync_do_slice", slices);
   },
   wordwrap(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -463,14 +476,26 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   // first, last and reverse see a dict as its keys and a string as its characters, as Python.
   first(value) {
+    if (value instanceof PyIterator) return value.next();
     return iterate(value)[0];
   },
+  // Python's reversed(): an iterator (a generator cannot be reversed).
   last(value) {
+    if (value instanceof PyIterator) {
+      throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not reversible`);
+    }
     return iterate(value).at(-1);
   },
+  // Jinja2: a string reversed; reversed() of a sequence; a list of anything else iterable.
   reverse(value) {
     if (typeof value === "string") return [...value].reverse().join("");
-    return [...iterate(value)].reverse();
+    if (value instanceof PyIterator) return value.drain().reverse();
+    const kind = value instanceof PyTuple
+      ? "reversed object"
+      : isPlainObject(value)
+      ? "dict_reversekeyiterator object"
+      : "list_reverseiterator object";
+    return new PyIterator(kind, [...iterate(value)].reverse());
   },
   // String filters take any value, as Jinja2's str() of it: `True | lower` is "true".
   lower(value) {
@@ -719,7 +744,8 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
     value === undefined || typeof value === "string" || isSafeString(value) ||
     Array.isArray(value) || isPlainObject(value),
   iterable: (value) =>
-    value === undefined || typeof value === "string" || isSafeString(value) ||
+    value === undefined || value instanceof PyIterator || typeof value === "string" ||
+    isSafeString(value) ||
     Array.isArray(value) || isPlainObject(value),
   mapping: (value) => isPlainObject(value),
   // Jinja2's Undefined can be called (it raises then), so it is callable.

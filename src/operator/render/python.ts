@@ -105,6 +105,32 @@ export class PyDictView<T = unknown> extends Array<T> {
   }
 }
 
+/**
+ * A Python iterator, as Jinja2's `map`, `select`, `reverse`, `batch`, … return: it iterates once
+ * (a second loop over it is empty), has no length and cannot be reversed, and prints as
+ * `<generator object …>`.
+ */
+export class PyIterator {
+  #items: unknown[];
+
+  /** `kind`: what Python calls it (`generator object sync_do_map`). */
+  constructor(readonly kind: string, items: Iterable<unknown>) {
+    this.#items = [...items];
+  }
+
+  /** The items not read yet; the iterator is exhausted afterwards. */
+  drain(): unknown[] {
+    const items = this.#items;
+    this.#items = [];
+    return items;
+  }
+
+  /** The next item (undefined when exhausted). */
+  next(): unknown {
+    return this.#items.shift();
+  }
+}
+
 /** Makes a tuple of the given items. */
 export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
   const tuple = new PyTuple<T>();
@@ -183,6 +209,7 @@ export function pyTypeName(value: unknown): string {
   if (isPlainObject(value)) return "dict";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
   if (typeof value === "bigint") return "int";
+  if (value instanceof PyIterator) return value.kind.split(" ")[0];
   if (value instanceof PyFloat) return "float";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "string" || isSafeString(value)) return "str";
@@ -224,6 +251,7 @@ export function pyRepr(value: unknown): string {
   if (typeof value === "number") return pyNumber(value, false);
   if (value instanceof PyFloat) return pyNumber(value.value, true);
   if (typeof value === "bigint") return value.toString();
+  if (value instanceof PyIterator) return `<${value.kind}>`;
   // Never the source of the engine's functions (Jinja2 prints `<built-in method … at 0x…>`).
   if (typeof value === "function") return "<built-in method>";
   if (typeof value === "string") return pyStringRepr(value);
@@ -386,6 +414,9 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
     return pyNumber(number, value instanceof PyFloat);
   }
   if (typeof value === "string" || isSafeString(value)) return jsonString(String(value));
+  if (value instanceof PyIterator) {
+    throw new TemplateRuntimeError(`Object of type ${pyTypeName(value)} is not JSON serializable`);
+  }
   const pad = (level: number) => indent === undefined ? "" : "\n" + " ".repeat(indent * level);
   const separator = indent === undefined ? ", " : ",";
   if (Array.isArray(value)) {
