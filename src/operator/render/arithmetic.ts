@@ -328,7 +328,11 @@ export function pyFormat(template: string, values: unknown[]): string {
     if (key === undefined && index >= values.length) {
       throw new TemplateRuntimeError("not enough arguments for format string");
     }
-    const value = key !== undefined && named ? named[key] : values[index++];
+    if (key !== undefined && !named) throw new TemplateRuntimeError("format requires a mapping");
+    if (key !== undefined && !Object.hasOwn(named!, key)) {
+      throw new TemplateRuntimeError(`KeyError: '${key}'`);
+    }
+    const value = key !== undefined ? named![key] : values[index++];
     let text: string;
     const numeric = !"sr".includes(kind);
     if (numeric && !isPyNumber(value)) {

@@ -18,6 +18,7 @@ import { containerMethod } from "./methods.ts";
 import { type GrammarNodes, patchGrammar } from "./grammar.ts";
 import { patchTokenizer, TemplateSyntaxError } from "./lexer.ts";
 import {
+  Cycler,
   isPlainObject,
   isPyNumber,
   isSafeString,
@@ -307,6 +308,12 @@ function patchRuntime(runtime: Untyped): void {
     if (typeof obj === "string" && typeof key === "string") {
       if (!Object.hasOwn(stringMethods, key)) return undefined;
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
+    }
+    // A namespace's attributes are its own properties (`ns.items` too, not a dict method).
+    if (obj instanceof Namespace) {
+      return typeof key === "string" && Object.hasOwn(obj, key)
+        ? (obj as unknown as Record<string, unknown>)[key]
+        : undefined;
     }
     // Functions, numbers, booleans, None and iterators have no attributes or items here.
     if (typeof obj === "function" || obj === null || isPyNumber(obj)) return undefined;
@@ -1083,6 +1090,7 @@ function createEnvironment(): Untyped {
     const { __keywords: _, ...rest } = attributes ?? {};
     return new Namespace(rest);
   });
+  env.addGlobal("cycler", (...items: unknown[]) => new Cycler(items));
   env.addGlobal("dict", (...args: unknown[]) => {
     const { positional: [given], keywords } = splitArgs(args);
     const pairs = given instanceof PyIterator ? given.drain() : given;

@@ -16,6 +16,42 @@ export class Namespace {
 }
 
 /**
+ * Jinja2's `cycler(a, b, …)`: `current` is the item at the position (the first at the start),
+ * `next()` returns it and moves on, `reset()` goes back to the first. Its members are own
+ * properties (templates read only those).
+ */
+export class Cycler {
+  /** The item at the position. */
+  declare readonly current: unknown;
+  /** Returns the current item and moves to the next one, wrapping around. */
+  declare readonly next: () => unknown;
+  /** Goes back to the first item; returns None. */
+  declare readonly reset: () => null;
+
+  /** Creates the cycler over `items` (at least one). */
+  constructor(items: unknown[]) {
+    if (!items.length) throw new TemplateRuntimeError("at least one item has to be provided");
+    let position = 0;
+    Object.defineProperties(this, {
+      current: { get: () => items[position], enumerable: true },
+      next: {
+        value: () => {
+          const item = items[position];
+          position = (position + 1) % items.length;
+          return item;
+        },
+      },
+      reset: {
+        value: () => {
+          position = 0;
+          return null;
+        },
+      },
+    });
+  }
+}
+
+/**
  * A Python tuple. It is an array, so loops, filters and tests treat it as a sequence; it prints
  * as `('a', 1)`. Array methods that make new arrays (`map`, `filter`, `slice`) return plain arrays
  * (Python lists), as Jinja2's filters do.
