@@ -16,6 +16,7 @@ import {
   isPyInt,
   isPyNumber,
   isSafeString,
+  isSerializable,
   parsePyFloat,
   parsePyInt,
   pyEquals,
@@ -220,7 +221,14 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (value === undefined) return "";
     // Plain data for the YAML writer (a boxed float becomes its number).
     const plain = JSON.parse(
-      JSON.stringify(value, (_, item) => isSafeString(item) ? String(item) : item) ?? "null",
+      JSON.stringify(value, (_, item) => {
+        if (!isSerializable(item)) {
+          throw new TemplateRuntimeError(
+            `Object of type ${pyTypeName(item)} is not YAML serializable`,
+          );
+        }
+        return isSafeString(item) ? String(item) : item;
+      }) ?? "null",
     );
     return toYamlText(plain, { lineWidth: 0 }).replace(/\n$/, "");
   },

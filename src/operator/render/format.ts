@@ -49,9 +49,13 @@ export function pyStrFormat(
       value = keywords[first];
     }
     for (const [, attribute, index] of rest.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
+      // Only a list's items and a dict's own keys (never Object's members: `{0[constructor]}`).
       const key = attribute ?? (/^\d+$/.test(index) ? Number(index) : index);
-      const container = value as Record<string | number, unknown>;
-      const found = Array.isArray(value) || isPlainObject(value) ? container[key] : undefined;
+      const found = Array.isArray(value) && typeof key === "number"
+        ? value[key]
+        : isPlainObject(value) && Object.hasOwn(value, String(key))
+        ? value[String(key)]
+        : undefined;
       if (found === undefined) {
         throw new TemplateRuntimeError(`'${pyTypeName(value)}' has no item or attribute ${key}`);
       }

@@ -376,8 +376,8 @@ export function patchGrammar(
     }
   };
 
-  parser.parseFilterName = function () {
-    const token = this.expectToken(lexer.TOKEN_SYMBOL, "a filter or test name");
+  parser.parseFilterName = function (what = "a filter name") {
+    const token = this.expectToken(lexer.TOKEN_SYMBOL, what);
     let name = token.value;
     while (isOperator(this.peekToken(), ".")) {
       this.nextToken();
@@ -408,7 +408,7 @@ export function patchGrammar(
   parser.parseTest = function (node: Untyped) {
     const token = this.nextToken();
     const negated = this.skipSymbol("not");
-    let test = this.parseFilterName();
+    let test = this.parseFilterName("a test name after 'is'");
     const next = this.peekToken();
     const startsArgument = [
       lexer.TOKEN_SYMBOL,
@@ -470,6 +470,9 @@ export function patchGrammar(
         keywords.addChild(new extra.DoubleSplat(token.lineno, token.colno, this.parseExpression()));
       } else {
         const arg = this.parseExpression();
+        if (!(arg instanceof nodes.Symbol) && isOperator(this.peekToken(), "=")) {
+          this.fail("expected a keyword argument name before '='", arg.lineno, arg.colno);
+        }
         if (arg instanceof nodes.Symbol && this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
           ensure(!doubleSplat);
           keywords.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
