@@ -54,7 +54,7 @@ export interface Token {
 const WHITESPACE = /\s+/y;
 const FLOAT = /(?<!\.)(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?e[+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/iy;
 const INTEGER = /0b(?:_?[01])+|0o(?:_?[0-7])+|0x(?:_?[\da-f])+|[1-9](?:_?\d)*|0(?:_?0)*/iy;
-const NAME = /[\p{ID_Continue}]+/uy;
+const NAME = /[\p{XID_Continue}]+/uy;
 const STRING = /'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"/sy;
 // Jinja2 also has `;`, which no rule of its grammar takes: here it is an unexpected character.
 const OPERATOR = /\/\/|\*\*|==|!=|>=|<=|[-+/*%~[\](){}<>=.:|,]/y;
@@ -186,7 +186,7 @@ function codeToken(tokenizer: Tokenizer, types: TokenTypes): Token | null {
   }
   text = match(NAME);
   if (text) {
-    if (!/^[\p{ID_Start}_]/u.test(text)) {
+    if (!/^[\p{XID_Start}_]/u.test(text)) {
       fail(`unexpected character ${pyRepr(text[0])}: a name starts with a letter or underscore`);
     }
     return take(types.TOKEN_SYMBOL, text);
