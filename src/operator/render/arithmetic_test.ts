@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
-import { pyStr, pyTuple, pyTypeName } from "./python.ts";
+import { PyFloat, pyStr, pyTuple, pyTypeName } from "./python.ts";
 
 Deno.test("numbers and booleans compute as in Python", () => {
   assert.equal(pyBinary("+", 1, true), 2);
@@ -80,4 +80,10 @@ Deno.test("float // and % are CPython's divmod", () => {
   assert.equal(pyBinary("%", 7, 0.1), 0.09999999999999962);
   assert.equal(pyStr(pyBinary("//", -7.5, 2)), "-4.0");
   assert.equal(pyBinary("%", 7.5, -2), -0.5);
+});
+
+Deno.test("ints and floats compare exactly, as in Python", () => {
+  assert.equal(pyOrder(">=", 2 ** 53, 2n ** 53n + 1n), false);
+  assert.equal(pyOrder(">", 2n ** 53n + 1n, new PyFloat(2 ** 53)), true);
+  assert.equal(pyOrder("<", -2.5, -2), true);
 });

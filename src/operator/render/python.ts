@@ -112,6 +112,32 @@ export function isPyInt(value: unknown): value is number | bigint | boolean {
     (typeof value === "number" && Number.isInteger(value));
 }
 
+/**
+ * Python's ordering of two numbers, exact also between an int and a float
+ * (`2 ** 53 + 1 > 2.0 ** 53`): negative, zero, positive, or NaN when a float is nan.
+ */
+export function compareNumbers(
+  left: number | bigint | boolean | PyFloat,
+  right: number | bigint | boolean | PyFloat,
+): number {
+  if (isPyInt(left) && isPyInt(right)) {
+    const [a, b] = [toBigInt(left), toBigInt(right)];
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (isPyInt(left)) return -compareNumbers(right, left);
+  const float = Number(left);
+  if (!isPyInt(right) || Number.isNaN(float) || !Number.isFinite(float)) {
+    const other = Number(right);
+    return float < other ? -1 : float > other ? 1 : float === other ? 0 : NaN;
+  }
+  // A finite float against an int: compare with the int exactly.
+  const integer = toBigInt(right);
+  const floor = BigInt(Math.floor(float));
+  if (floor < integer) return -1;
+  if (floor > integer) return 1;
+  return float === Math.floor(float) ? 0 : 1;
+}
+
 /** A Python int as a BigInt. */
 export function toBigInt(value: number | bigint | boolean): bigint {
   return typeof value === "bigint" ? value : BigInt(Number(value));
@@ -200,8 +226,7 @@ export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
  */
 export function pyEquals(left: unknown, right: unknown): boolean {
   if (left === right) return true;
-  if (isPyInt(left) && isPyInt(right)) return toBigInt(left) === toBigInt(right);
-  if (isPyNumber(left) && isPyNumber(right)) return Number(left) === Number(right);
+  if (isPyNumber(left) && isPyNumber(right)) return compareNumbers(left, right) === 0;
   if (Array.isArray(left) && Array.isArray(right)) {
     return (left instanceof PyTuple) === (right instanceof PyTuple) &&
       (left instanceof PyRange) === (right instanceof PyRange) &&
