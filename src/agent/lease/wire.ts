@@ -3,13 +3,31 @@
  * (type-length-value) and DNS names (RFC 1035 encoding, as options 119 and 24 carry them).
  * Every read past the end throws a {@link LeaseDecodeError} with the offset.
  *
+ * Bounds: a lease file holds one DHCP message, which travels in one UDP datagram, so anything
+ * above {@link MAX_LEASE_BYTES} is refused before decoding; every loop below is linear in the
+ * bytes it reads.
+ *
  * @module
  */
 import ipaddr from "ipaddr.js";
 import { LeaseDecodeError } from "./errors.ts";
 
+/** The largest lease file decoded: a DHCP message fits one UDP datagram (64 KiB). */
+export const MAX_LEASE_BYTES = 65536;
+
 /** UTF-8 text, invalid sequences replaced (one decoder for all: creating one costs more). */
 const UTF8 = new TextDecoder();
+
+/** Throws a {@link LeaseDecodeError} when `data` is larger than {@link MAX_LEASE_BYTES}. */
+export function checkSize(data: Uint8Array, file: string): void {
+  if (data.length > MAX_LEASE_BYTES) {
+    throw new LeaseDecodeError(
+      file,
+      MAX_LEASE_BYTES,
+      `the file holds more than ${MAX_LEASE_BYTES} bytes, more than a DHCP message can`,
+    );
+  }
+}
 
 /** A slice of a lease file, remembering where in the file it starts. */
 export class Bytes {
@@ -73,6 +91,14 @@ export class Bytes {
   /** An IPv4 (4 bytes) or IPv6 (16 bytes) address in canonical (RFC 5952) form. */
   address(at: number, length: 4 | 16, what: string): string {
     return formatAddress(this.bytes(at, length, what));
+  }
+
+  /** Throws unless the slice is exactly `length` bytes (a fixed-size option). */
+  exactly(length: number, what: string): this {
+    if (this.length !== length) {
+      throw this.error(0, `${what}: length ${this.length} is not ${length}`);
+    }
+    return this;
   }
 
   /** A list of addresses filling the whole slice. */
@@ -152,15 +178,32 @@ export function readOptions(bytes: Bytes, codeBytes: 1 | 2): WireOption[] {
 
 /** Longest DNS name (RFC 1035) in text form. */
 const MAX_NAME_LENGTH = 253;
+/** Most labels a DNS name can have (255 wire bytes, 2 per label at least). */
+const MAX_LABELS = 127;
+/** Most compression pointers followed for one name (one per label at most). */
+const MAX_POINTER_JUMPS = MAX_LABELS;
+/** Most names read from one list (a search list longer than this is cut, with a warning). */
+export const MAX_NAMES = 256;
 
 /**
  * Decodes a list of DNS names (RFC 1035 wire format) filling the slice; `compression` allows
- * RFC 1035 pointers within the slice (DHCPv4 option 119, RFC 3397; DHCPv6 forbids them).
+ * RFC 1035 pointers within the slice (DHCPv4 option 119, RFC 3397; DHCPv6 forbids them). At most
+ * {@link MAX_NAMES} names are read (a warning says when more were there); each name is bounded
+ * in labels, length and pointer jumps, so the work is linear in the slice's length.
  */
-export function readDomainNames(bytes: Bytes, compression: boolean, what: string): string[] {
+export function readDomainNames(
+  bytes: Bytes,
+  compression: boolean,
+  what: string,
+  warnings: string[],
+): string[] {
   const names: string[] = [];
   let at = 0;
   while (at < bytes.length) {
+    if (names.length === MAX_NAMES) {
+      warnings.push(`${what}: more than ${MAX_NAMES} names; the rest dropped`);
+      break;
+    }
     const { name, next } = readName(bytes, at, compression, what);
     if (name !== "") names.push(name);
     at = next;
@@ -175,9 +218,10 @@ function readName(
   what: string,
 ): { name: string; next: number } {
   const labels: string[] = [];
+  let textLength = -1;
+  let jumps = 0;
   let at = start;
   let next: number | undefined;
-  const visited = new Set<number>();
   for (;;) {
     const length = bytes.u8(at, `${what} label length`);
     if (length === 0) {
@@ -187,21 +231,49 @@ function readName(
     if ((length & 0xc0) === 0xc0) {
       if (!compression) throw bytes.error(at, `${what}: compression pointer not allowed here`);
       const target = ((length & 0x3f) << 8) | bytes.u8(at + 1, `${what} pointer`);
-      if (target >= at || visited.has(target)) {
+      if (target >= at) {
         throw bytes.error(at, `${what}: compression pointer ${target} does not point backwards`);
       }
-      visited.add(target);
+      if (++jumps > MAX_POINTER_JUMPS) {
+        throw bytes.error(at, `${what}: more than ${MAX_POINTER_JUMPS} compression pointers`);
+      }
       next ??= at + 2;
       at = target;
       continue;
     }
     if (length > 63) throw bytes.error(at, `${what}: label length ${length} is above 63`);
+    textLength += 1 + length;
+    if (textLength > MAX_NAME_LENGTH || labels.length === MAX_LABELS) {
+      throw bytes.error(start, `${what}: name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
     labels.push(UTF8.decode(bytes.bytes(at + 1, length, `${what} label`)));
     at += 1 + length;
   }
-  const name = labels.join(".");
-  if (name.length > MAX_NAME_LENGTH) {
-    throw bytes.error(start, `${what}: name is longer than ${MAX_NAME_LENGTH} characters`);
+  return { name: labels.join("."), next };
+}
+
+/** Joins the values of options with the same code, in order (RFC 3396 long options). */
+export function joinOptions(options: readonly WireOption[]): Map<number, Bytes> {
+  const parts = new Map<number, Bytes[]>();
+  for (const { code, value } of options) {
+    const list = parts.get(code);
+    if (list) list.push(value);
+    else parts.set(code, [value]);
   }
-  return { name, next };
+  const joined = new Map<number, Bytes>();
+  for (const [code, list] of parts) {
+    if (list.length === 1) {
+      joined.set(code, list[0]);
+      continue;
+    }
+    const bytes = new Uint8Array(list.reduce((sum, part) => sum + part.length, 0));
+    let at = 0;
+    for (const part of list) {
+      bytes.set(part.bytes(0, part.length, `option ${code}`), at);
+      at += part.length;
+    }
+    // Offsets in a joined option count from its first part.
+    joined.set(code, new Bytes(list[0].file, bytes, 0, bytes.length, list[0].offset(0)));
+  }
+  return joined;
 }
