@@ -91,16 +91,18 @@ export function decodeLease4(data: Uint8Array, source: LeaseSource): Decoded<Lea
     (v) => v.exactly(4, "T2").u32(0, "T2"),
   );
   // RFC 3442: with classless routes (121, else Microsoft's 249) options 3 and 33 are ignored.
-  const classless = optional(
+  // Both are read, so a malformed 249 is warned about even when 121 wins.
+  const classless121 = optional(
     OPTION.classlessRoutes,
     "classless static routes",
     (v) => readClasslessRoutes(v, "option 121", warnings),
-  ) ??
-    optional(
-      OPTION.msClasslessRoutes,
-      "classless static routes",
-      (v) => readClasslessRoutes(v, "option 249", warnings),
-    );
+  );
+  const classless249 = optional(
+    OPTION.msClasslessRoutes,
+    "classless static routes",
+    (v) => readClasslessRoutes(v, "option 249", warnings),
+  );
+  const classless = classless121 ?? classless249;
   const domain = domainName(optional(OPTION.domainName, "domain name", (v) => v.text()), warnings);
   const host = hostName(optional(OPTION.hostName, "host name", (v) => v.text()), warnings);
   const mtu = optional(OPTION.mtu, "interface MTU", (v) => {
