@@ -14,7 +14,14 @@ import type { Decoded, LeaseSource } from "./decoded.ts";
 import { LeaseDecodeError } from "./errors.ts";
 import { after, INFINITE_LIFETIME, toRfc3339 } from "./time.ts";
 import { domainName, domainNames, hostName } from "./names.ts";
-import { Bytes, checkSize, joinOptions, readDomainNames, readOptions } from "./wire.ts";
+import {
+  boundWarnings,
+  Bytes,
+  checkSize,
+  joinOptions,
+  readDomainNames,
+  readOptions,
+} from "./wire.ts";
 import { classfulLength, readClasslessRoutes, readStaticRoutes } from "./routes4.ts";
 
 /** Size of the fixed BOOTP header. */
@@ -119,12 +126,12 @@ export function decodeLease4(data: Uint8Array, source: LeaseSource): Decoded<Lea
     ...address,
     routers: classless
       ? []
-      : optional(OPTION.routers, "routers", (v) => v.addresses(4, "routers")) ?? [],
+      : optional(OPTION.routers, "routers", (v) => v.addresses(4, "routers", warnings)) ?? [],
     classless_routes: classless ?? [],
     static_routes: classless
       ? []
       : optional(OPTION.staticRoutes, "static routes", (v) => readStaticRoutes(v, warnings)) ?? [],
-    dns: optional(OPTION.dns, "DNS servers", (v) => v.addresses(4, "DNS servers")) ?? [],
+    dns: optional(OPTION.dns, "DNS servers", (v) => v.addresses(4, "DNS servers", warnings)) ?? [],
     ...(domain ? { domain } : {}),
     search: domainNames(
       optional(
@@ -135,7 +142,7 @@ export function decodeLease4(data: Uint8Array, source: LeaseSource): Decoded<Lea
       "option 119",
       warnings,
     ),
-    ntp: optional(OPTION.ntp, "NTP servers", (v) => v.addresses(4, "NTP servers")) ?? [],
+    ntp: optional(OPTION.ntp, "NTP servers", (v) => v.addresses(4, "NTP servers", warnings)) ?? [],
     ...(serverId ? { server_id: serverId } : {}),
     ...(mtu !== undefined ? { mtu } : {}),
     ...(host ? { host_name: host } : {}),
@@ -145,7 +152,7 @@ export function decodeLease4(data: Uint8Array, source: LeaseSource): Decoded<Lea
     obtained_at: toRfc3339(source.obtainedAt),
     valid_until: after(source.obtainedAt, leaseTime),
   };
-  return { lease, warnings };
+  return { lease, warnings: boundWarnings(warnings) };
 }
 
 /**

@@ -18,7 +18,17 @@ import type { Decoded, LeaseSource } from "./decoded.ts";
 import { LeaseDecodeError } from "./errors.ts";
 import { domainNames, statusMessage } from "./names.ts";
 import { after, toRfc3339 } from "./time.ts";
-import { Bytes, checkSize, formatAddress, readDomainNames, readOptions } from "./wire.ts";
+import {
+  boundWarnings,
+  Bytes,
+  checkSize,
+  formatAddress,
+  keepFirst,
+  MAX_LIST_ENTRIES,
+  readDomainNames,
+  readOptions,
+  tooMany,
+} from "./wire.ts";
 
 const REPLY = 7;
 const SUCCESS = 0;
@@ -88,7 +98,26 @@ export function decodeLease6(data: Uint8Array, source: LeaseSource): Decoded<Lea
   const zoned = (ip: string) => zone(ip, source.interface);
   const ias: Ia[] = [];
   const sntp: string[] = [];
+  /** The lists options add to: once one is full, further options for it are not decoded. */
+  const lists: Partial<Record<number, unknown[]>> = {
+    [OPTION.iaNa]: ias,
+    [OPTION.iaTa]: ias,
+    [OPTION.iaPd]: ias,
+    [OPTION.dns]: lease.dns,
+    [OPTION.domainSearch]: lease.search,
+    [OPTION.sntp]: sntp,
+    [OPTION.ntp]: lease.ntp,
+  };
+  const full = new Set<string>();
+  /** Addresses or prefixes read so far per IA kind (what the lists can still take). */
+  const entries: Record<IaKind, number> = { na: 0, ta: 0, pd: 0 };
   for (const { code, value } of readOptions(message.slice(4, message.length - 4, "options"), 2)) {
+    if ((lists[code]?.length ?? 0) >= MAX_LIST_ENTRIES) {
+      const what = `option ${code} (${OPTION_NAMES[code]})`;
+      if (!full.has(what)) warnings.push(tooMany(what));
+      full.add(what);
+      continue;
+    }
     switch (code) {
       case OPTION.serverId:
         lease.server_id = value.hex();
@@ -104,13 +133,20 @@ export function decodeLease6(data: Uint8Array, source: LeaseSource): Decoded<Lea
       case OPTION.iaNa:
       case OPTION.iaTa:
       case OPTION.iaPd: {
-        const ia = optional(code, value, (v) => readIa(v, IA_KINDS[code]!, source, warnings));
-        if (ia) ias.push(ia);
+        const kind = IA_KINDS[code]!;
+        const room = MAX_LIST_ENTRIES - entries[kind];
+        const ia = optional(code, value, (v) => readIa(v, kind, room, source, warnings));
+        if (ia) {
+          ias.push(ia);
+          entries[kind] += ia.entries.length;
+        }
         break;
       }
       case OPTION.dns:
-        lease.dns.push(...(optional(code, value, (v) => v.addresses(16, "DNS servers")) ?? [])
-          .map(zoned));
+        lease.dns.push(
+          ...(optional(code, value, (v) => v.addresses(16, "DNS servers", warnings)) ?? [])
+            .map(zoned),
+        );
         break;
       case OPTION.domainSearch:
         lease.search.push(
@@ -126,16 +162,28 @@ export function decodeLease6(data: Uint8Array, source: LeaseSource): Decoded<Lea
         );
         break;
       case OPTION.sntp:
-        sntp.push(...(optional(code, value, (v) => v.addresses(16, "SNTP servers")) ?? []));
+        sntp.push(
+          ...(optional(code, value, (v) => v.addresses(16, "SNTP servers", warnings)) ?? []),
+        );
         break;
       case OPTION.ntp:
-        lease.ntp.push(...(optional(code, value, readNtp) ?? []).map(zoned));
+        lease.ntp.push(...(optional(code, value, (v) => readNtp(v, warnings)) ?? []).map(zoned));
         break;
     }
   }
-  for (const server of sntp.map(zoned)) if (!lease.ntp.includes(server)) lease.ntp.push(server);
-  addIas(lease, ias, warnings);
-  return { lease, warnings };
+  const ntp = new Set(lease.ntp);
+  for (const server of sntp.map(zoned)) {
+    if (!ntp.has(server)) lease.ntp.push(server);
+    ntp.add(server);
+  }
+  addIas(lease, keepFirst(ias, "identity associations", warnings), warnings);
+  lease.dns = keepFirst(lease.dns, "DNS servers", warnings);
+  lease.search = keepFirst(lease.search, "domain search", warnings);
+  lease.ntp = keepFirst(lease.ntp, "NTP servers", warnings);
+  for (const list of ["address6", "temporary6", "prefix6"] as const) {
+    lease[list] = keepFirst(lease[list], list, warnings);
+  }
+  return { lease, warnings: boundWarnings(warnings) };
 }
 
 const OPTION_NAMES: Record<number, string> = {
@@ -194,8 +242,17 @@ function addIas(lease: Lease6, ias: readonly Ia[], warnings: string[]): void {
   }
 }
 
-/** An IA_NA or IA_PD (IAID, T1, T2, options; RFC 8415 §21.4, §21.21) or IA_TA (IAID, options). */
-function readIa(value: Bytes, kind: IaKind, source: LeaseSource, warnings: string[]): Ia {
+/**
+ * An IA_NA or IA_PD (IAID, T1, T2, options; RFC 8415 §21.4, §21.21) or IA_TA (IAID, options),
+ * with at most `room` addresses or prefixes.
+ */
+function readIa(
+  value: Bytes,
+  kind: IaKind,
+  room: number,
+  source: LeaseSource,
+  warnings: string[],
+): Ia {
   const name = IA_NAMES[kind];
   const iaid = value.slice(0, 4, `${name} IAID`).hex().replaceAll(":", "");
   const headerBytes = kind === "ta" ? 4 : 12;
@@ -206,6 +263,10 @@ function readIa(value: Bytes, kind: IaKind, source: LeaseSource, warnings: strin
   const entries: LeasedAddress[] = [];
   const body = value.slice(headerBytes, value.length - headerBytes, `${name} options`);
   for (const option of readOptions(body, 2)) {
+    if (entries.length >= room) {
+      warnings.push(tooMany(`${name} ${iaid}`));
+      break;
+    }
     try {
       if (option.code === OPTION.statusCode) {
         const status = readStatus(option.value, warnings);
@@ -314,9 +375,13 @@ function zone(ip: string, iface: string | undefined): string {
 }
 
 /** NTP server option (RFC 5908): server and multicast addresses (server names are skipped). */
-function readNtp(value: Bytes): string[] {
+function readNtp(value: Bytes, warnings: string[]): string[] {
   const servers: string[] = [];
   for (const option of readOptions(value, 2)) {
+    if (servers.length === MAX_LIST_ENTRIES) {
+      warnings.push(tooMany("option 56 (NTP servers)"));
+      break;
+    }
     if (option.code === NTP_SUBOPTION.address || option.code === NTP_SUBOPTION.multicast) {
       servers.push(option.value.exactly(16, "NTP server address").address(0, 16, "NTP server"));
     }

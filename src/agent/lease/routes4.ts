@@ -5,7 +5,7 @@
  * @module
  */
 import type { Route } from "../../shared/model.ts";
-import { type Bytes, formatAddress } from "./wire.ts";
+import { type Bytes, formatAddress, MAX_LIST_ENTRIES, tooMany } from "./wire.ts";
 
 /**
  * Classless static routes (RFC 3442 §3): each a width (0–32), the significant octets of the
@@ -17,6 +17,10 @@ export function readClasslessRoutes(value: Bytes, what: string, warnings: string
   const routes: Route[] = [];
   let at = 0;
   while (at < value.length) {
+    if (routes.length === MAX_LIST_ENTRIES) {
+      warnings.push(tooMany(`${what} (classless static routes)`));
+      break;
+    }
     const len = value.u8(at, `${what} route width`);
     if (len > 32) throw value.error(at, `${what}: route width ${len} is above 32`);
     const significant = Math.ceil(len / 8);
@@ -49,6 +53,10 @@ export function readStaticRoutes(value: Bytes, warnings: string[]): Route[] {
   }
   const routes: Route[] = [];
   for (let at = 0; at < value.length; at += 8) {
+    if (routes.length === MAX_LIST_ENTRIES) {
+      warnings.push(tooMany("option 33 (static routes)"));
+      break;
+    }
     const bytes = value.bytes(at, 4, "static route destination");
     const destination = formatAddress(bytes);
     if (bytes.every((byte) => byte === 0) || bytes[0] >= 224) {

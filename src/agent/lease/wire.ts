@@ -101,13 +101,20 @@ export class Bytes {
     return this;
   }
 
-  /** A list of addresses filling the whole slice. */
-  addresses(length: 4 | 16, what: string): string[] {
+  /**
+   * A list of addresses filling the whole slice; at most {@link MAX_LIST_ENTRIES} are read (a
+   * warning says when more were there).
+   */
+  addresses(length: 4 | 16, what: string, warnings: string[]): string[] {
     if (this.length % length !== 0) {
       throw this.error(0, `${what}: length ${this.length} is not a multiple of ${length}`);
     }
+    const count = this.length / length;
     const list: string[] = [];
-    for (let at = 0; at < this.length; at += length) list.push(this.address(at, length, what));
+    for (let index = 0; index < Math.min(count, MAX_LIST_ENTRIES); index++) {
+      list.push(this.address(index * length, length, what));
+    }
+    if (count > MAX_LIST_ENTRIES) warnings.push(tooMany(what));
     return list;
   }
 
@@ -134,8 +141,37 @@ export class Bytes {
   }
 }
 
+/** Most entries of one list (addresses, routes, prefixes, IAs) a lease holds; more are cut. */
+export const MAX_LIST_ENTRIES = 256;
+
+/** The warning for a list cut at {@link MAX_LIST_ENTRIES}. */
+export function tooMany(what: string): string {
+  return `${what}: more than ${MAX_LIST_ENTRIES} entries; the rest dropped`;
+}
+
+/** `list` cut at {@link MAX_LIST_ENTRIES}, with a warning when it was longer. */
+export function keepFirst<T>(list: T[], what: string, warnings: string[]): T[] {
+  if (list.length <= MAX_LIST_ENTRIES) return list;
+  warnings.push(tooMany(what));
+  return list.slice(0, MAX_LIST_ENTRIES);
+}
+
+/** Most warnings kept for one lease. */
+const MAX_WARNINGS = 64;
+
+/** `warnings` cut at {@link MAX_WARNINGS}, the last one saying how many more there were. */
+export function boundWarnings(warnings: string[]): string[] {
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  return [
+    ...warnings.slice(0, MAX_WARNINGS - 1),
+    `and ${warnings.length - MAX_WARNINGS + 1} more warnings`,
+  ];
+}
+
 /** Canonical text of a 4- or 16-byte address. */
 export function formatAddress(bytes: Uint8Array): string {
+  // Dotted decimal is the canonical IPv4 text; the library is for IPv6 (RFC 5952).
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   const parsed = ipaddr.fromByteArray([...bytes]);
   return parsed.kind() === "ipv6" ? (parsed as ipaddr.IPv6).toRFC5952String() : parsed.toString();
 }
