@@ -367,3 +367,16 @@ Deno.test("DHCPv4: a search list is cut at 256 names, with a warning", () => {
   assert.equal(lease.search.length, 256);
   assert.deepEqual(warnings, ["option 119 (domain search): more than 256 names; the rest dropped"]);
 });
+
+Deno.test("DHCPv4: an address list is cut at 256 entries, with a warning", () => {
+  // 300 DNS servers in parts of 60 (RFC 3396 joins them).
+  const parts = Array.from({ length: 5 }, (_, part) =>
+    option4(
+      6,
+      Array.from({ length: 60 }, (_, index) => [10, 0, part, index]).flat(),
+    ));
+  const { lease, warnings } = minimal(parts);
+  assert.equal(lease.dns.length, 256);
+  assert.equal(lease.dns[255], "10.0.4.15");
+  assert.deepEqual(warnings, ["DNS servers: more than 256 entries; the rest dropped"]);
+});

@@ -275,3 +275,18 @@ Deno.test("DHCPv6: a file larger than a DHCP message (64 KiB) is refused", () =>
   big.set(message6([]));
   assert.throws(() => decodeLease6(big, source), /more than 65536 bytes/);
 });
+
+Deno.test("DHCPv6: lists are cut at 256 entries, with one warning each", () => {
+  const dns = Array.from({ length: 300 }, () => option6(23, addressBytes("2001:db8::53")));
+  const prefixes = Array.from(
+    { length: 300 },
+    (_, index) => iaPrefix(`2001:db8:${index.toString(16)}::`, 48, 1, 2),
+  );
+  const { lease, warnings } = decodeLease6(message6([...dns, ia(25, 0, 0, prefixes)]), source);
+  assert.equal(lease.dns.length, 256);
+  assert.equal(lease.prefix6.length, 256);
+  assert.deepEqual(warnings, [
+    "option 23 (DNS servers): more than 256 entries; the rest dropped",
+    "IA_PD 00000001: more than 256 entries; the rest dropped",
+  ]);
+});
