@@ -186,7 +186,7 @@ export class LeaseDirectoryReader {
         }
         return undefined;
       } catch (error) {
-        if (error instanceof Deno.errors.NotFound || errorCode(error) === "ENOENT") {
+        if (errorCode(error) === "ENOENT") {
           this.#files.delete(name);
           return undefined;
         }
