@@ -219,7 +219,7 @@ const MAX_LABELS = 127;
 /** Most compression pointers followed for one name (one per label at most). */
 const MAX_POINTER_JUMPS = MAX_LABELS;
 /** Most names read from one list (a search list longer than this is cut, with a warning). */
-export const MAX_NAMES = 256;
+const MAX_NAMES = 256;
 
 /**
  * Decodes a list of DNS names (RFC 1035 wire format) filling the slice; `compression` allows
