@@ -37,6 +37,18 @@ interface Rule {
 const warned = (pattern: RegExp) => (ours: Ours) => ours.warnings.some((w) => pattern.test(w));
 const refused = (pattern: RegExp) => (ours: Ours) => pattern.test(ours.error ?? "");
 
+/** The DHCPv4 options each compared field comes from. */
+const OPTIONS_OF_FIELD: Record<string, string> = {
+  routers: "3",
+  dns: "6",
+  ntp: "42",
+  classless_routes: "121|249",
+  static_routes: "33",
+  t1: "58",
+  t2: "59",
+  len: "1",
+};
+
 const RULES: Rule[] = [
   {
     id: "rfc3442-ignores-routers",
@@ -55,8 +67,12 @@ const RULES: Rule[] = [
   },
   {
     id: "malformed-option-dropped",
-    fields: ["routers", "dns", "ntp", "classless_routes", "static_routes", "t1", "t2", "len"],
-    applies: warned(/^option (3|6|42|121|249|33|58|59|1) \(.*\) at byte \d+ dropped/),
+    fields: Object.keys(OPTIONS_OF_FIELD),
+    // Only the option that carries the field explains it.
+    applies: (ours, _, field) =>
+      ours.warnings.some((w) =>
+        new RegExp(`^option (${OPTIONS_OF_FIELD[field]}) \\(.*\\) at byte \\d+ dropped`).test(w)
+      ),
   },
   {
     id: "dhcpcd-stops-at-bad-classless-routes",
@@ -72,7 +88,12 @@ const RULES: Rule[] = [
   {
     id: "name-not-well-formed",
     fields: ["domain", "search"],
-    applies: warned(/(is not a domain name: dropped|option (119|24) .* dropped)/),
+    applies: (ours, _, field) =>
+      warned(
+        field === "domain"
+          ? /^option 15 \(domain name\) .* is not a domain name: dropped/
+          : /^option (119|24) .*(dropped|is not a domain name)/,
+      )(ours),
   },
   {
     id: "lease-time-required",
