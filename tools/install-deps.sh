@@ -13,17 +13,17 @@ PREFIX="${DHCPT_INSTALL_PREFIX:-/usr/local}"
 
 DENO_VERSION=2.9.6
 # The Go toolchain installed when Go is missing or older than tools/testcluster/go.mod asks for:
-# the golang.org/toolchain module from the Go module proxy, as the go command itself fetches
-# toolchains; the SHA-256 of each zip as verified by the Go checksum database.
+# the golang.org/toolchain module, which the go command itself downloads for GOTOOLCHAIN; any Go
+# (Debian's golang-go as a bootstrap) fetches it with `go mod download`, which checks it against
+# the Go checksum database. Its checksums, pinned:
 GO_VERSION=1.26.8
-declare -A GO_TOOLCHAIN_SHA256=(
-  [amd64]=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7
-  [arm64]=02b36b6787b3ac767668f630e2998df45a3b1f9ffee08d1bf3ef6487cd658d99
+declare -A GO_TOOLCHAIN_SUM=(
+  [amd64]=h1:ZOmGe1OnfREDMIdb1Qi4G9JSuDPBLGExZMQ4nis1RXM=
+  [arm64]=h1:sYL/O6MqS68ML0kjsQ36WoYIpJqkw60TxizWUYUKQMc=
 )
-GO_PROXY=https://proxy.golang.org
 DEBIAN_PACKAGES=(
   dhcpcd-base kea-dhcp4-server kea-dhcp6-server python3-jinja2
-  iproute2 util-linux procps openssl ca-certificates curl unzip
+  iproute2 util-linux procps openssl ca-certificates
 )
 
 say() { echo "install-deps: $*" >&2; }
@@ -63,22 +63,22 @@ install_debian_packages() {
 }
 
 install_go() {
-  local arch goroot url work
+  local arch goroot module download dir sum
   arch="$(dpkg --print-architecture)"
-  [ -n "${GO_TOOLCHAIN_SHA256[$arch]:-}" ] || fail "no Go toolchain pinned for $arch; install Go >= $GO_MINIMUM"
+  [ -n "${GO_TOOLCHAIN_SUM[$arch]:-}" ] || fail "no Go toolchain pinned for $arch; install Go >= $GO_MINIMUM"
   goroot="$PREFIX/go"
   [ -e "$goroot" ] && fail "Go >= $GO_MINIMUM is needed and $goroot exists; remove it or put Go >= $GO_MINIMUM on PATH"
   require_root "install Go"
-  url="$GO_PROXY/golang.org/toolchain/@v/v0.0.1-go$GO_VERSION.linux-$arch.zip"
-  say "installing Go $GO_VERSION into $goroot (from $url)"
-  work="$(mktemp -d)"
-  trap 'rm -rf "$work"' RETURN
-  curl --fail --silent --show-error --location --output "$work/go.zip" "$url"
-  echo "${GO_TOOLCHAIN_SHA256[$arch]}  $work/go.zip" | sha256sum --check --status ||
-    fail "the downloaded Go toolchain does not have the pinned SHA-256"
-  unzip -q "$work/go.zip" -d "$work"
-  mkdir -p "$PREFIX" "$PREFIX/bin"
-  mv "$work/golang.org/toolchain@v0.0.1-go$GO_VERSION.linux-$arch" "$goroot"
+  command -v go >/dev/null || install_debian_packages golang-go
+  module="golang.org/toolchain@v0.0.1-go$GO_VERSION.linux-$arch"
+  say "installing Go $GO_VERSION into $goroot (the Go module $module)"
+  download="$(cd / && GOTOOLCHAIN=local go mod download -json "$module")" ||
+    fail "go mod download $module failed: $download"
+  read -r dir sum < <(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["Dir"], d["Sum"])' <<<"$download")
+  [ "$sum" = "${GO_TOOLCHAIN_SUM[$arch]}" ] || fail "$module has checksum $sum, not the pinned ${GO_TOOLCHAIN_SUM[$arch]}"
+  mkdir -p "$PREFIX/bin"
+  cp -R "$dir" "$goroot"
+  chmod -R u+w "$goroot"
   # Module zips carry no file modes (the go command sets them too when it installs a toolchain).
   chmod +x "$goroot"/bin/* "$goroot"/pkg/tool/*/*
   ln -sf "$goroot/bin/go" "$goroot/bin/gofmt" "$PREFIX/bin/"
