@@ -14,8 +14,18 @@ const TARGETS_BY_ARCH: Readonly<Record<string, string>> = {
   arm64: "aarch64-unknown-linux-gnu",
 };
 
-/** One executable: its entry point, its name and what it must embed besides its imports. */
-const EXECUTABLES = [
+/** An executable of the images: its entry point, its path and what it embeds besides imports. */
+export interface Executable {
+  /** The entry module, relative to the repository. */
+  readonly entry: string;
+  /** The compiled file, relative to the repository (its name is the image's command). */
+  readonly output: string;
+  /** Further modules to embed. */
+  readonly include: readonly string[];
+}
+
+/** The agent and the operator executables (the Containerfile's two images run one each). */
+export const EXECUTABLES: readonly Executable[] = [
   { entry: "src/agent/main.ts", output: "dist/dhcp-template-agent", include: [] },
   {
     entry: "src/operator/main.ts",
@@ -25,24 +35,27 @@ const EXECUTABLES = [
   },
 ];
 
-const { values } = parseArgs({ args: Deno.args, options: { target: { type: "string" } } });
-const target = values.target ? (TARGETS_BY_ARCH[values.target] ?? values.target) : undefined;
-const root = new URL("..", import.meta.url).pathname;
+if (import.meta.main) await compileAll(Deno.args);
 
-for (const { entry, output, include } of EXECUTABLES) {
-  const args = [
-    "compile",
-    "--allow-all",
-    ...(target ? ["--target", target] : []),
-    ...include.flatMap((file) => ["--include", file]),
-    "--output",
-    output,
-    entry,
-  ];
-  console.error(`compile: deno ${args.join(" ")}`);
-  const status = await new Deno.Command(Deno.execPath(), { args, cwd: root }).spawn().status;
-  if (!status.success) {
-    console.error(`compile: ${entry} failed (exit code ${status.code})`);
-    Deno.exit(status.code || 1);
+async function compileAll(argv: string[]) {
+  const { values } = parseArgs({ args: argv, options: { target: { type: "string" } } });
+  const target = values.target ? (TARGETS_BY_ARCH[values.target] ?? values.target) : undefined;
+  const root = new URL("..", import.meta.url).pathname;
+  for (const { entry, output, include } of EXECUTABLES) {
+    const args = [
+      "compile",
+      "--allow-all",
+      ...(target ? ["--target", target] : []),
+      ...include.flatMap((file) => ["--include", file]),
+      "--output",
+      output,
+      entry,
+    ];
+    console.error(`compile: deno ${args.join(" ")}`);
+    const status = await new Deno.Command(Deno.execPath(), { args, cwd: root }).spawn().status;
+    if (!status.success) {
+      console.error(`compile: ${entry} failed (exit code ${status.code})`);
+      Deno.exit(status.code || 1);
+    }
   }
 }

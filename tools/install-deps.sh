@@ -23,7 +23,7 @@ declare -A GO_TOOLCHAIN_SUM=(
 )
 DEBIAN_PACKAGES=(
   dhcpcd-base kea-dhcp4-server kea-dhcp6-server python3-jinja2
-  iproute2 util-linux procps openssl ca-certificates
+  iproute2 util-linux procps openssl ca-certificates socat curl
 )
 
 say() { echo "install-deps: $*" >&2; }
