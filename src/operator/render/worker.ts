@@ -10,6 +10,7 @@ import { type CompiledTemplate, compileTemplate, TemplateError } from "./engine.
 import { findUnsafeText } from "./context_guard.ts";
 import { ManifestError, ManifestParser } from "./manifests.ts";
 import type { KubernetesObject } from "../../shared/kube_object.ts";
+import { type PermissionStates, permissionStates } from "./permissions.ts";
 
 /** A render job. */
 export interface RenderRequest {
@@ -25,9 +26,9 @@ export interface RenderRequest {
   outputBytes: number;
 }
 
-/** The worker's answer (or, once at start, `{ ready: true }`). */
+/** The worker's answer (or, once at start, `ready` with its permissions). */
 export type RenderResponse =
-  | { ready: true }
+  | { ready: true; permissions: PermissionStates }
   | { id: number; ok: true; objects: KubernetesObject[] }
   | { id: number; ok: false; error: { message: string; line?: number; column?: number } };
 
@@ -86,4 +87,4 @@ self.onmessage = (event: MessageEvent<RenderRequest>) => {
 };
 // Loading this module can take a while (the first time, Deno may compile it): the host starts
 // the render time limit only after this message.
-self.postMessage({ ready: true });
+self.postMessage({ ready: true, permissions: permissionStates() });
