@@ -10,21 +10,37 @@ const MARK = "\u001e";
 
 /** One frame: the marked JSON text of `value` and a line break. */
 export function encodeFrame(value: unknown): string {
-  return `${MARK}${JSON.stringify(value)}\n`;
+  return frameOf(JSON.stringify(value));
+}
+
+/** The frame of a value's JSON text (which has no line break). */
+export function frameOf(json: string): string {
+  return `${MARK}${json}\n`;
 }
 
 /** The value of a frame line, or undefined for a line that is not a frame. */
 export function decodeFrame(line: string): unknown {
-  return line.startsWith(MARK) ? JSON.parse(line.slice(MARK.length)) : undefined;
+  const json = frameJson(line);
+  return json === undefined ? undefined : JSON.parse(json);
 }
 
-/** Splits a text stream into lines (without their line breaks). */
+/** The JSON text of a frame line, or undefined for a line that is not a frame. */
+export function frameJson(line: string): string | undefined {
+  return line.startsWith(MARK) ? line.slice(MARK.length) : undefined;
+}
+
+/** Splits a text stream into lines (without their line breaks); long lines in linear time. */
 export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let rest = "";
+  let pending: string[] = []; // the current line's text so far, chunk by chunk
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    yield* parts;
+    let start = 0;
+    for (let end = chunk.indexOf("\n"); end !== -1; end = chunk.indexOf("\n", start)) {
+      pending.push(chunk.slice(start, end));
+      yield pending.join("");
+      pending = [];
+      start = end + 1;
+    }
+    if (start < chunk.length) pending.push(chunk.slice(start));
   }
-  if (rest) yield rest;
+  if (pending.length) yield pending.join("");
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeFrame, encodeFrame, lines } from "./frames.ts";
+import { decodeFrame, encodeFrame, frameJson, frameOf, lines } from "./frames.ts";
 
 Deno.test("a frame is one marked line that decodes to the value; other lines are no frames", () => {
   const value = { id: 1, text: "line\nbreak \u2028 €", nested: [null, true, 1.5] };
@@ -8,6 +8,8 @@ Deno.test("a frame is one marked line that decodes to the value; other lines are
   assert.deepEqual(decodeFrame(frame.slice(0, -1)), value);
   assert.equal(decodeFrame('{"id":1}'), undefined);
   assert.equal(decodeFrame("Warning: something"), undefined);
+  assert.equal(frameJson(frameOf('{"a":1}').slice(0, -1)), '{"a":1}');
+  assert.equal(frameJson('{"a":1}'), undefined);
 });
 
 Deno.test("lines splits a byte stream at line breaks, across chunks and multi-byte characters", async () => {

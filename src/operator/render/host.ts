@@ -1,21 +1,21 @@
 /**
  * The render process: the operator starts it as a child (`deno run … host.ts`, or the compiled
  * operator with its hidden subcommand, see `host_command.ts`) and talks to it in frames over stdin and stdout.
- * It hosts one permission-less render worker (`worker.ts`), passes each {@link RenderRequest} to
- * it and its {@link RenderResponse} back, and gives up every permission of its own once the
+ * It hosts one permission-less render worker (`worker.ts`), passes each render request to it
+ * and its answer back (as JSON text, untouched), and gives up every permission of its own once the
  * worker runs. The operator kills this process with SIGKILL when a render goes over a limit;
  * if the worker dies, this process exits and the operator starts a new one.
  *
  * @module
  */
-import { decodeFrame, encodeFrame, lines } from "./frames.ts";
+import { encodeFrame, frameJson, frameOf, lines } from "./frames.ts";
 import {
   grantedPermissions,
   PERMISSION_NAMES,
   type PermissionStates,
   permissionStates,
 } from "./permissions.ts";
-import type { RenderRequest, RenderResponse } from "./worker.ts";
+import type { WorkerReady } from "./worker.ts";
 
 /** Exit status when the render worker failed (it crashed, or could not load). */
 export const WORKER_FAILED_EXIT_CODE = 70;
@@ -30,15 +30,14 @@ export interface HostReady {
 export async function runRenderHost(): Promise<void> {
   const stdout = Deno.stdout.writable.getWriter();
   const encoder = new TextEncoder();
-  const send = (response: RenderResponse) => stdout.write(encoder.encode(encodeFrame(response)));
   const worker = new Worker(new URL("./worker.ts", import.meta.url).href, {
     type: "module",
     deno: { permissions: "none" },
   });
   const workerReady = Promise.withResolvers<PermissionStates>();
-  worker.onmessage = (event: MessageEvent<RenderResponse>) => {
-    if ("ready" in event.data) workerReady.resolve(event.data.permissions);
-    else send(event.data);
+  worker.onmessage = (event: MessageEvent<WorkerReady | string>) => {
+    if (typeof event.data === "string") stdout.write(encoder.encode(frameOf(event.data)));
+    else workerReady.resolve(event.data.permissions);
   };
   worker.onerror = (event) => {
     event.preventDefault();
@@ -61,7 +60,7 @@ export async function runRenderHost(): Promise<void> {
   const ready: HostReady = { ready: true, permissions };
   await stdout.write(encoder.encode(encodeFrame(ready)));
   for await (const line of lines(Deno.stdin.readable)) {
-    const request = decodeFrame(line) as RenderRequest | undefined;
+    const request = frameJson(line);
     if (request !== undefined) worker.postMessage(request);
   }
   Deno.exit(0);

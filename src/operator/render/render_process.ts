@@ -7,10 +7,7 @@
 import { decodeFrame, encodeFrame, lines } from "./frames.ts";
 import type { HostReady } from "./host.ts";
 import type { HostCommand } from "./host_command.ts";
-import type { RenderRequest, RenderResponse } from "./worker.ts";
-
-/** A render's answer. */
-export type RenderAnswer = Exclude<RenderResponse, { ready: true }>;
+import type { RenderAnswer, RenderRequest } from "./render_job.ts";
 
 /** The only environment variables a render process gets: where Deno keeps its cache. */
 const PASSED_ENV = ["HOME", "DENO_DIR", "XDG_CACHE_HOME"];

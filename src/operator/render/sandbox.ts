@@ -12,8 +12,8 @@ import type { Node } from "../../shared/model.ts";
 import type { Renderer, RenderResult } from "../reconcile.ts";
 import { type HostCommand, renderHostCommand } from "./host_command.ts";
 import { readProcessStats } from "./process_stats.ts";
-import { type RenderAnswer, RenderProcess } from "./render_process.ts";
-import type { RenderRequest } from "./worker.ts";
+import type { RenderAnswer, RenderRequest } from "./render_job.ts";
+import { RenderProcess } from "./render_process.ts";
 
 /** Limits of the sandbox. */
 export interface SandboxOptions {
