@@ -52,9 +52,10 @@ export class RenderJobs {
       };
     }
     try {
+      // By name and source: a template only ever runs its own compiled code.
       const template = cached(
         this.#compiled,
-        request.source,
+        `${request.name}\0${request.source}`,
         () => compileTemplate(request.source, request.name),
       );
       const output = template.render(request.context, request.outputBytes);
