@@ -18,6 +18,7 @@ import { containerMethod } from "./methods.ts";
 import { type GrammarNodes, patchGrammar } from "./grammar.ts";
 import { patchTokenizer, TemplateSyntaxError } from "./lexer.ts";
 import { secureCodeGeneration } from "./code_safety.ts";
+import { utf8Length } from "./utf8.ts";
 import {
   Cycler,
   isPlainObject,
@@ -341,7 +342,7 @@ function patchRuntime(runtime: Untyped): void {
   };
   runtime.suppressValue = (value: unknown) => {
     const text = pyStr(value);
-    budget.used += text.length;
+    budget.used += utf8Length(text);
     if (budget.used > budget.outputBytes) {
       throw new OutputLimitError(`output exceeds the limit of ${budget.outputBytes} bytes`);
     }
@@ -615,6 +616,17 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
       }
     };
   }
+  // Literal template text is printed through suppressValue, so it counts against the output
+  // limit while the render runs, like printed values (a loop of text stops at the limit).
+  const compileOutput = compiler.compileOutput;
+  compiler.compileOutput = function (node: Untyped, frame: unknown) {
+    node.children = node.children.map((child: Untyped) =>
+      child instanceof nodes.TemplateData && child.value
+        ? new nodes.Literal(child.lineno, child.colno, child.value)
+        : child
+    );
+    return compileOutput.call(this, node, frame);
+  };
   // Runtime errors report where they happened (1-based; nunjucks tracks only function calls).
   for (const method of ["compileOutput", "compileIf", "compileFor", "compileSet"]) {
     const original = compiler[method];
@@ -1224,7 +1236,7 @@ export function compileTemplate(source: string, name = "template"): CompiledTemp
       } catch (error) {
         throw toTemplateError(error, name);
       }
-      if (output.length > outputBytes) {
+      if (utf8Length(output) > outputBytes) {
         throw new TemplateError(`${name}: output exceeds the limit of ${outputBytes} bytes`);
       }
       return output;
