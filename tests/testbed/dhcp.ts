@@ -542,6 +542,9 @@ export class DhcpTestbed {
   }
 }
 
+/** The IAIDs dhcpcd is configured with: `ia_na 1`, `ia_pd 2`. */
+export const DHCPCD_IAIDS = { na: 1, pd: 2 };
+
 /** dhcpcd's configuration: DHCPv4 and DHCPv6 (IA_NA + IA_PD) without router advertisements. */
 function dhcpcdConfig(iface: string): string {
   return `# dhcp-template test node
@@ -551,8 +554,8 @@ noarp
 nodev
 option domain_name_servers, domain_name, domain_search, ntp_servers
 interface ${iface}
-  ia_na 1
-  ia_pd 2 -
+  ia_na ${DHCPCD_IAIDS.na}
+  ia_pd ${DHCPCD_IAIDS.pd} -
 `;
 }
 

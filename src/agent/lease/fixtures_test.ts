@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import ipaddr from "ipaddr.js";
 import type { Lease4, Lease6, LeasedAddress } from "../../shared/model.ts";
-import { SERVER_ADDRESS4, type TestbedServerOptions } from "../../../tests/testbed/dhcp.ts";
+import {
+  DHCPCD_IAIDS,
+  SERVER_ADDRESS4,
+  type TestbedServerOptions,
+} from "../../../tests/testbed/dhcp.ts";
 import {
   FIXTURE_NODES,
   FIXTURE_PREFIX_CHANGE,
@@ -41,6 +45,8 @@ const lease4 = (ip: string): Lease4 => ({
   ip,
   len: 24,
   routers: [SERVER_ADDRESS4],
+  classless_routes: [],
+  static_routes: [],
   dns: options.dns4,
   domain: options.domain,
   search: options.search4,
@@ -53,14 +59,18 @@ const lease4 = (ip: string): Lease4 => ({
   valid_until: after(valid),
 });
 
-/** An address or prefix with kea-dhcp6's lifetimes. */
-const entry = (cidr: string): LeasedAddress => ({
+/** An IAID as the decoder writes it (8 hex digits). */
+const iaid = (value: number) => value.toString(16).padStart(8, "0");
+
+/** An address or prefix with kea-dhcp6's lifetimes, in the IA with dhcpcd's IAID `ia`. */
+const entry = (cidr: string, ia: number): LeasedAddress => ({
   ip: cidr.split("/")[0],
   len: Number(cidr.split("/")[1]),
   preferred_lifetime: preferred,
   valid_lifetime: valid,
   preferred_until: after(preferred),
   valid_until: after(valid),
+  iaid: iaid(ia),
 });
 
 /** kea-dhcp6's configured DUID-EN: type 2, the enterprise number, the identifier. */
@@ -72,8 +82,13 @@ function serverDuid(): string {
 
 /** What kea-dhcp6 hands out: the reserved address and prefix, the timers and the options. */
 const lease6 = (address: string, prefix: string): Lease6 => ({
-  address6: [entry(`${address}/128`)],
-  prefix6: [entry(prefix)],
+  temporary6: [],
+  ia: [
+    { kind: "na", iaid: iaid(DHCPCD_IAIDS.na), t1: renew!, t2: rebind!, status_code: 0 },
+    { kind: "pd", iaid: iaid(DHCPCD_IAIDS.pd), t1: renew!, t2: rebind!, status_code: 0 },
+  ],
+  address6: [entry(`${address}/128`, DHCPCD_IAIDS.na)],
+  prefix6: [entry(prefix, DHCPCD_IAIDS.pd)],
   dns: options.dns6,
   search: options.search6,
   ntp: options.sntp6,
