@@ -50,12 +50,16 @@ export function compareOutcomes(jinja: Outcome, ours: Outcome): Difference | und
   return jinjaKind(jinja.kind) === ours.kind ? undefined : "error-kind";
 }
 
-/** Checks `known-differences.yaml`'s parsed content; throws on an entry that is not well-formed. */
-export function parseKnownDifferences(value: unknown): Map<string, KnownDifference> {
+/**
+ * The corpus cases of `known-differences.yaml` (its `cases` section), checked; throws on an entry
+ * that is not well-formed.
+ */
+export function parseKnownDifferences(file: unknown): Map<string, KnownDifference> {
   const entries = new Map<string, KnownDifference>();
+  const value = (file as { cases?: unknown } | null)?.cases;
   if (value === null || value === undefined) return entries;
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new Error("known-differences.yaml must map `template@dataset` to an entry");
+    throw new Error("known-differences.yaml: `cases` must map `template@dataset` to an entry");
   }
   for (const [name, entry] of Object.entries(value)) {
     const { difference, reason } = (entry ?? {}) as Record<string, unknown>;

@@ -18,7 +18,8 @@ export type TemplateErrorKind =
   | "IndexError"
   | "KeyError"
   | "AttributeError"
-  | "AssertionError";
+  | "AssertionError"
+  | "RuntimeError";
 
 /** The kinds an error raised while rendering can have. */
 export type RuntimeErrorKind = Exclude<TemplateErrorKind, "TemplateSyntaxError">;
@@ -34,6 +35,7 @@ const RUNTIME_KINDS: ReadonlySet<string> = new Set<RuntimeErrorKind>([
   "KeyError",
   "AttributeError",
   "AssertionError",
+  "RuntimeError",
 ]);
 
 /** Whether `name` is a {@link RuntimeErrorKind}. */
