@@ -101,7 +101,8 @@ export async function runScale(
       exits.watch(swarm);
       swarms.push(swarm);
     }
-    await exits.guard(Promise.all(swarms.map((swarm) => swarm.reported())));
+    const reported = Promise.all(swarms.map((swarm) => swarm.reported()));
+    await exits.guard(waitFor(`${agents} first reports`, () => settled(reported), 600_000));
     await exits.guard(waitFor(`${agents} pools`, async () => {
       const status = (await objects.get({
         apiVersion: template.apiVersion,
@@ -223,4 +224,10 @@ async function inParallel(
   await Promise.all(Array.from({ length: limit }, async () => {
     while (next < count) await task(next++);
   }));
+}
+
+/** Whether `promise` has resolved (false while pending; its rejection is thrown). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol();
+  return (await Promise.race([promise, Promise.resolve(pending)])) !== pending;
 }
