@@ -62,11 +62,15 @@ Deno.test("the chart's pods, run as rendered: leases become pools, probes pass, 
   });
   const pods: RunningPod[] = [];
   const templateName = `${prefix}-pools`;
+  // Each step builds on the one before: after a failure, the rest fail at once.
+  let failed: string | undefined;
   const step = (name: string, run: () => Promise<void>) =>
     t.step(name, async () => {
+      if (failed) throw new Error(`not run: "${failed}" failed`);
       try {
         await run();
       } catch (error) {
+        failed = name;
         const logs = pods.map((pod) => `--- ${pod.name}\n${pod.output}`).join("\n");
         throw new Error(`${error}\n${logs}`);
       }

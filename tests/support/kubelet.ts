@@ -471,13 +471,14 @@ export class RunningPod {
     let exited = false;
     this.#done.then(() => exited = true);
     let last = 0;
-    await waitFor(`${this.name}'s ${kind} probe to answer 200`, async () => {
-      if (exited) throw new Error(`${this.name} exited:\n${this.output}`);
-      last = await this.probe(kind);
-      return last === 200;
-    }, timeoutMs).catch((error) => {
+    await waitFor(
+      `${this.name}'s ${kind} probe to answer 200`,
+      async () => exited || (last = await this.probe(kind)) === 200,
+      timeoutMs,
+    ).catch((error) => {
       throw new Error(`${error} (last answer: ${last})\n${this.output}`);
     });
+    if (exited) throw new Error(`${this.name} exited before its ${kind} probe passed`);
   }
 
   /** The mount options of the container's root filesystem, as the kernel reports them. */
