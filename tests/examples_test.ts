@@ -131,7 +131,7 @@ async function renderAll(): Promise<Map<string, KubernetesObject[]>> {
       rendered.set(file, result.objects);
     }
   } finally {
-    renderer.close();
+    await renderer.close();
   }
   return rendered;
 }

@@ -241,7 +241,7 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
     });
   } finally {
     await reconciler.stop();
-    renderer.close();
+    await renderer.close();
     await deleteTemplate().catch(() => {});
   }
   // Only the deliberately broken template may have failed (it is retried); nothing else.

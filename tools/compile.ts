@@ -28,10 +28,14 @@ export interface Executable {
 export const EXECUTABLES: readonly Executable[] = [
   { entry: "src/agent/main.ts", output: "dist/dhcp-template-agent", include: [] },
   {
-    entry: "src/operator/main.ts",
+    entry: "src/operator/executable.ts",
     output: "dist/dhcp-template-operator",
-    // The render worker is started by URL, not imported.
-    include: ["src/operator/render/worker.ts"],
+    // Loaded by dynamic import (the operator or its render process) or started by URL (the worker).
+    include: [
+      "src/operator/main.ts",
+      "src/operator/render/host.ts",
+      "src/operator/render/worker.ts",
+    ],
   },
 ];
 
