@@ -8,6 +8,7 @@
 
 import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
+import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Node } from "../shared/model.ts";
 import { hashObject, planTemplate } from "./plan/plan.ts";
 import {
@@ -47,7 +48,10 @@ export interface ReconcileCluster {
   watch(apiVersion: string, kind: string): Promise<void>;
   /** The object as the cluster holds it, or undefined. */
   get(ref: ObjectRef): Promise<KubernetesObject | undefined>;
-  /** Server-side applies the object. */
+  /**
+   * Server-side applies the object (decorated with its template's controller reference); throws
+   * {@link OwnershipConflictError} when the object exists and that template does not own it.
+   */
   apply(object: KubernetesObject): Promise<KubernetesObject>;
   /** Deletes the object if it still has `uid`; false when it was gone or replaced. */
   delete(ref: ObjectRef, uid: string): Promise<boolean>;
@@ -55,6 +59,17 @@ export interface ReconcileCluster {
   writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void>;
   /** Records a Kubernetes Event on the template. */
   event(template: DhcpTemplate, type: "Normal" | "Warning", reason: string, message: string): void;
+}
+
+/**
+ * An apply refused because, by the time it was sent, the object belonged to something else (e.g.
+ * another template that rendered it in the same round): reported as a conflict, not a failure.
+ */
+export class OwnershipConflictError extends DhcpTemplateError {
+  /** Creates the error with the conflict's reason. */
+  constructor(readonly reason: string) {
+    super(`Cannot apply: ${reason}`);
+  }
 }
 
 /** What one reconcile did, for logs and metrics. */
@@ -131,6 +146,7 @@ async function renderAndApply(
     live,
   });
   const failures = [...failedKinds.values()];
+  const applyConflicts: ConflictStatus[] = [];
   const kept = new Map<string, ObjectRef>(
     [...plan.unchanged, ...inventory.filter((ref) => !usable(ref))].map((
       ref,
@@ -144,6 +160,10 @@ async function renderAndApply(
       kept.set(refKey(ref), ref);
       report.applied++;
     } catch (error) {
+      if (error instanceof OwnershipConflictError) {
+        applyConflicts.push({ ...ref, reason: error.reason });
+        return;
+      }
       failures.push(errorMessage(error));
       if (live.has(refKey(ref))) kept.set(refKey(ref), ref);
     }
@@ -163,7 +183,10 @@ async function renderAndApply(
     cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
   }
 
-  const conflicts: ConflictStatus[] = plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason }));
+  const conflicts: ConflictStatus[] = [
+    ...plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason })),
+    ...applyConflicts,
+  ].sort((a, b) => refKey(a).localeCompare(refKey(b)));
   const newInventory = [...kept.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
   if (failures.length) {
     const message = failures.join("; ");
