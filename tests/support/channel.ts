@@ -53,9 +53,11 @@ export async function startOperatorSide(
     audience: string;
     serviceAccounts: string[];
     heartbeatSeconds?: number;
-    tls?: { certFile: string; keyFile: string };
+    tls?: { certFile: string; keyFile: string; refreshMs?: number };
     /** Default `127.0.0.1:0` (a free port). */
     listen?: string;
+    /** How long a token's review is cached, seconds (default: the authenticator's). */
+    cacheSeconds?: number;
   },
 ): Promise<OperatorSide> {
   const store = await NodeStore.start({ kubeConfig: config });
@@ -63,6 +65,7 @@ export async function startOperatorSide(
     kubeConfig: config,
     audience: options.audience,
     serviceAccounts: options.serviceAccounts,
+    cacheSeconds: options.cacheSeconds,
   });
   const tokensSeen = new Set<string | undefined>();
   const server = await startAgentServer({
