@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import type { NodeSource } from "../src/operator/controller.ts";
 import { ClusterObjects } from "../src/operator/kube/objects.ts";
 import type { Renderer, RenderResult } from "../src/operator/reconcile.ts";
 import { SandboxedRenderer } from "../src/operator/render/sandbox.ts";

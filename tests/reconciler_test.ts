@@ -11,7 +11,6 @@ import { ClusterObjects } from "../src/operator/kube/objects.ts";
 import { SandboxedRenderer } from "../src/operator/render/sandbox.ts";
 import { TemplateReconciler } from "../src/operator/template_reconciler.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
-import type { Node } from "../src/shared/model.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
 import { nodeWithPrefix, TestNodes } from "./support/nodes.ts";
 
