@@ -102,19 +102,23 @@ export class LeaseDirectoryReader {
       const problem = await this.#readFile(name, wireless);
       if (problem) problems.push(problem);
     }
-    return {
-      interfaces: toInterfaces(
-        // Names parsed again: an interface may have become known as wireless since the read.
-        [...this.#files].map(([name, file]) => ({
-          ...file.lease,
-          name: parseLeaseFileName(name, wireless)!,
-        })),
-      ),
-      problems,
-      warnings: [...this.#files].flatMap(([name, file]) =>
-        file.warnings.map((message) => ({ file: `${this.dir}/${name}`, message }))
-      ),
-    };
+    const leases: LeaseOfFile[] = [];
+    const warnings: LeaseProblem[] = [];
+    for (const [name, file] of this.#files) {
+      // Names parsed again: an interface may have become known as wireless since the read.
+      const fileName = parseLeaseFileName(name, wireless)!;
+      leases.push({ ...file.lease, name: fileName });
+      const path = `${this.dir}/${name}`;
+      for (const message of file.warnings) warnings.push({ file: path, message });
+      if (fileName.ssid !== undefined && !isSsid(fileName.ssid)) {
+        warnings.push({
+          file: path,
+          message: `the SSID ${JSON.stringify(fileName.ssid)} is not safe to print as data: ` +
+            "dropped (the lease is kept without it)",
+        });
+      }
+    }
+    return { interfaces: withoutUnsafeSsids(toInterfaces(leases)), problems, warnings };
   }
 
   async #wireless(names: readonly string[]): Promise<readonly string[]> {
@@ -127,7 +131,7 @@ export class LeaseDirectoryReader {
   async #readFile(name: string, wireless: readonly string[]): Promise<LeaseProblem | undefined> {
     const path = `${this.dir}/${name}`;
     const fileName = parseLeaseFileName(name, wireless)!;
-    if (!isInterfaceName(fileName.interface) || (fileName.ssid && !isSsid(fileName.ssid))) {
+    if (!isInterfaceName(fileName.interface)) {
       return { file: path, message: "the file name does not name an interface (ignored)" };
     }
     const attempts = this.options.attempts ?? 3;
@@ -170,6 +174,19 @@ export class LeaseDirectoryReader {
       message: `${lastError instanceof Error ? lastError.message : lastError}${kept}`,
     };
   }
+}
+
+/**
+ * The interfaces with every SSID that is not safe to print as data removed (lease text stays
+ * data: see `src/shared/names.ts`). They were chosen by SSID before, so leases of different
+ * networks do not mix.
+ */
+function withoutUnsafeSsids(interfaces: Interface[]): Interface[] {
+  return interfaces.map((iface) => {
+    if (iface.ssid === undefined || isSsid(iface.ssid)) return iface;
+    const { ssid: _ssid, ...rest } = iface;
+    return rest;
+  });
 }
 
 /** Reads `dir` once. */

@@ -1,12 +1,15 @@
 /**
  * Fuzzes both decoders with 100,000 seeded inputs: random bytes, valid headers followed by random
  * options, and valid messages with bytes flipped, cut off or inserted. The only thing a decoder may
- * throw is a LeaseDecodeError; what it decodes has prefix lengths in range.
+ * throw is a LeaseDecodeError; what it decodes has prefix lengths in range and every string in
+ * its grammar (lease text stays data: src/shared/names.ts).
  */
 import assert from "node:assert/strict";
 import { decodeLease4 } from "./dhcp4.ts";
 import { decodeLease6 } from "./dhcp6.ts";
 import { LeaseDecodeError } from "./errors.ts";
+import type { Lease4, Lease6 } from "../../shared/model.ts";
+import { isDomainName, isDuid, matchesNodeText } from "../../shared/names.ts";
 import {
   addressBytes,
   dnsName,
@@ -19,6 +22,30 @@ import {
   option6,
   uint,
 } from "./test_messages.ts";
+
+/** The strings of a decoded lease that break their grammar, as `field: value`. */
+function textOutOfGrammar(lease: Lease4 | Lease6): string[] {
+  const checks: [string, string | undefined, (text: string) => boolean][] = [];
+  const ips = (field: string, values: string[], kind: "ipv4" | "ipv6") =>
+    values.forEach((value) => checks.push([field, value, (t) => matchesNodeText(kind, t)]));
+  const time = (field: string, value: string) =>
+    checks.push([field, value, (t) => matchesNodeText("time", t)]);
+  lease.search.forEach((name) => checks.push(["search", name, isDomainName]));
+  if ("len" in lease) {
+    ips("ip", [lease.ip, ...lease.routers, ...lease.dns, ...lease.ntp], "ipv4");
+    ips("server_id", lease.server_id === undefined ? [] : [lease.server_id], "ipv4");
+    checks.push(["domain", lease.domain, isDomainName]);
+    time("valid_until", lease.valid_until);
+  } else {
+    const entries = [...lease.address6, ...lease.prefix6];
+    ips("ip", [...entries.map((entry) => entry.ip), ...lease.dns, ...lease.ntp], "ipv6");
+    checks.push(["server_id", lease.server_id, isDuid]);
+    entries.forEach((entry) => time("until", entry.valid_until));
+  }
+  time("obtained_at", lease.obtained_at);
+  return checks.filter(([, value, valid]) => value !== undefined && !valid(value))
+    .map(([field, value]) => `${field}: ${JSON.stringify(value)}`);
+}
 
 /** A small seeded generator (mulberry32), so failures reproduce. */
 function random(seed: number): () => number {
@@ -83,6 +110,7 @@ Deno.test("fuzz: 100,000 seeded inputs give a lease or a LeaseDecodeError, nothi
     const decode = kind % 2 === 0 ? decodeLease4 : decodeLease6;
     try {
       const { lease } = decode(input, source);
+      assert.deepEqual(textOutOfGrammar(lease), [], `round ${round}`);
       if ("len" in lease) assert.ok(lease.len >= 0 && lease.len <= 32, `round ${round}`);
       else {
         for (const prefix of lease.prefix6) {
