@@ -9,6 +9,7 @@
 import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
 import type { Node } from "../shared/model.ts";
+import type { ServiceAccountRef } from "./kube/impersonation.ts";
 import { hashObject, planTemplate } from "./plan/plan.ts";
 import {
   type ConflictStatus,
@@ -23,7 +24,15 @@ export interface DhcpTemplate {
   /** Metadata; uid and generation are set by the apiserver. */
   metadata: { name: string; uid: string; generation?: number };
   /** The template and its switches. */
-  spec: { template: string; suspend?: boolean };
+  spec: {
+    template: string;
+    suspend?: boolean;
+    /**
+     * The account its objects are applied and deleted as (impersonated); without it, the
+     * operator's own account.
+     */
+    serviceAccount?: ServiceAccountRef;
+  };
   /** The status the operator last wrote. */
   status?: TemplateStatus;
 }
@@ -47,10 +56,13 @@ export interface ReconcileCluster {
   watch(apiVersion: string, kind: string): Promise<void>;
   /** The object as the cluster holds it, or undefined. */
   get(ref: ObjectRef): Promise<KubernetesObject | undefined>;
-  /** Server-side applies the object. */
-  apply(object: KubernetesObject): Promise<KubernetesObject>;
-  /** Deletes the object if it still has `uid`; false when it was gone or replaced. */
-  delete(ref: ObjectRef, uid: string): Promise<boolean>;
+  /** Server-side applies the object, as the service account `as` when given. */
+  apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject>;
+  /**
+   * Deletes the object if it still has `uid`, as the service account `as` when given; false when
+   * it was gone or replaced.
+   */
+  delete(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean>;
   /** Writes the template's status. */
   writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void>;
   /** Records a Kubernetes Event on the template. */
@@ -128,13 +140,14 @@ async function renderAndApply(
 
   const identity = { name: template.metadata.name, uid: template.metadata.uid };
   const plan = planTemplate({ template: identity, desired, inventory, live });
+  const actor = template.spec.serviceAccount;
   const failures: string[] = [];
   const kept = new Map<string, ObjectRef>(plan.unchanged.map((ref) => [refKey(ref), ref]));
 
   await inBatches(plan.apply, async (object) => {
     const ref = refOf(object);
     try {
-      await cluster.apply(object);
+      await cluster.apply(object, actor);
       kept.set(refKey(ref), ref);
       report.applied++;
     } catch (error) {
@@ -144,7 +157,7 @@ async function renderAndApply(
   });
   await inBatches(plan.delete, async ({ ref, uid }) => {
     try {
-      if (await cluster.delete(ref, uid)) {
+      if (await cluster.delete(ref, uid, actor)) {
         report.deleted++;
         cluster.event(template, "Normal", "Deleted", `Deleted ${describeRef(ref)}`);
       }
