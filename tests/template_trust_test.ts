@@ -244,23 +244,41 @@ Deno.test("templates write as their service account; they cannot name owners", a
         `      name: ${victim.metadata.name}`,
         `      uid: ${victim.metadata.uid}`,
       ].join("\n");
+      const setTemplate = (documents: string[]) =>
+        custom.patchClusterCustomObject({
+          ...GROUP,
+          name,
+          body: [{ op: "replace", path: "/spec/template", value: documents.join("\n---\n") }],
+        });
       await createTemplate(name, {
-        template: [poolTemplate(`${name}-pool`, owners), poolTemplate(`${name}-fine`)].join(
-          "\n---\n",
-        ),
+        template: [poolTemplate(`${name}-kept`), poolTemplate(`${name}-fine`)].join("\n---\n"),
       });
+      await waitFor("the template Ready", async () => (await ready(name))?.status === "True");
+      const uid = (await readTemplate(name)).metadata.uid;
+
+      // The same objects, one new and one existing now naming the other template as owner.
+      await setTemplate([
+        poolTemplate(`${name}-kept`, owners),
+        poolTemplate(`${name}-fine`),
+        poolTemplate(`${name}-new`, owners),
+      ]);
       await waitFor("the conflict", async () => (await ready(name))?.reason === "Conflict");
       const status = (await readTemplate(name)).status!;
-      assert.deepEqual(status.conflicts?.map((c) => [c.name, c.reason]), [[
-        `${name}-pool`,
-        `CiliumLoadBalancerIPPool ${name}-pool ${OWN_OWNERS_REFUSED}`,
-      ]]);
-      assert.equal(await pool(`${name}-pool`), undefined, "the claiming object was not applied");
-      const fine = await pool(`${name}-fine`);
-      assert.deepEqual(
-        fine?.metadata.ownerReferences?.map((owner) => owner.uid),
-        [(await readTemplate(name)).metadata.uid],
-      );
+      assert.deepEqual(status.conflicts?.map((c) => [c.name, c.reason]), [
+        [`${name}-kept`, `CiliumLoadBalancerIPPool ${name}-kept ${OWN_OWNERS_REFUSED}`],
+        [`${name}-new`, `CiliumLoadBalancerIPPool ${name}-new ${OWN_OWNERS_REFUSED}`],
+      ]);
+      assert.equal(await pool(`${name}-new`), undefined, "the claiming object was not applied");
+      for (const kept of [`${name}-kept`, `${name}-fine`]) {
+        const owned = await pool(kept);
+        assert.deepEqual(owned?.metadata.ownerReferences?.map((o) => o.uid), [uid], kept);
+      }
+
+      // The refused object stayed in the inventory: no longer rendered, it is pruned.
+      await setTemplate([poolTemplate(`${name}-fine`)]);
+      await waitFor("the template Ready", async () => (await ready(name))?.status === "True");
+      assert.equal(await pool(`${name}-kept`), undefined, "pruned");
+      assert.ok(await pool(`${name}-fine`));
     });
     assert.deepEqual(errors, []);
   } finally {

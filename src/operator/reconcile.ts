@@ -10,7 +10,7 @@ import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
 import type { Node } from "../shared/model.ts";
 import type { ServiceAccountRef } from "./kube/impersonation.ts";
-import { hashObject, planTemplate } from "./plan/plan.ts";
+import { hashObject, isOwnedBy, planTemplate } from "./plan/plan.ts";
 import {
   type ConflictStatus,
   nextStatus,
@@ -170,6 +170,11 @@ async function renderAndApply(
     cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
   }
 
+  // A refused object the template owns stays in its inventory: pruned once no longer rendered.
+  for (const { ref } of plan.conflicts) {
+    const object = live.get(refKey(ref));
+    if (object && isOwnedBy(object, template.metadata.uid)) kept.set(refKey(ref), ref);
+  }
   const conflicts: ConflictStatus[] = plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason }));
   const newInventory = [...kept.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
   if (failures.length) {

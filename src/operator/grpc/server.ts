@@ -185,7 +185,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         if (error instanceof Rejection) {
           counters.rejected[error.kind]++;
           options.onCall?.({ method, result: "rejected", rejection: error.label });
-          log.warn("Rejected an agent call", {
+          // Throttled calls come in floods and are counted: their records would flood the log.
+          const level = error.kind === "throttled" ? "debug" : "warn";
+          log[level]("Rejected an agent call", {
             ...fields,
             reason: error.message,
             code: error.label,
