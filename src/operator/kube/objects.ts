@@ -4,7 +4,9 @@
  * discovery is cached by the client library and refreshed when a kind is not found.
  *
  * Applies and deletes can be made as a template's service account (impersonation, see
- * `impersonation.ts`); reads and discovery are always the operator's own.
+ * `impersonation.ts`); reads and discovery are always the operator's own. The header is set per
+ * request: the library's own `impersonateUser` of a kubeconfig user would act as the account for
+ * every request of the client, reads and discovery included.
  *
  * Objects travel as the JSON the apiserver speaks: the library's generic object API would pass
  * built-in kinds through its typed models, which rename fields (`enum` → `_enum`) and drop the
