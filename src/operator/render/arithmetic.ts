@@ -190,7 +190,10 @@ export function pyFormat(template: string, values: unknown[]): string {
     if (key === undefined && index >= values.length) {
       throw new TemplateRuntimeError("not enough arguments for format string");
     }
-    const value = key !== undefined && named ? named[key] : values[index++];
+    if (key !== undefined && !(named && Object.hasOwn(named, key))) {
+      throw new TemplateRuntimeError(`KeyError: '${key}' (format needs a dict with that key)`);
+    }
+    const value = key !== undefined ? named![key] : values[index++];
     let text: string;
     const numeric = !"sr".includes(kind);
     if (numeric && !isPyNumber(value)) {

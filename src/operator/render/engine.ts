@@ -15,11 +15,13 @@ import { jinjaFilters, jinjaTests, pyContains, splitArgs, stringMethods } from "
 import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
 import { ipFilters, ipTests } from "./ip.ts";
 import { containerMethod } from "./methods.ts";
+import { secureCodeGeneration } from "./code_safety.ts";
 import {
   isPlainObject,
   Namespace,
   pyEquals,
   PyFloat,
+  PyRange,
   pyStr,
   pyTruthy,
   PyTuple,
@@ -96,6 +98,7 @@ function patchNunjucks(): ExtraNodes {
     DoubleSplat: nodes.Node.extend("JinjaDoubleSplat", { fields: ["target"] }),
   };
   patchRuntime(internals.runtime);
+  secureCodeGeneration(internals);
   patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
   patchParser(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
   patchLexer(Object.getPrototypeOf(internals.lexer.lex("")), internals.lib.TemplateError);
@@ -549,7 +552,6 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
 }
 
 function patchRuntime(runtime: Untyped): void {
-  const compatLookup = runtime.memberLookup;
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
     // A safe string (macro output, tojson) is a str: its characters and methods.
     if (obj instanceof runtime.SafeString) obj = String(obj);
@@ -567,7 +569,6 @@ function patchRuntime(runtime: Untyped): void {
     if (typeof obj === "string" && typeof key === "string" && Object.hasOwn(stringMethods, key)) {
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
-    if (typeof obj === "function") return undefined;
     if (typeof key === "string" && (Array.isArray(obj) || isPlainObject(obj))) {
       // Python's list, tuple and dict methods; a dict's own keys; never Object.prototype's members.
       const method = containerMethod(obj, key);
@@ -576,14 +577,16 @@ function patchRuntime(runtime: Untyped): void {
       if (!Object.hasOwn(obj, key) || (Array.isArray(obj) && key === "length")) return undefined;
       return (obj as Record<string, unknown>)[key];
     }
-    return compatLookup.call(this, obj, key, ...rest);
+    return dataMember(obj, key);
   };
-  const frameLookup = runtime.contextOrFrameLookup;
-  runtime.contextOrFrameLookup = function (context: unknown, frame: unknown, name: string) {
-    if ((FORBIDDEN_MEMBERS.has(name) && name !== "caller") || name in Object.prototype) {
-      return undefined;
-    }
-    return frameLookup.call(this, context, frame, name);
+  // Locals, then the render's variables, then the environment's globals: own entries only.
+  runtime.contextOrFrameLookup = function (context: Untyped, frame: Untyped, name: string) {
+    if (FORBIDDEN_MEMBERS.has(name) && name !== "caller") return undefined;
+    const local = frame.lookup(name);
+    if (local !== undefined) return local;
+    if (Object.hasOwn(context.ctx, name)) return context.ctx[name];
+    if (Object.hasOwn(context.env.globals, name)) return context.env.globals[name];
+    return Object.hasOwn(PYTHON_CONSTANTS, name) ? PYTHON_CONSTANTS[name] : undefined;
   };
   runtime.suppressValue = (value: unknown) => {
     const text = pyStr(value);
@@ -733,6 +736,25 @@ interface MacroCall {
   varargs: PyTuple;
   /** Extra keyword arguments. */
   kwargs: Record<string, unknown>;
+}
+
+/** Python's constants, where a template has no variable of that name. */
+const PYTHON_CONSTANTS: Record<string, boolean | null> = { True: true, False: false, None: null };
+
+/**
+ * `obj[key]` where no method applies: an item of a string or list, an own attribute of a dict or
+ * a namespace. Anything else (numbers, functions, engine objects) has no members a template may
+ * read.
+ */
+function dataMember(obj: unknown, key: unknown): unknown {
+  if (typeof obj === "string" || Array.isArray(obj)) {
+    return typeof key === "number" && Number.isInteger(key) ? obj[key] : undefined;
+  }
+  if ((isPlainObject(obj) || obj instanceof Namespace) && typeof key !== "object") {
+    const property = String(key);
+    return Object.hasOwn(obj, property) ? (obj as Record<string, unknown>)[property] : undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -1182,8 +1204,10 @@ export interface CompiledTemplate {
   render(context: Record<string, unknown>, outputBytes?: number): string;
 }
 
-let environment: Untyped;
-
+/**
+ * A new environment for one template: nothing a render does can reach another template's
+ * filters, tests or globals (and the tables are frozen, so not even its own).
+ */
 function createEnvironment(): Untyped {
   const extra = patchNunjucks();
   const env: Untyped = new nunjucks.Environment([], {
@@ -1249,7 +1273,33 @@ function createEnvironment(): Untyped {
     return { ...Object.fromEntries(entries), ...keywords };
   });
   env.addGlobal("lipsum", undefined);
-  return env;
+  return sealEnvironment(env);
+}
+
+/**
+ * Freezes an environment. Filters, tests and globals are looked up among the environment's own
+ * entries only (never inherited members such as `valueOf` or `constructor`), as Jinja2 finds them.
+ */
+function sealEnvironment(env: Untyped): Untyped {
+  const ownTable = (table: Record<string, unknown>) =>
+    Object.freeze(Object.assign(Object.create(null), table));
+  env.filters = ownTable(env.filters);
+  env.tests = ownTable(env.tests);
+  env.globals = ownTable(env.globals);
+  env.getFilter = (name: string) => {
+    if (!Object.hasOwn(env.filters, name)) {
+      throw new TemplateRuntimeError(`No filter named '${name}'.`);
+    }
+    return env.filters[name];
+  };
+  env.getTest = (name: string) => {
+    if (!Object.hasOwn(env.tests, name)) throw new TemplateRuntimeError(`No test named '${name}'.`);
+    return env.tests[name];
+  };
+  for (const part of [env.opts, env.extensions, env.extensionsList, env.asyncFilters]) {
+    Object.freeze(part);
+  }
+  return Object.freeze(env);
 }
 
 /** nunjucks' untyped internals. */
@@ -1270,7 +1320,7 @@ function htmlEscape(text: string): string {
 }
 
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */
-function jinjaRange(start: number, stop?: number, step = 1): number[] {
+function jinjaRange(start: number, stop?: number, step = 1): PyRange {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw new TemplateRuntimeError("range() arg 3 must not be zero");
   const length = Math.max(0, Math.ceil((stop - start) / step));
@@ -1279,7 +1329,7 @@ function jinjaRange(start: number, stop?: number, step = 1): number[] {
       `range() of ${length} items is too large (at most ${MAX_RANGE} are allowed)`,
     );
   }
-  return Array.from({ length }, (_, index) => start + index * step);
+  return new PyRange(start, stop, step, length);
 }
 
 /**
@@ -1287,11 +1337,10 @@ function jinjaRange(start: number, stop?: number, step = 1): number[] {
  * trailing newline of the source is dropped. Throws {@link TemplateError} with line and column.
  */
 export function compileTemplate(source: string, name = "template"): CompiledTemplate {
-  environment ??= createEnvironment();
   const text = source.endsWith("\n") ? source.slice(0, -1) : source;
   let template: Untyped;
   try {
-    template = new nunjucks.Template(text, environment, name, true);
+    template = new nunjucks.Template(text, createEnvironment(), name, true);
   } catch (error) {
     throw toTemplateError(error, name, text.split("\n").length);
   }

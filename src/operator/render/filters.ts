@@ -13,6 +13,7 @@ import {
   isPyFloat,
   isPyNumber,
   isSafeString,
+  isSerializable,
   pyEquals,
   pyFixed,
   PyFloat,
@@ -184,7 +185,14 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (value === undefined) return "";
     // Plain data for the YAML writer (a boxed float becomes its number).
     const plain = JSON.parse(
-      JSON.stringify(value, (_, item) => isSafeString(item) ? String(item) : item) ?? "null",
+      JSON.stringify(value, (_, item) => {
+        if (!isSerializable(item)) {
+          throw new TemplateRuntimeError(
+            `Object of type ${pyTypeName(item)} is not YAML serializable`,
+          );
+        }
+        return isSafeString(item) ? String(item) : item;
+      }) ?? "null",
     );
     return toYamlText(plain, { lineWidth: 0 }).replace(/\n$/, "");
   },
@@ -756,14 +764,12 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
     const { positional, keywords } = splitArgs(args);
     return text.replace(
       /\{(\w*)\}/g,
-      (_, key: string) =>
-        pyStr(
-          key === ""
-            ? positional[index++]
-            : /^\d+$/.test(key)
-            ? positional[Number(key)]
-            : keywords[key],
-        ),
+      (_, key: string) => {
+        if (key === "") return pyStr(positional[index++]);
+        if (/^\d+$/.test(key)) return pyStr(positional[Number(key)]);
+        if (!Object.hasOwn(keywords, key)) throw new TemplateRuntimeError(`KeyError: '${key}'`);
+        return pyStr(keywords[key]);
+      },
     );
   },
 };

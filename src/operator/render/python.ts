@@ -83,6 +83,26 @@ export class PyDictView<T = unknown> extends Array<T> {
   }
 }
 
+/**
+ * A Python `range`: a sequence of numbers that prints as `range(0, 3)` and, as in Python, equals
+ * only a range with the same numbers (never a list) and is not JSON. Derived arrays are lists.
+ */
+export class PyRange extends Array<number> {
+  /** Derived arrays are lists. */
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+  /** `range(start, stop, step)` as Python prints it (the step only when it is not 1). */
+  readonly repr: string;
+
+  /** Creates the range's numbers (`length` of them). */
+  constructor(start: number, stop: number, step: number, length: number) {
+    super();
+    this.repr = step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`;
+    for (let index = 0; index < length; index++) this.push(start + index * step);
+  }
+}
+
 /** Makes a tuple of the given items. */
 export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
   const tuple = new PyTuple<T>();
@@ -99,6 +119,7 @@ export function pyEquals(left: unknown, right: unknown): boolean {
   if (isPyNumber(left) && isPyNumber(right)) return Number(left) === Number(right);
   if (Array.isArray(left) && Array.isArray(right)) {
     return (left instanceof PyTuple) === (right instanceof PyTuple) &&
+      (left instanceof PyRange) === (right instanceof PyRange) &&
       left.length === right.length && left.every((item, index) => pyEquals(item, right[index]));
   }
   if (isPlainObject(left) && isPlainObject(right)) {
@@ -123,6 +144,9 @@ export function pyTypeName(value: unknown): string {
   if (value === undefined) return "Undefined";
   if (value === null) return "NoneType";
   if (value instanceof PyTuple) return "tuple";
+  if (value instanceof PyRange) return "range";
+  if (value instanceof Namespace) return "Namespace";
+  if (typeof value === "function") return "function";
   if (Array.isArray(value)) return "list";
   if (isPlainObject(value)) return "dict";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
@@ -173,6 +197,7 @@ export function pyRepr(value: unknown): string {
     return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map(pyRepr).join(", ")})`;
   }
   if (value instanceof PyDictView) return `${value.kind}([${value.map(pyRepr).join(", ")}])`;
+  if (value instanceof PyRange) return value.repr;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
   if (isPlainObject(value)) {
     return `{${
@@ -221,7 +246,7 @@ function sortedRepr(value: unknown): string {
     const items = value.map(sortedRepr);
     return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
   }
-  if (Array.isArray(value) && !(value instanceof PyDictView)) {
+  if (Array.isArray(value) && !(value instanceof PyDictView) && !(value instanceof PyRange)) {
     return `[${value.map(sortedRepr).join(", ")}]`;
   }
   if (isPlainObject(value)) {
@@ -246,7 +271,7 @@ function pformat(value: unknown, indent: number, allowance: number): string {
       }).join(`,\n${" ".repeat(inner)}`)
     }}`;
   }
-  if (Array.isArray(value) && !(value instanceof PyDictView)) {
+  if (Array.isArray(value) && !(value instanceof PyDictView) && !(value instanceof PyRange)) {
     const tuple = value instanceof PyTuple;
     const [open, close] = tuple ? ["(", value.length === 1 ? ",)" : ")"] : ["[", "]"];
     const inner = indent + 1;
@@ -306,6 +331,10 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
     return value instanceof PyFloat ? pyNumber(number, true) : String(number);
   }
   if (typeof value === "string" || isSafeString(value)) return jsonString(String(value));
+  if (typeof value === "bigint") return value.toString();
+  if (!isSerializable(value)) {
+    throw new TemplateRuntimeError(`Object of type ${pyTypeName(value)} is not JSON serializable`);
+  }
   const pad = (level: number) => indent === undefined ? "" : "\n" + " ".repeat(indent * level);
   const separator = indent === undefined ? ", " : ",";
   if (Array.isArray(value)) {
@@ -313,17 +342,28 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
     const items = value.map((item) => pad(depth + 1) + dumps(item, indent, depth + 1));
     return `[${items.join(separator)}${pad(depth)}]`;
   }
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) =>
-      v !== undefined
-    ).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort((
+      [a],
+      [b],
+    ) => (a < b ? -1 : a > b ? 1 : 0));
     if (entries.length === 0) return "{}";
     const items = entries.map(([key, item]) =>
       `${pad(depth + 1)}${jsonString(key)}: ${dumps(item, indent, depth + 1)}`
     );
     return `{${items.join(separator)}${pad(depth)}}`;
   }
-  return jsonString(String(value));
+  throw new TemplateRuntimeError(`Object of type ${pyTypeName(value)} is not JSON serializable`);
+}
+
+/**
+ * Whether `tojson` and `toyaml` may write a value: data (None, booleans, numbers, strings, lists,
+ * tuples, dicts), never a function (its source), a range, a namespace or an engine object.
+ */
+export function isSerializable(value: unknown): boolean {
+  if (typeof value === "function" || value instanceof PyRange) return false;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return true;
+  return isPlainObject(value) || value instanceof PyFloat || isSafeString(value);
 }
 
 /** A JSON string as Python's json.dumps writes it (ASCII only). */

@@ -34,6 +34,7 @@ export type RenderResponse =
 // nunjucks reads process.env.BUILD_TYPE; this worker has no env permission, so it sees none.
 Object.defineProperty(process, "env", { value: Object.freeze({}), configurable: true });
 
+/** Compiled templates by name and source: a template only ever runs its own compiled code. */
 const compiled = new Map<string, CompiledTemplate>();
 /** One parser per template, so each re-render parses only the documents that changed. */
 const parsers = new Map<string, ManifestParser>();
@@ -52,11 +53,12 @@ function render(request: RenderRequest): RenderResponse {
     };
   }
   try {
-    let template = compiled.get(request.source);
+    const key = `${request.name}\0${request.source}`;
+    let template = compiled.get(key);
     if (!template) {
       template = compileTemplate(request.source, request.name);
       if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
-      compiled.set(request.source, template);
+      compiled.set(key, template);
     }
     const output = template.render(request.context, request.outputBytes);
     let parser = parsers.get(request.name);
