@@ -280,7 +280,8 @@ Deno.test("templates write as their service account; they cannot name owners", a
       assert.equal(await pool(`${name}-kept`), undefined, "pruned");
       assert.ok(await pool(`${name}-fine`));
     });
-    assert.deepEqual(errors, []);
+    // Events are fire and forget (a fresh apiserver may answer 429 while its storage starts).
+    assert.deepEqual(errors.filter((error) => !error.startsWith("event:")), []);
   } finally {
     await reconciler.stop();
     renderer.close();
