@@ -129,6 +129,10 @@ async function microBenchmarks(): Promise<Measurement[]> {
     const value = nanoseconds >= 1e6
       ? `${(nanoseconds / 1e6).toFixed(1)} ms`
       : `${(nanoseconds / 1e3).toFixed(1)} µs`;
+    // A lease file decodes within 50 ms whatever it holds (issue 15): the worst-case rows.
+    if (bench.name.startsWith("worst case DHCPv")) {
+      return { metric: bench.name, value, target: "≤ 50 ms", met: nanoseconds <= 50e6 };
+    }
     return { metric: bench.name, value };
   });
 }

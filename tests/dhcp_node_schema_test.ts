@@ -41,6 +41,9 @@ function goodInterfaces(): Interface[] {
       ip: "198.51.100.23",
       len: 24,
       routers: ["198.51.100.1"],
+      classless_routes: [],
+      static_routes: [{ destination: "10.0.0.0", len: 8, router: "198.51.100.1" }],
+      host_name: "node-a.example.test",
       dns: ["198.51.100.53"],
       domain: "example.test",
       search: ["example.test"],
@@ -54,6 +57,10 @@ function goodInterfaces(): Interface[] {
     },
     lease6: {
       address6: [],
+      temporary6: [],
+      ia: [{ kind: "pd", iaid: "0a0b0c0d", t1: 900, t2: 1440, status_code: 0 }],
+      status_code: 0,
+      status_message: "All fine (pool 2), thanks.",
       prefix6: [{
         ip: "2001:db8:1200::",
         len: 56,
@@ -62,8 +69,9 @@ function goodInterfaces(): Interface[] {
         preferred_until: "2026-11-24T14:30:00.123Z",
         valid_until: "2026-11-24T15:00:00+00:00",
         state: "active",
+        iaid: "0a0b0c0d",
       }],
-      dns: ["2001:db8::53"],
+      dns: ["2001:db8::53", "fe80::53%wlan0"],
       search: ["example.test"],
       ntp: [],
       server_id: "00:01:00:01:2c:4f:1a:2b:52:54:00:12:34:56",
@@ -86,6 +94,12 @@ const FIELDS: Record<string, (iface: Interface, value: string) => void> = {
   "lease6.search": (iface, value) => iface.lease6!.search = [value],
   "lease6.dns": (iface, value) => iface.lease6!.dns = [value],
   "lease6.prefix6.ip": (iface, value) => iface.lease6!.prefix6[0].ip = value,
+  "lease6.prefix6.iaid": (iface, value) => iface.lease6!.prefix6[0].iaid = value,
+  "lease4.host_name": (iface, value) => iface.lease4!.host_name = value,
+  "lease4.static_routes.router": (iface, value) => iface.lease4!.static_routes[0].router = value,
+  "lease6.status_message": (iface, value) => iface.lease6!.status_message = value,
+  "lease6.ia.status_message": (iface, value) => iface.lease6!.ia[0].status_message = value,
+  "lease6.dns zone": (iface, value) => iface.lease6!.dns = [`fe80::53%${value}`],
 };
 
 const HOSTILE = [

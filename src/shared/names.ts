@@ -10,6 +10,15 @@
  * @module
  */
 
+/** The characters of a status message (regular expression classes, JavaScript and RE2). */
+const MESSAGE_CHARACTERS = "\\p{L}\\p{M}\\p{N}_ .,;()\ufffd-";
+/** …those it may start with (not a sign, a mark or a space)… */
+const MESSAGE_FIRST_CHARACTERS = "\\p{L}\\p{N}_(\ufffd";
+/** …and end with (not a space). */
+const MESSAGE_LAST_CHARACTERS = "\\p{L}\\p{M}\\p{N}_.,;()\ufffd-";
+/** The longest status message. */
+const MAX_MESSAGE = 255;
+
 /**
  * The grammars of lease text as regular expressions that mean the same in JavaScript (with the
  * `u` flag) and in RE2, the syntax of the CRD's OpenAPI `pattern`s. Lengths the patterns do not
@@ -28,10 +37,23 @@ export const NODE_TEXT_PATTERNS = {
   ssid: "^[\\p{L}\\p{N}_]([\\p{L}\\p{M}\\p{N}_. -]{0,30}[\\p{L}\\p{M}\\p{N}_])?$",
   /** Dotted-quad IPv4 addresses. */
   ipv4: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$",
-  /** The characters of IPv6 addresses (hex digits, colons, dots of an embedded IPv4 address). */
-  ipv6: "^[0-9A-Fa-f:.]{2,45}$",
+  /**
+   * The characters of IPv6 addresses (hex digits, colons, dots of an embedded IPv4 address), with
+   * an interface name as the zone of a link-local address (`fe80::1%eth0`).
+   */
+  ipv6: "^[0-9A-Fa-f:.]{2,45}(%[A-Za-z0-9_][A-Za-z0-9_.@-]{0,14})?$",
   /** A DHCPv6 server DUID: 2–130 lowercase hex bytes joined by colons. */
   duid: "^[0-9a-f]{2}(:[0-9a-f]{2}){1,129}$",
+  /** A DHCPv6 IAID: 8 lowercase hex digits. */
+  iaid: "^[0-9a-f]{8}$",
+  /**
+   * DHCPv6 status messages: at most 255 letters (with their marks), digits, `_`, spaces and
+   * `.,;()-`, and U+FFFD where the agent replaced anything else; no space at either end, no sign
+   * first.
+   */
+  statusMessage: `^([${MESSAGE_FIRST_CHARACTERS}]([${MESSAGE_CHARACTERS}]{0,${
+    MAX_MESSAGE - 2
+  }}[${MESSAGE_LAST_CHARACTERS}])?)?$`,
   /** RFC 3339 times. */
   time:
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$",
@@ -65,6 +87,25 @@ export function isInterfaceName(name: string): boolean {
 export function isSsid(ssid: string): boolean {
   return MATCHERS.ssid.test(ssid) &&
     new TextEncoder().encode(ssid).length <= NODE_TEXT_MAX_LENGTHS.ssid;
+}
+
+const MESSAGE_CHARACTER = new RegExp(`[${MESSAGE_CHARACTERS}]`, "u");
+const MESSAGE_FIRST_CHARACTER = new RegExp(`[${MESSAGE_FIRST_CHARACTERS}]`, "u");
+
+/**
+ * `text` as a status message in its grammar: every character outside it (quotes, `:`, `{`, `#`,
+ * line separators, control characters, …) replaced by U+FFFD, as is a sign or mark at the start;
+ * cut at 255 characters; spaces at either end removed.
+ */
+export function asMessageText(text: string): string {
+  const characters = [...text]
+    .map((character) => MESSAGE_CHARACTER.test(character) ? character : "\ufffd")
+    .join("").trim();
+  const first = [...characters][0];
+  const started = first === undefined || MESSAGE_FIRST_CHARACTER.test(first)
+    ? characters
+    : `\ufffd${characters.slice(first.length)}`;
+  return [...started].slice(0, MAX_MESSAGE).join("").trimEnd();
 }
 
 /** Whether `id` is a DHCPv6 server DUID as the agent writes it (colon-separated lowercase hex). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  asMessageText,
   isDomainName,
   isDuid,
   isInterfaceName,
@@ -104,4 +105,26 @@ Deno.test("server identifiers: dotted IPv4 and colon-separated DUIDs", () => {
 
 Deno.test("interface names start with a letter, digit or underscore", () => {
   for (const name of ["-eth0", ".eth0", "@eth0"]) assert.ok(!isInterfaceName(name), name);
+});
+
+Deno.test("any text becomes a status message in its grammar; good messages stay as they are", () => {
+  let state = 20261203;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const samples = [...HOSTILE, "x".repeat(300) + " ", "-", " ", ""];
+  for (let i = 0; i < 2000; i++) {
+    // Random code points, mostly ASCII, some from anywhere in the BMP (surrogates excluded).
+    samples.push(
+      Array.from({ length: Math.floor(next() * 40) }, () =>
+        String.fromCodePoint(
+          next() < 0.7 ? Math.floor(next() * 128) : 0x80 + Math.floor(next() * (0xd800 - 0x80)),
+        )).join(""),
+    );
+  }
+  for (const text of samples) {
+    const message = asMessageText(text);
+    assert.ok(matchesNodeText("statusMessage", message), JSON.stringify(text));
+  }
+  for (const fine of ["No addresses available (pool 2), try later.", "Erfolg; alles gut", ""]) {
+    assert.equal(asMessageText(fine), fine);
+  }
 });

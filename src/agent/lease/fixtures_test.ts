@@ -21,6 +21,8 @@ Deno.test("real dhcpcd DHCPv4 lease: every value the kea configuration hands out
     ip: "198.51.100.100",
     len: 24,
     routers: ["198.51.100.1"],
+    classless_routes: [],
+    static_routes: [],
     dns: ["198.51.100.53"],
     domain: "example.test",
     search: ["example.test", "lab.example.test"],
@@ -38,16 +40,21 @@ Deno.test("real dhcpcd DHCPv6 lease: address, delegated prefix, lifetimes, optio
   const { bytes, source } = await fixture("eth0.lease6");
   const { lease, warnings } = decodeLease6(bytes, source);
   assert.deepEqual(warnings, []);
-  const entry = (ip: string, len: number) => ({
+  const entry = (ip: string, len: number, iaid: string) => ({
     ip,
     len,
     preferred_lifetime: 300,
     valid_lifetime: 600,
     preferred_until: "2026-11-30T12:05:00Z",
     valid_until: "2026-11-30T12:10:00Z",
+    iaid,
   });
-  assert.deepEqual(lease.address6, [entry("2001:db8::1000", 128)]);
-  assert.deepEqual(lease.prefix6, [entry("2001:db8:1000::", 56)]);
+  assert.deepEqual(lease.address6, [entry("2001:db8::1000", 128, "00000001")]);
+  assert.deepEqual(lease.prefix6, [entry("2001:db8:1000::", 56, "00000002")]);
+  assert.deepEqual(lease.ia, [
+    { kind: "na", iaid: "00000001", t1: 150, t2: 240, status_code: 0 },
+    { kind: "pd", iaid: "00000002", t1: 150, t2: 240, status_code: 0 },
+  ]);
   assert.deepEqual(lease.dns, ["2001:db8::53"]);
   assert.deepEqual(lease.search, ["example.test"]);
   assert.deepEqual(lease.ntp, ["2001:db8::123"]);

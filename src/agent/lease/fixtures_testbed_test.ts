@@ -26,6 +26,8 @@ const lease4 = (ip: string): Lease4 => ({
   ip,
   len: 24,
   routers: ["198.51.100.1"],
+  classless_routes: [],
+  static_routes: [],
   dns: ["198.51.100.53", "198.51.100.54"],
   domain: "example.net",
   search: ["example.net", "lab.example.net"],
@@ -39,19 +41,25 @@ const lease4 = (ip: string): Lease4 => ({
 });
 
 /** An address or prefix with kea-dhcp6's lifetimes (preferred 1800 s, valid 3600 s). */
-const entry = (ip: string, len: number): LeasedAddress => ({
+const entry = (ip: string, len: number, iaid: string): LeasedAddress => ({
   ip,
   len,
   preferred_lifetime: 1800,
   valid_lifetime: 3600,
   preferred_until: "2026-11-30T12:30:00Z",
   valid_until: "2026-11-30T13:00:00Z",
+  iaid,
 });
 
 /** What kea-dhcp6 hands out: the reserved address and prefix, T1 900 s, T2 1440 s, options. */
 const lease6 = (address: string, prefix: string): Lease6 => ({
-  address6: [entry(address, 128)],
-  prefix6: [entry(prefix, 56)],
+  temporary6: [],
+  ia: [
+    { kind: "na", iaid: "00000001", t1: 900, t2: 1440, status_code: 0 },
+    { kind: "pd", iaid: "00000002", t1: 900, t2: 1440, status_code: 0 },
+  ],
+  address6: [entry(address, 128, "00000001")],
+  prefix6: [entry(prefix, 56, "00000002")],
   dns: ["2001:db8:1::53", "2001:db8:1::54"],
   search: ["example.net", "lab.example.net"],
   // SNTP (31) and the NTP server address sub-option of option 56 name the same server; the

@@ -11,6 +11,8 @@ function goodNode(): Node {
         ip: "198.51.100.23",
         len: 24,
         routers: ["198.51.100.1"],
+        classless_routes: [],
+        static_routes: [],
         dns: ["198.51.100.53"],
         search: [],
         ntp: [],
@@ -21,6 +23,8 @@ function goodNode(): Node {
         valid_until: "2026-11-24T15:00:00Z",
       },
       lease6: {
+        temporary6: [],
+        ia: [],
         address6: [{
           ip: "2001:db8::23",
           len: 128,
@@ -109,5 +113,44 @@ Deno.test("every string of a report is held to its grammar: SSID, server ids, zo
   fine.interfaces[0].lease4!.server_id = "198.51.100.1";
   fine.interfaces[0].lease6!.server_id = "00:01:00:01:2c:4f:1a:2b";
   fine.interfaces[0].lease6!.prefix6[0].state = "draining";
+  fine.interfaces[0].lease6!.dns = ["fe80::1%eth0"];
+  fine.interfaces[0].lease6!.status_message = "No addresses available (pool 2, try later).";
   assert.deepEqual(reportProblems(fine), []);
+  const message = goodNode();
+  message.interfaces[0].lease6!.status_message = 'NoAddrsAvail: "none" #1';
+  assert.deepEqual(reportProblems(message), [
+    'interfaces[0].lease6.status_message: "NoAddrsAvail: \\"none\\" #1" is not a status ' +
+    "message (too long, or characters other than letters, digits, spaces and .,;()-_)",
+  ]);
+});
+
+Deno.test("routes, MTU, host name, IAs and status messages are checked", () => {
+  const node = goodNode();
+  const lease4 = node.interfaces[0].lease4!;
+  lease4.classless_routes = [{ destination: "10.0.0.0", len: 40, router: "gw" }];
+  lease4.static_routes = [{ destination: "10.0.0.0", len: 8, router: "198.51.100.1" }];
+  lease4.mtu = 12;
+  lease4.host_name = "a b";
+  const lease6 = node.interfaces[0].lease6!;
+  lease6.temporary6 = [{ ...lease6.address6[0], ip: "198.51.100.1", iaid: "1" }];
+  lease6.ia = [{ kind: "ta", iaid: "xyz", t1: 0, t2: 0, status_code: 0, status_message: "a\nb" }];
+  lease6.status_message = "{{ ok }}\u0007";
+  assert.deepEqual(reportProblems(node), [
+    "interfaces[0].lease4.classless_routes[0].len: 40 is not a prefix length (0–32)",
+    'interfaces[0].lease4.classless_routes[0].router: "gw" is not an IPv4 address',
+    "interfaces[0].lease4.mtu: 12 is not an MTU (68–65535)",
+    'interfaces[0].lease4.host_name: "a b" is not a domain name',
+    'interfaces[0].lease6.temporary6[0].ip: "198.51.100.1" is not an IPv6 address',
+    'interfaces[0].lease6.temporary6[0].iaid: "1" is not an IAID',
+    'interfaces[0].lease6.ia[0].iaid: "xyz" is not an IAID',
+    'interfaces[0].lease6.ia[0].status_message: "a\\nb" is not a status message (too ' +
+    "long, or characters other than letters, digits, spaces and .,;()-_)",
+    'interfaces[0].lease6.status_message: "{{ ok }}\\u0007" is not a status message (too long, ' +
+    "or characters other than letters, digits, spaces and .,;()-_)",
+  ]);
+  // Without an address (a DHCPINFORM reply) a DHCPv4 lease is still well-formed.
+  const inform = goodNode();
+  delete inform.interfaces[0].lease4!.ip;
+  delete inform.interfaces[0].lease4!.len;
+  assert.deepEqual(reportProblems(inform), []);
 });
