@@ -29,6 +29,8 @@ export interface OperatorConfig {
   agentServiceAccounts: string[];
   /** Seconds between agent heartbeats. */
   heartbeatSeconds: number;
+  /** TokenReviews of tokens not cached, per second (burst: twice as many). */
+  tokenReviewsPerSecond: number;
   /** Whether replicas elect a leader (only the leader reconciles). */
   leaderElection: boolean;
   /** Namespace of the leader election Lease. */
@@ -41,8 +43,10 @@ export interface OperatorConfig {
   identity: string;
   /** Triggers within this window are reconciled together (milliseconds). */
   coalesceMs: number;
-  /** Time one render may take (milliseconds). */
+  /** CPU time one render may take (milliseconds). */
   renderTimeoutMs: number;
+  /** Memory of the render process (MiB): resident memory and V8 heap limit. */
+  renderMemoryMiB: number;
   /** Largest rendered output (bytes). */
   renderOutputBytes: number;
   /** Path of a kubeconfig; undefined: in-cluster config or `KUBECONFIG`. */
@@ -62,13 +66,15 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --token-audience AUD               audience of agent tokens (default dhcp-template)
   --agent-service-account NS:NAME    service account agents run as (repeatable)
   --heartbeat-seconds N              agent heartbeat interval (default 30)
+  --token-reviews-per-second N       reviews of unknown agent tokens (default 50, burst 2N)
   --leader-election[=false]          elect a leader among replicas (default true)
   --leader-election-namespace NS     namespace of the election Lease (default: own namespace)
   --leader-election-name NAME        name of the election Lease (default dhcp-template-operator)
   --leader-election-lease-seconds N  a silent leader is replaced after N s (default 15)
   --coalesce-ms N                    reconcile bursts within N ms together (default 50)
-  --render-timeout-ms N              time limit of one render (default 2000)
-  --render-output-bytes N            size limit of one render (default 4194304)
+  --render-timeout-ms N              CPU time limit of one render (default 2000)
+  --render-output-bytes N            output limit of one render, UTF-8 bytes (default 4194304)
+  --render-memory-mib N              memory limit of the render process (default 256)
   --kubeconfig FILE                  cluster to manage (default: in-cluster or KUBECONFIG)
   --log-level debug|info|warn|error  (default info)
   --log-format text|json             (default text)`;
@@ -94,6 +100,7 @@ export function parseOperatorArgs(
         "token-audience": { type: "string", default: "dhcp-template" },
         "agent-service-account": { type: "string", multiple: true },
         "heartbeat-seconds": { type: "string", default: "30" },
+        "token-reviews-per-second": { type: "string", default: "50" },
         "leader-election": { type: "string", default: "true" },
         "leader-election-namespace": { type: "string" },
         "leader-election-name": { type: "string", default: "dhcp-template-operator" },
@@ -101,6 +108,7 @@ export function parseOperatorArgs(
         "coalesce-ms": { type: "string", default: "50" },
         "render-timeout-ms": { type: "string", default: "2000" },
         "render-output-bytes": { type: "string", default: String(4 * 1024 * 1024) },
+        "render-memory-mib": { type: "string", default: "256" },
         "kubeconfig": { type: "string" },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
@@ -126,6 +134,11 @@ export function parseOperatorArgs(
     tokenAudience: values["token-audience"],
     agentServiceAccounts: accounts,
     heartbeatSeconds: parseWholeNumber("heartbeat-seconds", values["heartbeat-seconds"], 1),
+    tokenReviewsPerSecond: parseWholeNumber(
+      "token-reviews-per-second",
+      values["token-reviews-per-second"],
+      1,
+    ),
     leaderElection: parseBoolean("leader-election", values["leader-election"]),
     leaderElectionNamespace: values["leader-election-namespace"] ?? namespace,
     leaderElectionName: values["leader-election-name"],
@@ -138,6 +151,7 @@ export function parseOperatorArgs(
     coalesceMs: parseWholeNumber("coalesce-ms", values["coalesce-ms"]),
     renderTimeoutMs: parseWholeNumber("render-timeout-ms", values["render-timeout-ms"], 1),
     renderOutputBytes: parseWholeNumber("render-output-bytes", values["render-output-bytes"], 1),
+    renderMemoryMiB: parseWholeNumber("render-memory-mib", values["render-memory-mib"], 64),
     kubeconfig: values.kubeconfig,
     logLevel: parseChoice("log-level", values["log-level"], LOG_LEVELS),
     logFormat: parseChoice("log-format", values["log-format"], LOG_FORMATS),

@@ -14,6 +14,7 @@ import { operatorMetrics, processMetrics, Registry } from "../shared/metrics.ts"
 import { startProbeServer } from "../shared/probe_server.ts";
 import { OPERATOR_USAGE, type OperatorConfig, parseOperatorArgs } from "./config.ts";
 import { startAgentServer } from "./grpc/server.ts";
+import { DEFAULT_REVIEW_LIMITS } from "./grpc/review_budget.ts";
 import { createAuthenticator } from "./grpc/token_review.ts";
 import { useHttp1 } from "./kube/http1.ts";
 import { LeaderElector } from "./leader/elector.ts";
@@ -43,6 +44,7 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
   const sandbox = new SandboxedRenderer({
     timeoutMs: config.renderTimeoutMs,
     outputBytes: config.renderOutputBytes,
+    memoryMiB: config.renderMemoryMiB,
   });
   const renderer: Renderer = {
     async render(template, source, nodes) {
@@ -90,6 +92,11 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       kubeConfig,
       audience: config.tokenAudience,
       serviceAccounts: config.agentServiceAccounts,
+      reviewLimits: {
+        ...DEFAULT_REVIEW_LIMITS,
+        perSecond: config.tokenReviewsPerSecond,
+        burst: 2 * config.tokenReviewsPerSecond,
+      },
     }),
     store,
     heartbeatSeconds: config.heartbeatSeconds,
@@ -135,21 +142,22 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       await elector?.stop();
       await server.stop();
       await reconciler.stop();
-      sandbox.close();
+      await sandbox.close();
       await store.stop();
       await probes.stop();
     },
   };
 }
 
-if (import.meta.main) {
+/** Runs the operator executable with its command-line arguments. */
+export async function runOperator(args: string[]): Promise<void> {
   let config: OperatorConfig;
   try {
-    if (Deno.args.includes("--help")) {
+    if (args.includes("--help")) {
       console.log(OPERATOR_USAGE);
       Deno.exit(0);
     }
-    config = parseOperatorArgs(Deno.args, Deno.env.toObject());
+    config = parseOperatorArgs(args, Deno.env.toObject());
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     console.error(error.message);
@@ -159,3 +167,5 @@ if (import.meta.main) {
   const operator = await startOperator(config, log).catch(exitOnSetupError);
   stopOnSignals(log, () => operator.stop());
 }
+
+if (import.meta.main) await runOperator(Deno.args);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { refKey, refOf } from "../shared/kube_object.ts";
 import { fenceWrites, NotLeadingError } from "./controller.ts";
+import type { ServiceAccountRef } from "./kube/impersonation.ts";
 import {
   type DhcpTemplate,
   OwnershipConflictError,
@@ -21,6 +22,8 @@ class MemoryCluster implements ReconcileCluster {
   readonly forbidden = new Set<string>();
   status: TemplateStatus | undefined;
   writes = 0;
+  /** Who each write was made as (`operator` or `namespace/name` of the impersonated account). */
+  readonly writers: string[] = [];
   isNamespaced(_apiVersion: string, kind: string): Promise<boolean> {
     if (this.unserved.has(kind)) {
       return Promise.reject(new Error(`the cluster serves no kind ${kind}`));
@@ -34,8 +37,9 @@ class MemoryCluster implements ReconcileCluster {
   get(ref: ObjectRef): Promise<KubernetesObject | undefined> {
     return Promise.resolve(this.objects.get(refKey(ref)));
   }
-  apply(object: KubernetesObject): Promise<KubernetesObject> {
+  apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
     this.writes++;
+    this.writers.push(as ? `${as.namespace}/${as.name}` : "operator");
     const applied = {
       ...object,
       metadata: { ...object.metadata, uid: `uid-${object.metadata.name}` },
@@ -43,8 +47,9 @@ class MemoryCluster implements ReconcileCluster {
     this.objects.set(refKey(refOf(object)), applied);
     return Promise.resolve(applied);
   }
-  delete(ref: ObjectRef): Promise<boolean> {
+  delete(ref: ObjectRef, _uid: string, as?: ServiceAccountRef): Promise<boolean> {
     this.writes++;
+    this.writers.push(as ? `${as.namespace}/${as.name}` : "operator");
     return Promise.resolve(this.objects.delete(refKey(ref)));
   }
   writeStatus(_template: DhcpTemplate, status: TemplateStatus): Promise<void> {
@@ -137,4 +142,28 @@ Deno.test("an apply refused because another template took the object is a confli
   ]);
   const ready = cluster.status?.conditions?.find((condition) => condition.type === "Ready");
   assert.equal(ready?.reason, "Conflict");
+});
+
+Deno.test("a template's service account makes every apply and delete, through the fence too", async () => {
+  const cluster = new MemoryCluster();
+  const fenced = fenceWrites(cluster, () => true);
+  const asWriter: DhcpTemplate = {
+    ...template(),
+    spec: { template: "", serviceAccount: { namespace: "team-a", name: "writer" } },
+  };
+  await reconcileTemplate(asWriter, [], rendering([object("Pool", "a")]), fenced, NOW);
+  await reconcileTemplate(
+    { ...asWriter, status: cluster.status },
+    [],
+    rendering([object("Pool", "b")]),
+    fenced,
+    NOW,
+  );
+  await reconcileTemplate(template(cluster.status), [], rendering([]), fenced, NOW);
+  assert.deepEqual(cluster.writers, [
+    "team-a/writer",
+    "team-a/writer",
+    "team-a/writer",
+    "operator",
+  ]);
 });
