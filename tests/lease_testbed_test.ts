@@ -32,7 +32,7 @@ Deno.test("lease watcher on real dhcpcd leases: values, a prefix change, a relea
     assert.deepEqual(latest()!.problems, []);
 
     const lease4 = iface.lease4!;
-    assert.ok(inRange(lease4.ip, "198.51.100.0/24"), lease4.ip);
+    assert.ok(inRange(lease4.ip ?? "", "198.51.100.0/24"), String(lease4.ip));
     assert.equal(lease4.len, 24);
     assert.deepEqual(lease4.routers, ["198.51.100.1"]);
     assert.equal(lease4.server_id, "198.51.100.1");

@@ -51,7 +51,15 @@ export const AGENT_USAGE = `usage: dhcp-template-agent [flags]
   --coalesce-ms N                    read lease changes within N ms together (default 100)
   --wireless IFACE                   a wireless interface (lease files per SSID; repeatable)
   --log-level debug|info|warn|error  (default info)
-  --log-format text|json             (default text)`;
+  --log-format text|json             (default text)
+
+Lease files: every *.lease and *.lease6 entry of the lease directory is read or reported as a
+problem. Each is opened non-blocking without following links: a symbolic link, directory, FIFO,
+socket or device is reported, never read; a file above 65536 bytes (the largest DHCP message) is
+reported unread; a hidden name (.eth0.lease) names no interface. Per lease at most 256 entries per
+list (addresses, prefixes, routes, servers, IAs, names) and 64 warnings are kept. A malformed
+option is dropped with a warning; a malformed header or option framing refuses the file (its last
+good lease is kept). An expired lease stays listed with a warning.`;
 
 /** Parses the agent's flags; `env` supplies `NODE_NAME`. */
 export function parseAgentArgs(

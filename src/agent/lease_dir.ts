@@ -4,6 +4,12 @@
  * writing it), drops leases whose file is gone (released), and keeps retrying when the directory
  * is missing or unreadable.
  *
+ * Every entry named `*.lease` or `*.lease6` is either read or reported as a problem: a symbolic
+ * link (not followed), a directory, FIFO, socket or device (never opened for reading in a way
+ * that could block), a file larger than a DHCP message (64 KiB), and a name that is no interface
+ * (`.lease`, `.eth2.lease`: hidden files). A lease whose valid lifetime has passed is reported as
+ * a warning ("expired") for as long as its file stays.
+ *
  * @module
  */
 import { exists } from "../shared/files.ts";
@@ -13,10 +19,15 @@ import { isInterfaceName, isSsid } from "../shared/names.ts";
 import {
   decodeLease4,
   decodeLease6,
+  expiredAt,
   type LeaseOfFile,
   parseLeaseFileName,
   toInterfaces,
 } from "./lease/mod.ts";
+import { errorCode, LeaseFileRefused, readLeaseFile } from "./lease_file.ts";
+
+/** The names of the entries looked at: dhcpcd's DHCPv4 and DHCPv6 lease files. */
+const LEASE_FILE_NAME = /\.lease6?$/;
 
 /** A lease file that could not be used. */
 export interface LeaseProblem {
@@ -69,6 +80,8 @@ export interface LeaseReaderOptions {
   attempts?: number;
   /** Pause between attempts, milliseconds (default 20). */
   attemptPauseMs?: number;
+  /** The current time, to tell expired leases (default: the clock). */
+  now?: () => Date;
 }
 
 interface FileState {
@@ -90,7 +103,7 @@ export class LeaseDirectoryReader {
     const names: string[] = [];
     try {
       for await (const entry of Deno.readDir(this.dir)) {
-        if (entry.isFile && parseLeaseFileName(entry.name)) names.push(entry.name);
+        if (LEASE_FILE_NAME.test(entry.name)) names.push(entry.name);
       }
     } catch (error) {
       throw new LeaseDirectoryError(this.dir, error);
@@ -111,10 +124,20 @@ export class LeaseDirectoryReader {
         })),
       ),
       problems,
-      warnings: [...this.#files].flatMap(([name, file]) =>
-        file.warnings.map((message) => ({ file: `${this.dir}/${name}`, message }))
-      ),
+      warnings: this.#warnings(),
     };
+  }
+
+  /** The decoder's warnings of the leases held, and which of them have expired. */
+  #warnings(): LeaseProblem[] {
+    const now = this.options.now?.() ?? new Date();
+    return [...this.#files].flatMap(([name, file]) => {
+      const expired = expiredAt(file.lease.lease, now);
+      return [
+        ...file.warnings,
+        ...(expired ? [`the lease expired at ${expired} (dhcpcd has not renewed it)`] : []),
+      ].map((message) => ({ file: `${this.dir}/${name}`, message }));
+    });
   }
 
   async #wireless(names: readonly string[]): Promise<readonly string[]> {
@@ -126,7 +149,13 @@ export class LeaseDirectoryReader {
 
   async #readFile(name: string, wireless: readonly string[]): Promise<LeaseProblem | undefined> {
     const path = `${this.dir}/${name}`;
-    const fileName = parseLeaseFileName(name, wireless)!;
+    const fileName = name.startsWith(".") ? undefined : parseLeaseFileName(name, wireless);
+    if (!fileName) {
+      return {
+        file: path,
+        message: "a hidden file (the name starts with a dot), no interface's lease (ignored)",
+      };
+    }
     if (!isInterfaceName(fileName.interface) || (fileName.ssid && !isSsid(fileName.ssid))) {
       return { file: path, message: "the file name does not name an interface (ignored)" };
     }
@@ -135,33 +164,35 @@ export class LeaseDirectoryReader {
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await pause(this.options.attemptPauseMs ?? 20);
       try {
-        const info = await Deno.stat(path);
         const known = this.#files.get(name);
-        const mtimeMs = info.mtime?.getTime() ?? 0;
-        if (known && known.mtimeMs === mtimeMs && known.size === info.size) return undefined;
-        const bytes = await Deno.readFile(path);
-        const after = await Deno.stat(path);
-        if (after.mtime?.getTime() !== info.mtime?.getTime() || after.size !== info.size) {
-          // Rewritten while read: the bytes may not belong to the modification time.
-          throw new Error("the file changed while it was read");
-        }
-        const source = { file: path, obtainedAt: new Date(mtimeMs) };
+        const { mtimeMs, size, bytes } = readLeaseFile(
+          path,
+          (mtimeMs, size) => known?.mtimeMs === mtimeMs && known.size === size,
+        );
+        if (!bytes) return undefined;
+        const source = {
+          file: path,
+          obtainedAt: new Date(mtimeMs),
+          interface: fileName.interface,
+        };
         if (fileName.family === 4) {
           const { lease, warnings } = decodeLease4(bytes, source);
           const entry: LeaseOfFile = { name: fileName, family: 4, lease };
-          this.#files.set(name, { mtimeMs, size: info.size, lease: entry, warnings });
+          this.#files.set(name, { mtimeMs, size, lease: entry, warnings });
         } else {
           const { lease, warnings } = decodeLease6(bytes, source);
           const entry: LeaseOfFile = { name: fileName, family: 6, lease };
-          this.#files.set(name, { mtimeMs, size: info.size, lease: entry, warnings });
+          this.#files.set(name, { mtimeMs, size, lease: entry, warnings });
         }
         return undefined;
       } catch (error) {
-        if (error instanceof Deno.errors.NotFound) {
+        if (errorCode(error) === "ENOENT") {
           this.#files.delete(name);
           return undefined;
         }
         lastError = error;
+        // What the file is will not change within the attempts: no use in trying again.
+        if (error instanceof LeaseFileRefused) break;
       }
     }
     const kept = this.#files.has(name) ? " (keeping its last good lease)" : "";

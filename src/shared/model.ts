@@ -31,16 +31,55 @@ export interface LeasedAddress {
   valid_until: string;
   /** `active` while the latest lease carries it, `draining` when only an older lease did. Set by the operator. */
   state?: LeaseEntryState;
+  /** DHCPv6: the IAID (8 hex digits) of the IA_NA, IA_TA or IA_PD that carried it. */
+  iaid?: string;
+}
+
+/** A route from a DHCPv4 lease (options 121/249: classless; option 33: classful). */
+export interface Route {
+  /** The destination network address (host bits cleared). */
+  destination: string;
+  /** The destination's prefix length (0 for the default route). */
+  len: number;
+  /** The router to send through; `0.0.0.0` means the destination is on the link. */
+  router: string;
+}
+
+/** The kind of a DHCPv6 identity association: IA_NA (addresses), IA_TA (temporary), IA_PD (prefixes). */
+export type IaKind = "na" | "ta" | "pd";
+
+/** One DHCPv6 identity association of the lease (RFC 8415 §21.4, §21.5, §21.21). */
+export interface IdentityAssociation {
+  /** `na`, `ta` or `pd`. */
+  kind: IaKind;
+  /** The IAID as 8 lowercase hex digits (as dhcpcd prints it). */
+  iaid: string;
+  /** Renewal time T1 in seconds (0: the client chooses; always 0 for IA_TA). */
+  t1: number;
+  /** Rebinding time T2 in seconds (0: the client chooses; always 0 for IA_TA). */
+  t2: number;
+  /** The IA's status code (RFC 8415 §21.13): 0 (Success) when it carries none. */
+  status_code: number;
+  /** The IA's status message, when the server sent one. */
+  status_message?: string;
 }
 
 /** A DHCPv4 lease (`<interface>.lease`). */
 export interface Lease4 {
-  /** The leased address. */
-  ip: string;
-  /** Prefix length from the subnet mask (option 1). */
-  len: number;
-  /** Routers (option 3). */
+  /** The leased address (yiaddr, or ciaddr when yiaddr is 0.0.0.0); absent when neither is set. */
+  ip?: string;
+  /** Prefix length from the subnet mask (option 1, else the address class); absent without `ip`. */
+  len?: number;
+  /** Routers (option 3); empty when option 121 or 249 is present (RFC 3442: ignored then). */
   routers: string[];
+  /** Classless static routes (option 121, else Microsoft's option 249; RFC 3442). */
+  classless_routes: Route[];
+  /** Static routes (option 33); empty when option 121 or 249 is present (RFC 3442). */
+  static_routes: Route[];
+  /** Interface MTU (option 26, at least 68). */
+  mtu?: number;
+  /** Host name (option 12). */
+  host_name?: string;
   /** DNS servers (option 6). */
   dns: string[];
   /** Domain name (option 15). */
@@ -69,6 +108,14 @@ export interface Lease6 {
   address6: LeasedAddress[];
   /** IA_PD delegated prefixes, each with its lifetimes. */
   prefix6: LeasedAddress[];
+  /** IA_TA temporary addresses, each with its lifetimes. */
+  temporary6: LeasedAddress[];
+  /** The identity associations (IA_NA, IA_TA, IA_PD) in the order of the lease, with T1/T2 and status. */
+  ia: IdentityAssociation[];
+  /** The message's status code (option 13; RFC 8415 §21.13), when the server sent one. */
+  status_code?: number;
+  /** The message's status message, when the server sent one. */
+  status_message?: string;
   /** DNS recursive name servers (option 23). */
   dns: string[];
   /** Domain search list (option 24). */
@@ -77,9 +124,9 @@ export interface Lease6 {
   ntp: string[];
   /** Server DUID (option 2) as lowercase colon-separated hex. */
   server_id?: string;
-  /** Renewal time T1 in seconds of the first IA (0: the client chooses). */
+  /** Renewal time T1 in seconds of the first IA_NA or IA_PD (0: the client chooses). */
   t1: number;
-  /** Rebinding time T2 in seconds of the first IA (0: the client chooses). */
+  /** Rebinding time T2 in seconds of the first IA_NA or IA_PD (0: the client chooses). */
   t2: number;
   /** When the lease was obtained (the lease file's modification time). */
   obtained_at: string;

@@ -20,6 +20,8 @@ export function eth0WithPrefixes(prefixes: LeasedAddress[]): Interface {
   return {
     name: "eth0",
     lease6: {
+      temporary6: [],
+      ia: [],
       address6: [],
       prefix6: prefixes,
       dns: ["2001:db8::53"],

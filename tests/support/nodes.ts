@@ -9,6 +9,8 @@ export function nodeWithPrefix(name: string, prefix: string, len = 56): Node {
     interfaces: [{
       name: "eth0",
       lease6: {
+        temporary6: [],
+        ia: [],
         address6: [],
         prefix6: [{
           ip: prefix,

@@ -10,6 +10,11 @@ export interface LeaseSource {
   file: string;
   /** When dhcpcd obtained the lease: the lease file's modification time. */
   obtainedAt: Date;
+  /**
+   * The interface the lease belongs to: the zone of link-local IPv6 server addresses
+   * (`fe80::53%eth0`), which are ambiguous without it. Without it they carry no zone.
+   */
+  interface?: string;
 }
 
 /** A decoded lease and what was odd about it but could be handled. */

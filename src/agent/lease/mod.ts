@@ -9,3 +9,5 @@ export { decodeLease6 } from "./dhcp6.ts";
 export { LeaseDecodeError } from "./errors.ts";
 export { type LeaseFileName, type LeaseOfFile, parseLeaseFileName, toInterfaces } from "./files.ts";
 export { INFINITE_LIFETIME, NEVER } from "./time.ts";
+export { MAX_LEASE_BYTES } from "./wire.ts";
+export { expiredAt } from "./expiry.ts";

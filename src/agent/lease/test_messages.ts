@@ -36,13 +36,26 @@ export function option4(code: number, value: number[]): number[] {
   return [code, value.length, ...value];
 }
 
+/** Header fields of a DHCPv4 message besides yiaddr. */
+export interface Header4 {
+  /** The client's address (ciaddr). */
+  ciaddr?: string;
+  /** The `sname` field's 64 bytes (options when option 52 says so); zero-padded. */
+  sname?: number[];
+  /** The `file` field's 128 bytes (options when option 52 says so); zero-padded. */
+  file?: number[];
+}
+
 /** A DHCPv4 BOOTREPLY (ACK) for `yiaddr` with the given options (END appended). */
-export function message4(yiaddr: string, options: number[][]): Uint8Array {
+export function message4(yiaddr: string, options: number[][], fields: Header4 = {}): Uint8Array {
   const header = new Array(236).fill(0);
   header[0] = 2;
   header[1] = 1;
   header[2] = 6;
+  if (fields.ciaddr) header.splice(12, 4, ...addressBytes(fields.ciaddr));
   header.splice(16, 4, ...addressBytes(yiaddr));
+  if (fields.sname) header.splice(44, fields.sname.length, ...fields.sname);
+  if (fields.file) header.splice(108, fields.file.length, ...fields.file);
   return new Uint8Array([...header, 99, 130, 83, 99, ...options.flat(), 255]);
 }
 
@@ -62,11 +75,39 @@ export function iaPrefix(prefix: string, len: number, preferred: number, valid: 
 }
 
 /** An IA_NA (code 3) or IA_PD (code 25) holding `options`. */
-export function ia(code: 3 | 25, t1: number, t2: number, options: number[][]): number[] {
-  return option6(code, [...uint(1, 4), ...uint(t1, 4), ...uint(t2, 4), ...options.flat()]);
+export function ia(
+  code: 3 | 25,
+  t1: number,
+  t2: number,
+  options: number[][],
+  iaid = 1,
+): number[] {
+  return option6(code, [...uint(iaid, 4), ...uint(t1, 4), ...uint(t2, 4), ...options.flat()]);
+}
+
+/** An IA_TA (code 4, no T1/T2) holding `options`. */
+export function iaTa(options: number[][], iaid = 1): number[] {
+  return option6(4, [...uint(iaid, 4), ...options.flat()]);
+}
+
+/** A status code option (13) with its message. */
+export function status6(code: number, message: string): number[] {
+  return option6(13, [...uint(code, 2), ...new TextEncoder().encode(message)]);
 }
 
 /** A DHCPv6 REPLY with the given options. */
 export function message6(options: number[][]): Uint8Array {
   return new Uint8Array([7, 0x12, 0x34, 0x56, ...options.flat()]);
+}
+
+/** A small seeded generator (mulberry32) of numbers in [0, 1), so failures reproduce. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -10,6 +10,9 @@ import type { LeasedAddress, Node } from "../../shared/model.ts";
 import { isDomainName, isInterfaceName, isSsid } from "../../shared/names.ts";
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const IAID = /^[0-9a-f]{8}$/;
+/** Status messages: at most 255 characters, no control characters. */
+const STATUS_MESSAGE = /^[^\p{Cc}]{0,255}$/u;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Everything wrong with a report, as `path: problem` lines; empty when it is fine. */
@@ -31,8 +34,22 @@ export function reportProblems(node: Node): string[] {
     seen.add(key);
     const lease4 = iface.lease4;
     if (lease4) {
-      address(problem, `${at}.lease4.ip`, lease4.ip, "ipv4");
-      length(problem, `${at}.lease4.len`, lease4.len, 32);
+      if (lease4.ip !== undefined) address(problem, `${at}.lease4.ip`, lease4.ip, "ipv4");
+      if (lease4.len !== undefined) length(problem, `${at}.lease4.len`, lease4.len, 32);
+      for (const field of ["classless_routes", "static_routes"] as const) {
+        lease4[field].forEach((route, j) => {
+          const path = `${at}.lease4.${field}[${j}]`;
+          address(problem, `${path}.destination`, route.destination, "ipv4");
+          length(problem, `${path}.len`, route.len, 32);
+          address(problem, `${path}.router`, route.router, "ipv4");
+        });
+      }
+      if (lease4.mtu !== undefined && !(lease4.mtu >= 68 && lease4.mtu <= 65535)) {
+        problem(`${at}.lease4.mtu`, `${lease4.mtu} is not an MTU (68–65535)`);
+      }
+      if (lease4.host_name !== undefined) {
+        domain(problem, `${at}.lease4.host_name`, lease4.host_name);
+      }
       for (const field of ["routers", "dns", "ntp"] as const) {
         lease4[field].forEach((ip, j) =>
           address(problem, `${at}.lease4.${field}[${j}]`, ip, "ipv4")
@@ -45,7 +62,20 @@ export function reportProblems(node: Node): string[] {
     }
     const lease6 = iface.lease6;
     if (lease6) {
-      lease6.address6.forEach((entry, j) => leased(problem, `${at}.lease6.address6[${j}]`, entry));
+      for (const field of ["address6", "temporary6"] as const) {
+        lease6[field].forEach((entry, j) => leased(problem, `${at}.lease6.${field}[${j}]`, entry));
+      }
+      lease6.ia.forEach((ia, j) => {
+        if (!IAID.test(ia.iaid)) {
+          problem(`${at}.lease6.ia[${j}].iaid`, `"${ia.iaid}" is not an IAID`);
+        }
+        if (ia.status_message !== undefined) {
+          text(problem, `${at}.lease6.ia[${j}].status_message`, ia.status_message);
+        }
+      });
+      if (lease6.status_message !== undefined) {
+        text(problem, `${at}.lease6.status_message`, lease6.status_message);
+      }
       lease6.prefix6.forEach((entry, j) => {
         const path = `${at}.lease6.prefix6[${j}]`;
         leased(problem, path, entry);
@@ -74,8 +104,17 @@ function domain(problem: Problem, path: string, name: string): void {
   if (!isDomainName(name)) problem(path, `${JSON.stringify(name)} is not a domain name`);
 }
 
+function text(problem: Problem, path: string, value: string): void {
+  if (!STATUS_MESSAGE.test(value)) {
+    problem(path, `${JSON.stringify(value.slice(0, 64))} has control characters or is too long`);
+  }
+}
+
 function leased(problem: Problem, path: string, entry: LeasedAddress): void {
   address(problem, `${path}.ip`, entry.ip, "ipv6");
+  if (entry.iaid !== undefined && !IAID.test(entry.iaid)) {
+    problem(`${path}.iaid`, `"${entry.iaid}" is not an IAID`);
+  }
   length(problem, `${path}.len`, entry.len, 128);
   time(problem, `${path}.preferred_until`, entry.preferred_until);
   time(problem, `${path}.valid_until`, entry.valid_until);

@@ -11,6 +11,8 @@ function goodNode(): Node {
         ip: "198.51.100.23",
         len: 24,
         routers: ["198.51.100.1"],
+        classless_routes: [],
+        static_routes: [],
         dns: ["198.51.100.53"],
         search: [],
         ntp: [],
@@ -21,6 +23,8 @@ function goodNode(): Node {
         valid_until: "2026-11-24T15:00:00Z",
       },
       lease6: {
+        temporary6: [],
+        ia: [],
         address6: [{
           ip: "2001:db8::23",
           len: 128,
@@ -84,4 +88,33 @@ Deno.test("text crafted to break a template's YAML is refused", () => {
     'interfaces[0].lease4.domain: "evil.test\\n---\\napiVersion: v1" is not a domain name',
     'interfaces[0].lease6.search[1]: "{{ nodes }}" is not a domain name',
   ]);
+});
+
+Deno.test("routes, MTU, host name, IAs and status messages are checked", () => {
+  const node = goodNode();
+  const lease4 = node.interfaces[0].lease4!;
+  lease4.classless_routes = [{ destination: "10.0.0.0", len: 40, router: "gw" }];
+  lease4.static_routes = [{ destination: "10.0.0.0", len: 8, router: "198.51.100.1" }];
+  lease4.mtu = 12;
+  lease4.host_name = "a b";
+  const lease6 = node.interfaces[0].lease6!;
+  lease6.temporary6 = [{ ...lease6.address6[0], ip: "198.51.100.1", iaid: "1" }];
+  lease6.ia = [{ kind: "ta", iaid: "xyz", t1: 0, t2: 0, status_code: 0, status_message: "a\nb" }];
+  lease6.status_message = "{{ ok }}\u0007";
+  assert.deepEqual(reportProblems(node), [
+    "interfaces[0].lease4.classless_routes[0].len: 40 is not a prefix length (0–32)",
+    'interfaces[0].lease4.classless_routes[0].router: "gw" is not an IPv4 address',
+    "interfaces[0].lease4.mtu: 12 is not an MTU (68–65535)",
+    'interfaces[0].lease4.host_name: "a b" is not a domain name',
+    'interfaces[0].lease6.temporary6[0].ip: "198.51.100.1" is not an IPv6 address',
+    'interfaces[0].lease6.temporary6[0].iaid: "1" is not an IAID',
+    'interfaces[0].lease6.ia[0].iaid: "xyz" is not an IAID',
+    'interfaces[0].lease6.ia[0].status_message: "a\\nb" has control characters or is too long',
+    'interfaces[0].lease6.status_message: "{{ ok }}\\u0007" has control characters or is too long',
+  ]);
+  // Without an address (a DHCPINFORM reply) a DHCPv4 lease is still well-formed.
+  const inform = goodNode();
+  delete inform.interfaces[0].lease4!.ip;
+  delete inform.interfaces[0].lease4!.len;
+  assert.deepEqual(reportProblems(inform), []);
 });

@@ -10,6 +10,8 @@ const STATE: NodeState = {
   interfaces: [{
     name: "eth0",
     lease6: {
+      temporary6: [],
+      ia: [],
       address6: [],
       prefix6: [{
         ip: "2001:db8:1200::",

@@ -16,6 +16,8 @@ function interfaces(n: number): Interface[] {
   return [{
     name: "eth0",
     lease6: {
+      temporary6: [],
+      ia: [],
       address6: [],
       prefix6: [
         prefix(`2001:db8:${(n % 0xffff).toString(16)}::`, "2026-11-24T15:00:00Z"),

@@ -29,6 +29,8 @@ function eth0(prefixes: LeasedAddress[], dns = ["2001:db8::53"]): Interface {
   return {
     name: "eth0",
     lease6: {
+      temporary6: [],
+      ia: [],
       address6: [],
       prefix6: prefixes,
       dns,
@@ -116,6 +118,8 @@ Deno.test("a snapshot leaves out expired entries, emptied leases, interfaces and
     ip: "198.51.100.7",
     len: 24,
     routers: [],
+    classless_routes: [],
+    static_routes: [],
     dns: [],
     search: [],
     ntp: [],

@@ -8,6 +8,7 @@
  */
 import { TemplateRuntimeError } from "./errors.ts";
 import {
+  compareNumbers,
   isMarkup,
   isPlainObject,
   isPyFloat,
@@ -292,14 +293,7 @@ export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right:
 export function compare(a: unknown, b: unknown): number {
   if (isSafeString(a)) a = String(a);
   if (isSafeString(b)) b = String(b);
-  if (isPyInt(a) && isPyInt(b)) {
-    const [x, y] = [toBigInt(a), toBigInt(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (isPyNumber(a) && isPyNumber(b)) {
-    const [x, y] = [Number(a), Number(b)];
-    return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
-  }
+  if (isPyNumber(a) && isPyNumber(b)) return compareNumbers(a, b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (a === undefined || b === undefined) {
     throw new TemplateRuntimeError("an undefined value cannot be compared (a missing attribute?)");
@@ -328,7 +322,11 @@ export function pyFormat(template: string, values: unknown[]): string {
     if (key === undefined && index >= values.length) {
       throw new TemplateRuntimeError("not enough arguments for format string");
     }
-    const value = key !== undefined && named ? named[key] : values[index++];
+    if (key !== undefined && !named) throw new TemplateRuntimeError("format requires a mapping");
+    if (key !== undefined && !Object.hasOwn(named!, key)) {
+      throw new TemplateRuntimeError(`KeyError: '${key}'`);
+    }
+    const value = key !== undefined ? named![key] : values[index++];
     let text: string;
     const numeric = !"sr".includes(kind);
     if (numeric && !isPyNumber(value)) {

@@ -17,7 +17,10 @@ import { ipFilters, ipTests } from "./ip.ts";
 import { containerMethod } from "./methods.ts";
 import { type GrammarNodes, patchGrammar } from "./grammar.ts";
 import { patchTokenizer, TemplateSyntaxError } from "./lexer.ts";
+import { secureCodeGeneration } from "./code_safety.ts";
+import { utf8Length } from "./utf8.ts";
 import {
+  Cycler,
   isPlainObject,
   isPyNumber,
   isSafeString,
@@ -27,6 +30,7 @@ import {
   pyEquals,
   PyFloat,
   PyIterator,
+  PyRange,
   pyRepr,
   pyStr,
   pyTruthy,
@@ -107,6 +111,7 @@ function patchNunjucks(): ExtraNodes {
     Slice: nodes.Node.extend("JinjaSlice", { fields: ["start", "stop", "step"] }),
   };
   patchRuntime(internals.runtime);
+  secureCodeGeneration(internals);
   patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
   patchGrammar(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
   patchStatements(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
@@ -289,7 +294,6 @@ function patchStatements(parser: Untyped, nodes: Untyped, lexer: Untyped, extra:
 }
 
 function patchRuntime(runtime: Untyped): void {
-  const compatLookup = runtime.memberLookup;
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
     // A safe string (macro output, tojson) is a str: its characters and methods.
     if (obj instanceof runtime.SafeString) obj = String(obj);
@@ -308,6 +312,12 @@ function patchRuntime(runtime: Untyped): void {
       if (!Object.hasOwn(stringMethods, key)) return undefined;
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
+    // A namespace's and a cycler's attributes are own properties (`ns.items` is no dict method).
+    if (obj instanceof Namespace || obj instanceof Cycler) {
+      return typeof key === "string" && Object.hasOwn(obj, key)
+        ? (obj as unknown as Record<string, unknown>)[key]
+        : undefined;
+    }
     // Functions, numbers, booleans, None and iterators have no attributes or items here.
     if (typeof obj === "function" || obj === null || isPyNumber(obj)) return undefined;
     if (obj instanceof PyIterator) return undefined;
@@ -319,18 +329,20 @@ function patchRuntime(runtime: Untyped): void {
       if (!Object.hasOwn(obj, key) || (Array.isArray(obj) && key === "length")) return undefined;
       return (obj as Record<string, unknown>)[key];
     }
-    return compatLookup.call(this, obj, key, ...rest);
+    return dataMember(obj, key);
   };
-  const frameLookup = runtime.contextOrFrameLookup;
-  runtime.contextOrFrameLookup = function (context: unknown, frame: unknown, name: string) {
-    if ((FORBIDDEN_MEMBERS.has(name) && name !== "caller") || name in Object.prototype) {
-      return undefined;
-    }
-    return frameLookup.call(this, context, frame, name);
+  // Locals, then the render's variables, then the environment's globals: own entries only.
+  runtime.contextOrFrameLookup = function (context: Untyped, frame: Untyped, name: string) {
+    if (FORBIDDEN_MEMBERS.has(name) && name !== "caller") return undefined;
+    const local = frame.lookup(name);
+    if (local !== undefined) return local;
+    if (Object.hasOwn(context.ctx, name)) return context.ctx[name];
+    if (Object.hasOwn(context.env.globals, name)) return context.env.globals[name];
+    return Object.hasOwn(PYTHON_CONSTANTS, name) ? PYTHON_CONSTANTS[name] : undefined;
   };
   runtime.suppressValue = (value: unknown) => {
     const text = pyStr(value);
-    budget.used += text.length;
+    budget.used += utf8Length(text);
     if (budget.used > budget.outputBytes) {
       throw new OutputLimitError(`output exceeds the limit of ${budget.outputBytes} bytes`);
     }
@@ -474,6 +486,25 @@ interface MacroCall {
   kwargs: Record<string, unknown>;
 }
 
+/** Python's constants, where a template has no variable of that name. */
+const PYTHON_CONSTANTS: Record<string, boolean | null> = { True: true, False: false, None: null };
+
+/**
+ * `obj[key]` where no method applies: an item of a string or list, an own attribute of a dict or
+ * a namespace. Anything else (numbers, functions, engine objects) has no members a template may
+ * read.
+ */
+function dataMember(obj: unknown, key: unknown): unknown {
+  if (typeof obj === "string" || Array.isArray(obj)) {
+    return typeof key === "number" && Number.isInteger(key) ? obj[key] : undefined;
+  }
+  if ((isPlainObject(obj) || obj instanceof Namespace) && typeof key !== "object") {
+    const property = String(key);
+    return Object.hasOwn(obj, property) ? (obj as Record<string, unknown>)[property] : undefined;
+  }
+  return undefined;
+}
+
 /**
  * What a `for` loop iterates, as Python: a list's items, a string's characters, a dict's keys;
  * Jinja2's Undefined is empty; anything else (None, numbers) is an error.
@@ -585,6 +616,17 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
       }
     };
   }
+  // Literal template text is printed through suppressValue, so it counts against the output
+  // limit while the render runs, like printed values (a loop of text stops at the limit).
+  const compileOutput = compiler.compileOutput;
+  compiler.compileOutput = function (node: Untyped, frame: unknown) {
+    node.children = node.children.map((child: Untyped) =>
+      child instanceof nodes.TemplateData && child.value
+        ? new nodes.Literal(child.lineno, child.colno, child.value)
+        : child
+    );
+    return compileOutput.call(this, node, frame);
+  };
   // Runtime errors report where they happened (1-based; nunjucks tracks only function calls).
   for (const method of ["compileOutput", "compileIf", "compileFor", "compileSet"]) {
     const original = compiler[method];
@@ -799,12 +841,12 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   };
   // `{{ 1[::-1] }}`: Jinja2 folds a constant output with its lenient getitem (undefined), where
   // a slice at render time is Python's subscript (an error on a number).
-  const compileOutput = compiler.compileOutput;
+  const compileLimitedOutput = compiler.compileOutput;
   compiler.compileOutput = function (node: Untyped, frame: unknown) {
     const outer = this.jinjaFoldable;
     this.jinjaFoldable = node.children.length === 1 && isFoldable(node.children[0]);
     try {
-      return compileOutput.call(this, node, frame);
+      return compileLimitedOutput.call(this, node, frame);
     } finally {
       this.jinjaFoldable = outer;
     }
@@ -1031,8 +1073,10 @@ export interface CompiledTemplate {
   render(context: Record<string, unknown>, outputBytes?: number): string;
 }
 
-let environment: Untyped;
-
+/**
+ * A new environment for one template: nothing a render does can reach another template's
+ * filters, tests or globals (and the tables are frozen, so not even its own).
+ */
 function createEnvironment(): Untyped {
   const extra = patchNunjucks();
   const env: Untyped = new nunjucks.Environment([], {
@@ -1083,6 +1127,7 @@ function createEnvironment(): Untyped {
     const { __keywords: _, ...rest } = attributes ?? {};
     return new Namespace(rest);
   });
+  env.addGlobal("cycler", (...items: unknown[]) => new Cycler(items));
   env.addGlobal("dict", (...args: unknown[]) => {
     const { positional: [given], keywords } = splitArgs(args);
     const pairs = given instanceof PyIterator ? given.drain() : given;
@@ -1102,7 +1147,33 @@ function createEnvironment(): Untyped {
     return { ...Object.fromEntries(entries), ...keywords };
   });
   env.addGlobal("lipsum", undefined);
-  return env;
+  return sealEnvironment(env);
+}
+
+/**
+ * Freezes an environment. Filters, tests and globals are looked up among the environment's own
+ * entries only (never inherited members such as `valueOf` or `constructor`), as Jinja2 finds them.
+ */
+function sealEnvironment(env: Untyped): Untyped {
+  const ownTable = (table: Record<string, unknown>) =>
+    Object.freeze(Object.assign(Object.create(null), table));
+  env.filters = ownTable(env.filters);
+  env.tests = ownTable(env.tests);
+  env.globals = ownTable(env.globals);
+  env.getFilter = (name: string) => {
+    if (!Object.hasOwn(env.filters, name)) {
+      throw new TemplateRuntimeError(`No filter named '${name}'.`);
+    }
+    return env.filters[name];
+  };
+  env.getTest = (name: string) => {
+    if (!Object.hasOwn(env.tests, name)) throw new TemplateRuntimeError(`No test named '${name}'.`);
+    return env.tests[name];
+  };
+  for (const part of [env.opts, env.extensions, env.extensionsList, env.asyncFilters]) {
+    Object.freeze(part);
+  }
+  return Object.freeze(env);
 }
 
 /**
@@ -1130,7 +1201,7 @@ function internals(): Untyped {
 }
 
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */
-function jinjaRange(start: number, stop?: number, step = 1): number[] {
+function jinjaRange(start: number, stop?: number, step = 1): PyRange {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw new TemplateRuntimeError("range() arg 3 must not be zero");
   const length = Math.max(0, Math.ceil((stop - start) / step));
@@ -1139,7 +1210,7 @@ function jinjaRange(start: number, stop?: number, step = 1): number[] {
       `range() of ${length} items is too large (at most ${MAX_RANGE} are allowed)`,
     );
   }
-  return Array.from({ length }, (_, index) => start + index * step);
+  return new PyRange(start, stop, step, length);
 }
 
 /**
@@ -1147,13 +1218,12 @@ function jinjaRange(start: number, stop?: number, step = 1): number[] {
  * trailing newline of the source is dropped. Throws {@link TemplateError} with line and column.
  */
 export function compileTemplate(source: string, name = "template"): CompiledTemplate {
-  environment ??= createEnvironment();
   // Jinja2 reads `\r\n` and `\r` as `\n`.
   const normalized = source.replace(/\r\n?/g, "\n");
   const text = normalized.endsWith("\n") ? normalized.slice(0, -1) : normalized;
   let template: Untyped;
   try {
-    template = new nunjucks.Template(text, environment, name, true);
+    template = new nunjucks.Template(text, createEnvironment(), name, true);
   } catch (error) {
     throw toTemplateError(error, name, text.split("\n").length);
   }
@@ -1166,7 +1236,7 @@ export function compileTemplate(source: string, name = "template"): CompiledTemp
       } catch (error) {
         throw toTemplateError(error, name);
       }
-      if (output.length > outputBytes) {
+      if (utf8Length(output) > outputBytes) {
         throw new TemplateError(`${name}: output exceeds the limit of ${outputBytes} bytes`);
       }
       return output;

@@ -9,12 +9,14 @@ import { stringify as toYamlText } from "yaml";
 import { compare, pyBinary, pyFormat } from "./arithmetic.ts";
 import { TemplateRuntimeError } from "./errors.ts";
 import { containerMethod } from "./methods.ts";
+import { pyStrFormat } from "./format.ts";
 import {
   isPlainObject,
   isPyFloat,
   isPyInt,
   isPyNumber,
   isSafeString,
+  isSerializable,
   parsePyFloat,
   parsePyInt,
   pyEquals,
@@ -219,7 +221,14 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (value === undefined) return "";
     // Plain data for the YAML writer (a boxed float becomes its number).
     const plain = JSON.parse(
-      JSON.stringify(value, (_, item) => isSafeString(item) ? String(item) : item) ?? "null",
+      JSON.stringify(value, (_, item) => {
+        if (!isSerializable(item)) {
+          throw new TemplateRuntimeError(
+            `Object of type ${pyTypeName(item)} is not YAML serializable`,
+          );
+        }
+        return isSafeString(item) ? String(item) : item;
+      }) ?? "null",
     );
     return toYamlText(plain, { lineWidth: 0 }).replace(/\n$/, "");
   },
@@ -348,8 +357,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     }
     return first ? indentation + result : result;
   },
+  // Jinja2's do_format: `value % args`, or `value % kwargs` (not both).
   format(value, ...args) {
-    return pyFormat(pyStr(value), splitArgs(args).positional);
+    const { positional, keywords } = splitArgs(args);
+    if (positional.length && Object.keys(keywords).length) {
+      throw new TemplateRuntimeError(
+        "format: can't handle positional and keyword arguments at the same time",
+      );
+    }
+    return pyFormat(pyStr(value), Object.keys(keywords).length ? [keywords] : positional);
   },
   round(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -894,19 +910,8 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   ljust: (text, width, fill) => text.padEnd(Number(width), pyStr(fill ?? " ")),
   rjust: (text, width, fill) => text.padStart(Number(width), pyStr(fill ?? " ")),
   format: (text, ...args) => {
-    let index = 0;
     const { positional, keywords } = splitArgs(args);
-    return text.replace(
-      /\{(\w*)\}/g,
-      (_, key: string) =>
-        pyStr(
-          key === ""
-            ? positional[index++]
-            : /^\d+$/.test(key)
-            ? positional[Number(key)]
-            : keywords[key],
-        ),
-    );
+    return pyStrFormat(text, positional, keywords);
   },
 };
 

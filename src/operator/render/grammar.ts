@@ -40,12 +40,8 @@ export interface GrammarNodes {
 
 /** Options of Jinja2's `parse_tuple`. */
 interface TupleOptions {
-  /** Items are primaries only (assignment targets). */
-  simplified?: boolean;
   /** Items may be inline ifs (`for … in` reads its sequence without them). */
   withCondexpr?: boolean;
-  /** Names that end the tuple besides the tag's end (`in` for loop targets). */
-  endNames?: string[];
   /** Inside `( )`: `()` is an empty tuple. */
   explicitParentheses?: boolean;
 }
@@ -91,14 +87,12 @@ export function patchGrammar(
   /** Jinja2's `parse_tuple`. */
   parser.parseTuple = function (options: TupleOptions = {}) {
     const start = this.peekToken();
-    const parse = options.simplified
-      ? () => this.parsePrimary()
-      : () => this.parseExpression(options.withCondexpr === false);
+    const parse = () => this.parseExpression(options.withCondexpr === false);
     const items: Untyped[] = [];
     let isTuple = false;
     for (;;) {
       if (items.length) this.expectComma();
-      if (this.isTupleEnd(options.endNames)) break;
+      if (this.isTupleEnd()) break;
       items.push(parse());
       if (this.peekToken()?.type === lexer.TOKEN_COMMA) isTuple = true;
       else break;
@@ -112,12 +106,13 @@ export function patchGrammar(
     return new extra.Tuple(start.lineno, start.colno, items);
   };
 
-  parser.isTupleEnd = function (endNames: string[] = []) {
+  /** Whether the tag or the parentheses end here. */
+  parser.isTupleEnd = function () {
     const token = this.peekToken();
     return !token ||
       [lexer.TOKEN_VARIABLE_END, lexer.TOKEN_BLOCK_END, lexer.TOKEN_RIGHT_PAREN].includes(
         token.type,
-      ) || isName(token, ...endNames) && endNames.length > 0;
+      );
   };
 
   parser.expectComma = function () {
@@ -376,8 +371,8 @@ export function patchGrammar(
     }
   };
 
-  parser.parseFilterName = function () {
-    const token = this.expectToken(lexer.TOKEN_SYMBOL, "a filter or test name");
+  parser.parseFilterName = function (what = "a filter name") {
+    const token = this.expectToken(lexer.TOKEN_SYMBOL, what);
     let name = token.value;
     while (isOperator(this.peekToken(), ".")) {
       this.nextToken();
@@ -408,7 +403,7 @@ export function patchGrammar(
   parser.parseTest = function (node: Untyped) {
     const token = this.nextToken();
     const negated = this.skipSymbol("not");
-    let test = this.parseFilterName();
+    let test = this.parseFilterName("a test name after 'is'");
     const next = this.peekToken();
     const startsArgument = [
       lexer.TOKEN_SYMBOL,
@@ -470,6 +465,9 @@ export function patchGrammar(
         keywords.addChild(new extra.DoubleSplat(token.lineno, token.colno, this.parseExpression()));
       } else {
         const arg = this.parseExpression();
+        if (!(arg instanceof nodes.Symbol) && isOperator(this.peekToken(), "=")) {
+          this.fail("expected a keyword argument name before '='", arg.lineno, arg.colno);
+        }
         if (arg instanceof nodes.Symbol && this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
           ensure(!doubleSplat);
           keywords.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));

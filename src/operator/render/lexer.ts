@@ -7,6 +7,8 @@
  * @module
  */
 
+import { pyRepr } from "./python.ts";
+
 /** A lexical error in a template, at a 0-based line and column. */
 export class TemplateSyntaxError extends Error {
   /** Creates the error. */
@@ -52,9 +54,10 @@ export interface Token {
 const WHITESPACE = /\s+/y;
 const FLOAT = /(?<!\.)(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?e[+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/iy;
 const INTEGER = /0b(?:_?[01])+|0o(?:_?[0-7])+|0x(?:_?[\da-f])+|[1-9](?:_?\d)*|0(?:_?0)*/iy;
-const NAME = /[\p{ID_Continue}]+/uy;
+const NAME = /[\p{XID_Continue}]+/uy;
 const STRING = /'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"/sy;
-const OPERATOR = /\/\/|\*\*|==|!=|>=|<=|[-+/*%~[\](){}<>=.:|,;]/y;
+// Jinja2 also has `;`, which no rule of its grammar takes: here it is an unexpected character.
+const OPERATOR = /\/\/|\*\*|==|!=|>=|<=|[-+/*%~[\](){}<>=.:|,]/y;
 const BLOCK_END = /\+%\}|-%\}|%\}/y;
 const VARIABLE_END = /-\}\}|\}\}/y;
 
@@ -183,7 +186,9 @@ function codeToken(tokenizer: Tokenizer, types: TokenTypes): Token | null {
   }
   text = match(NAME);
   if (text) {
-    if (!/^[\p{ID_Start}_]/u.test(text)) fail(`invalid character in identifier '${text}'`);
+    if (!/^[\p{XID_Start}_]/u.test(text)) {
+      fail(`unexpected character ${pyRepr(text[0])}: a name starts with a letter or underscore`);
+    }
     return take(types.TOKEN_SYMBOL, text);
   }
   STRING.lastIndex = index;
@@ -200,7 +205,9 @@ function codeToken(tokenizer: Tokenizer, types: TokenTypes): Token | null {
     return { type: types.TOKEN_STRING, value, lineno, colno };
   }
   text = match(OPERATOR);
-  if (!text) return fail(`unexpected char '${str[index]}'`);
+  if (!text) {
+    return fail(`unexpected character ${pyRepr(String.fromCodePoint(str.codePointAt(index)!))}`);
+  }
   if (CLOSING[text]) tag.open.push(CLOSING[text]);
   else if (")]}".includes(text)) {
     const expected = tag.open.pop();

@@ -7,7 +7,15 @@
  */
 import { TemplateRuntimeError } from "./errors.ts";
 import { splitArgs } from "./filters.ts";
-import { isPlainObject, PyDictView, pyEquals, pyRepr, PyTuple, pyTuple } from "./python.ts";
+import {
+  isPlainObject,
+  PyDictView,
+  pyEquals,
+  PyRange,
+  pyRepr,
+  PyTuple,
+  pyTuple,
+} from "./python.ts";
 
 type Method<T> = (target: T, ...args: unknown[]) => unknown;
 
@@ -124,9 +132,9 @@ export function containerMethod(
   { attribute = false }: { attribute?: boolean } = {},
 ): ((...args: unknown[]) => unknown) | undefined {
   if (Array.isArray(target)) {
-    const methods = target instanceof PyTuple || target instanceof PyDictView
-      ? sequenceMethods
-      : listMethods;
+    const immutable = target instanceof PyTuple || target instanceof PyDictView ||
+      target instanceof PyRange;
+    const methods = immutable ? sequenceMethods : listMethods;
     if (!Object.hasOwn(methods, name)) return undefined;
     return (...args) => methods[name](target, ...args);
   }

@@ -16,6 +16,42 @@ export class Namespace {
 }
 
 /**
+ * Jinja2's `cycler(a, b, …)`: `current` is the item at the position (the first at the start),
+ * `next()` returns it and moves on, `reset()` goes back to the first. Its members are own
+ * properties (templates read only those).
+ */
+export class Cycler {
+  /** The item at the position. */
+  declare readonly current: unknown;
+  /** Returns the current item and moves to the next one, wrapping around. */
+  declare readonly next: () => unknown;
+  /** Goes back to the first item; returns None. */
+  declare readonly reset: () => null;
+
+  /** Creates the cycler over `items` (at least one). */
+  constructor(items: unknown[]) {
+    if (!items.length) throw new TemplateRuntimeError("at least one item has to be provided");
+    let position = 0;
+    Object.defineProperties(this, {
+      current: { get: () => items[position], enumerable: true },
+      next: {
+        value: () => {
+          const item = items[position];
+          position = (position + 1) % items.length;
+          return item;
+        },
+      },
+      reset: {
+        value: () => {
+          position = 0;
+          return null;
+        },
+      },
+    });
+  }
+}
+
+/**
  * A Python tuple. It is an array, so loops, filters and tests treat it as a sequence; it prints
  * as `('a', 1)`. Array methods that make new arrays (`map`, `filter`, `slice`) return plain arrays
  * (Python lists), as Jinja2's filters do.
@@ -76,6 +112,32 @@ export function isPyInt(value: unknown): value is number | bigint | boolean {
     (typeof value === "number" && Number.isInteger(value));
 }
 
+/**
+ * Python's ordering of two numbers, exact also between an int and a float
+ * (`2 ** 53 + 1 > 2.0 ** 53`): negative, zero, positive, or NaN when a float is nan.
+ */
+export function compareNumbers(
+  left: number | bigint | boolean | PyFloat,
+  right: number | bigint | boolean | PyFloat,
+): number {
+  if (isPyInt(left) && isPyInt(right)) {
+    const [a, b] = [toBigInt(left), toBigInt(right)];
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (isPyInt(left)) return -compareNumbers(right, left);
+  const float = Number(left);
+  if (!isPyInt(right) || Number.isNaN(float) || !Number.isFinite(float)) {
+    const other = Number(right);
+    return float < other ? -1 : float > other ? 1 : float === other ? 0 : NaN;
+  }
+  // A finite float against an int: compare with the int exactly.
+  const integer = toBigInt(right);
+  const floor = BigInt(Math.floor(float));
+  if (floor < integer) return -1;
+  if (floor > integer) return 1;
+  return float === Math.floor(float) ? 0 : 1;
+}
+
 /** A Python int as a BigInt. */
 export function toBigInt(value: number | bigint | boolean): bigint {
   return typeof value === "bigint" ? value : BigInt(Number(value));
@@ -131,6 +193,26 @@ export class PyIterator {
   }
 }
 
+/**
+ * A Python `range`: a sequence of numbers that prints as `range(0, 3)` and, as in Python, equals
+ * only a range with the same numbers (never a list) and is not JSON. Derived arrays are lists.
+ */
+export class PyRange extends Array<number> {
+  /** Derived arrays are lists. */
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+  /** `range(start, stop, step)` as Python prints it (the step only when it is not 1). */
+  readonly repr: string;
+
+  /** Creates the range's numbers (`length` of them). */
+  constructor(start: number, stop: number, step: number, length: number) {
+    super();
+    this.repr = step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`;
+    for (let index = 0; index < length; index++) this.push(start + index * step);
+  }
+}
+
 /** Makes a tuple of the given items. */
 export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
   const tuple = new PyTuple<T>();
@@ -144,10 +226,10 @@ export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
  */
 export function pyEquals(left: unknown, right: unknown): boolean {
   if (left === right) return true;
-  if (isPyInt(left) && isPyInt(right)) return toBigInt(left) === toBigInt(right);
-  if (isPyNumber(left) && isPyNumber(right)) return Number(left) === Number(right);
+  if (isPyNumber(left) && isPyNumber(right)) return compareNumbers(left, right) === 0;
   if (Array.isArray(left) && Array.isArray(right)) {
     return (left instanceof PyTuple) === (right instanceof PyTuple) &&
+      (left instanceof PyRange) === (right instanceof PyRange) &&
       left.length === right.length && left.every((item, index) => pyEquals(item, right[index]));
   }
   if (isPlainObject(left) && isPlainObject(right)) {
@@ -205,11 +287,15 @@ export function pyTypeName(value: unknown): string {
   if (value === undefined) return "Undefined";
   if (value === null) return "NoneType";
   if (value instanceof PyTuple) return "tuple";
+  if (value instanceof PyRange) return "range";
+  if (value instanceof Namespace) return "Namespace";
+  if (typeof value === "function") return "function";
   if (Array.isArray(value)) return "list";
   if (isPlainObject(value)) return "dict";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
   if (typeof value === "bigint") return "int";
   if (value instanceof PyIterator) return value.kind.split(" ")[0];
+  if (value instanceof Cycler) return "Cycler";
   if (value instanceof PyFloat) return "float";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "string" || isSafeString(value)) return "str";
@@ -259,6 +345,7 @@ export function pyRepr(value: unknown): string {
     return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map(pyRepr).join(", ")})`;
   }
   if (value instanceof PyDictView) return `${value.kind}([${value.map(pyRepr).join(", ")}])`;
+  if (value instanceof PyRange) return value.repr;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
   if (isPlainObject(value)) {
     return `{${
@@ -309,7 +396,7 @@ function sortedRepr(value: unknown): string {
     const items = value.map(sortedRepr);
     return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
   }
-  if (Array.isArray(value) && !(value instanceof PyDictView)) {
+  if (Array.isArray(value) && !(value instanceof PyDictView) && !(value instanceof PyRange)) {
     return `[${value.map(sortedRepr).join(", ")}]`;
   }
   if (isPlainObject(value)) {
@@ -334,7 +421,7 @@ function pformat(value: unknown, indent: number, allowance: number): string {
       }).join(`,\n${" ".repeat(inner)}`)
     }}`;
   }
-  if (Array.isArray(value) && !(value instanceof PyDictView)) {
+  if (Array.isArray(value) && !(value instanceof PyDictView) && !(value instanceof PyRange)) {
     const tuple = value instanceof PyTuple;
     const [open, close] = tuple ? ["(", value.length === 1 ? ",)" : ")"] : ["[", "]"];
     const inner = indent + 1;
@@ -414,7 +501,7 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
     return pyNumber(number, value instanceof PyFloat);
   }
   if (typeof value === "string" || isSafeString(value)) return jsonString(String(value));
-  if (value instanceof PyIterator) {
+  if (!isSerializable(value)) {
     throw new TemplateRuntimeError(`Object of type ${pyTypeName(value)} is not JSON serializable`);
   }
   const pad = (level: number) => indent === undefined ? "" : "\n" + " ".repeat(indent * level);
@@ -424,17 +511,28 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
     const items = value.map((item) => pad(depth + 1) + dumps(item, indent, depth + 1));
     return `[${items.join(separator)}${pad(depth)}]`;
   }
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) =>
-      v !== undefined
-    ).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort((
+      [a],
+      [b],
+    ) => (a < b ? -1 : a > b ? 1 : 0));
     if (entries.length === 0) return "{}";
     const items = entries.map(([key, item]) =>
       `${pad(depth + 1)}${jsonString(key)}: ${dumps(item, indent, depth + 1)}`
     );
     return `{${items.join(separator)}${pad(depth)}}`;
   }
-  return jsonString(String(value));
+  throw new TemplateRuntimeError(`Object of type ${pyTypeName(value)} is not JSON serializable`);
+}
+
+/**
+ * Whether `tojson` and `toyaml` may write a value: data (None, booleans, numbers, strings, lists,
+ * tuples, dicts), never a function (its source), a range, a namespace or an engine object.
+ */
+export function isSerializable(value: unknown): boolean {
+  if (typeof value === "function" || value instanceof PyRange) return false;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return true;
+  return isPlainObject(value) || value instanceof PyFloat || isSafeString(value);
 }
 
 /** A JSON string as Python's json.dumps writes it (ASCII only). */

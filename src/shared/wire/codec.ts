@@ -6,7 +6,17 @@
  */
 import { createHash } from "node:crypto";
 import { DhcpTemplateError } from "../errors.ts";
-import type { Interface, Lease4, Lease6, LeasedAddress, LeaseEntryState, Node } from "../model.ts";
+import type {
+  IaKind,
+  IdentityAssociation,
+  Interface,
+  Lease4,
+  Lease6,
+  LeasedAddress,
+  LeaseEntryState,
+  Node,
+  Route,
+} from "../model.ts";
 import { messages } from "./schema.ts";
 
 /** The operator's answer to a report or heartbeat. */
@@ -110,6 +120,7 @@ function interfaceToWire(iface: Interface): Loose {
       ...iface.lease6,
       address6: iface.lease6.address6.map(addressToWire),
       prefix6: iface.lease6.prefix6.map(addressToWire),
+      temporary6: iface.lease6.temporary6.map(addressToWire),
     };
   }
   return wire;
@@ -134,9 +145,9 @@ function interfaceFromWire(wire: Loose): Interface {
 
 function lease4FromWire(wire: Loose): Lease4 {
   const lease: Lease4 = {
-    ip: string(wire.ip),
-    len: number(wire.len),
     routers: strings(wire.routers),
+    classless_routes: list(wire.classless_routes).map(routeFromWire),
+    static_routes: list(wire.static_routes).map(routeFromWire),
     dns: strings(wire.dns),
     search: strings(wire.search),
     ntp: strings(wire.ntp),
@@ -146,15 +157,47 @@ function lease4FromWire(wire: Loose): Lease4 {
     obtained_at: string(wire.obtained_at),
     valid_until: string(wire.valid_until),
   };
+  if (wire.ip !== undefined) lease.ip = string(wire.ip);
+  if (wire.len !== undefined) lease.len = number(wire.len);
   if (wire.domain !== undefined) lease.domain = string(wire.domain);
   if (wire.server_id !== undefined) lease.server_id = string(wire.server_id);
+  if (wire.mtu !== undefined) lease.mtu = number(wire.mtu);
+  if (wire.host_name !== undefined) lease.host_name = string(wire.host_name);
   return lease;
+}
+
+function routeFromWire(wire: Loose): Route {
+  return {
+    destination: string(wire.destination),
+    len: number(wire.len),
+    router: string(wire.router),
+  };
+}
+
+const IA_KINDS: readonly string[] = ["na", "ta", "pd"] satisfies IaKind[];
+
+function iaFromWire(wire: Loose): IdentityAssociation {
+  const kind = string(wire.kind);
+  if (!IA_KINDS.includes(kind)) {
+    throw new WireDecodeError("IdentityAssociation", `kind "${kind}" is not na, ta or pd`);
+  }
+  const ia: IdentityAssociation = {
+    kind: kind as IaKind,
+    iaid: string(wire.iaid),
+    t1: number(wire.t1),
+    t2: number(wire.t2),
+    status_code: number(wire.status_code),
+  };
+  if (wire.status_message !== undefined) ia.status_message = string(wire.status_message);
+  return ia;
 }
 
 function lease6FromWire(wire: Loose): Lease6 {
   const lease: Lease6 = {
     address6: list(wire.address6).map(addressFromWire),
     prefix6: list(wire.prefix6).map(addressFromWire),
+    temporary6: list(wire.temporary6).map(addressFromWire),
+    ia: list(wire.ia).map(iaFromWire),
     dns: strings(wire.dns),
     search: strings(wire.search),
     ntp: strings(wire.ntp),
@@ -163,6 +206,8 @@ function lease6FromWire(wire: Loose): Lease6 {
     obtained_at: string(wire.obtained_at),
   };
   if (wire.server_id !== undefined) lease.server_id = string(wire.server_id);
+  if (wire.status_code !== undefined) lease.status_code = number(wire.status_code);
+  if (wire.status_message !== undefined) lease.status_message = string(wire.status_message);
   return lease;
 }
 
@@ -177,6 +222,7 @@ function addressFromWire(wire: Loose): LeasedAddress {
   };
   if (wire.state === WIRE_STATES.active) address.state = "active";
   if (wire.state === WIRE_STATES.draining) address.state = "draining";
+  if (wire.iaid !== undefined) address.iaid = string(wire.iaid);
   return address;
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { parse } from "yaml";
 import type { Node } from "../model.ts";
 import {
   decodeHeartbeat,
@@ -19,7 +20,14 @@ const FULL_NODE: Node = {
       lease4: {
         ip: "198.51.100.23",
         len: 24,
-        routers: ["198.51.100.1"],
+        routers: [],
+        classless_routes: [
+          { destination: "0.0.0.0", len: 0, router: "198.51.100.1" },
+          { destination: "10.0.0.0", len: 8, router: "198.51.100.2" },
+        ],
+        static_routes: [{ destination: "172.16.0.0", len: 16, router: "198.51.100.3" }],
+        mtu: 9000,
+        host_name: "node-a",
         dns: ["198.51.100.53", "198.51.100.54"],
         domain: "example.net",
         search: ["example.net"],
@@ -32,6 +40,22 @@ const FULL_NODE: Node = {
         valid_until: "2026-11-24T15:00:00Z",
       },
       lease6: {
+        temporary6: [{
+          ip: "2001:db8::77",
+          len: 128,
+          preferred_lifetime: 600,
+          valid_lifetime: 1200,
+          preferred_until: "2026-11-24T14:10:00Z",
+          valid_until: "2026-11-24T14:20:00Z",
+          iaid: "00000003",
+        }],
+        ia: [
+          { kind: "na", iaid: "00000001", t1: 900, t2: 1440, status_code: 0 },
+          { kind: "ta", iaid: "00000003", t1: 0, t2: 0, status_code: 0, status_message: "ok" },
+          { kind: "pd", iaid: "00000002", t1: 900, t2: 1440, status_code: 0 },
+        ],
+        status_code: 0,
+        status_message: "all addresses were assigned",
         address6: [{
           ip: "2001:db8::23",
           len: 128,
@@ -39,6 +63,7 @@ const FULL_NODE: Node = {
           valid_lifetime: 3600,
           preferred_until: "2026-11-24T14:30:00Z",
           valid_until: "2026-11-24T15:00:00Z",
+          iaid: "00000001",
         }],
         prefix6: [{
           ip: "2001:db8:1200::",
@@ -67,6 +92,23 @@ const FULL_NODE: Node = {
       },
     },
     { name: "wlan0", ssid: "home" },
+    {
+      name: "eth1",
+      // A reply to DHCPINFORM: no address.
+      lease4: {
+        routers: [],
+        classless_routes: [],
+        static_routes: [],
+        dns: [],
+        search: [],
+        ntp: [],
+        lease_time: 60,
+        t1: 30,
+        t2: 52,
+        obtained_at: "2026-11-24T14:00:00Z",
+        valid_until: "2026-11-24T14:01:00Z",
+      },
+    },
   ],
 };
 
@@ -78,6 +120,33 @@ Deno.test("a report round-trips every model field, optional fields stay absent",
   assert.equal("ssid" in decoded.interfaces[0], false);
   assert.equal("lease4" in decoded.interfaces[0], false);
 });
+
+Deno.test("the DHCPNode CRD has every model field (the API server would prune the others)", async () => {
+  const crd = parse(
+    await Deno.readTextFile(
+      new URL("../../../charts/dhcp-template/crds/dhcpnodes.yaml", import.meta.url),
+    ),
+  );
+  const iface = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.interfaces
+    .items;
+  const missing: string[] = [];
+  const walk = (value: unknown, schema: Schema | undefined, path: string) => {
+    if (!schema) return void missing.push(path);
+    if (Array.isArray(value)) value.forEach((item) => walk(item, schema.items, `${path}[]`));
+    else if (value !== null && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) {
+        walk(child, schema.properties?.[key], `${path}.${key}`);
+      }
+    }
+  };
+  for (const node of FULL_NODE.interfaces) walk(node, iface, "interfaces[]");
+  assert.deepEqual(missing, []);
+});
+
+interface Schema {
+  properties?: Record<string, Schema>;
+  items?: Schema;
+}
 
 Deno.test("the digest survives a round trip and changes with the data", () => {
   assert.equal(reportDigest(decodeReport(encodeReport(FULL_NODE))), reportDigest(FULL_NODE));
