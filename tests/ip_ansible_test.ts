@@ -4,7 +4,7 @@
  * with Ansible's filters (one Python process) and by our renderer must agree, except where a
  * documented difference (tests/ip/differences.ts, the table in src/operator/render/README.md)
  * explains it. Every documented difference must still occur, and the README's table must be the
- * one that list makes.
+ * one that list makes, and its stated count of identical cases the measured one.
  */
 import assert from "node:assert/strict";
 import { ipCases } from "./ip/cases.ts";
@@ -14,6 +14,7 @@ import { differencesTable, KNOWN_DIFFERENCES } from "./ip/differences.ts";
 /** Fixed, so that a failure reproduces. */
 const SEED = 1;
 const CASES = 4_000;
+const README = new URL("../src/operator/render/README.md", import.meta.url);
 
 Deno.test(`${CASES} IP helper cases render as with Ansible's filters, or as documented`, async () => {
   const cases = ipCases(SEED, CASES);
@@ -42,14 +43,19 @@ Deno.test(`${CASES} IP helper cases render as with Ansible's filters, or as docu
       `differences ${JSON.stringify(explained)}, undocumented ${unexplained.length}`,
   );
   assert.deepEqual(unexplained, []);
+  const readme = await Deno.readTextFile(README);
+  const stated = /\*\*([\d,]+) \/ ([\d,]+) identical\*\*/.exec(readme)?.slice(1);
+  assert.deepEqual(
+    stated,
+    [identical, CASES].map((n) => n.toLocaleString("en-US")),
+    "README count",
+  );
   const unseen = KNOWN_DIFFERENCES.filter((_, index) => explained[index] === 0);
   assert.deepEqual(unseen.map((difference) => difference.helpers), [], "stale documented rows");
 });
 
 Deno.test("the render README's table of differences is the documented list", async () => {
-  const readme = await Deno.readTextFile(
-    new URL("../src/operator/render/README.md", import.meta.url),
-  );
+  const readme = await Deno.readTextFile(README);
   const begin = "<!-- ip-differences: generated from tests/ip/differences.ts -->";
   const start = readme.indexOf(begin);
   assert.ok(start >= 0, `the README has no "${begin}" marker`);

@@ -285,7 +285,14 @@ function ipaddrCase(random: Random, helper: "ipaddr" | "ipv4" | "ipv6"): string 
     ? random.pick([index(random), literal(network(random)), literal("nonsense")])
     : literal(random.pick(QUERIES));
   const args = query === "''" && random.below(2) ? [] : [query];
-  return `{{ ${value(random)} | ${call(random, helper, args, ["query"])} }}`;
+  const filter = call(random, helper, args, ["query"]);
+  if (helper !== "ipaddr" || random.below(8)) return `{{ ${value(random)} | ${filter} }}`;
+  // Ansible's ipaddr takes the IP version to keep as a third argument or keyword.
+  const version = random.pick(["4", "6", "0", "false", "'6'"]);
+  const withVersion = args.length && random.below(2)
+    ? `ipaddr(${query}, ${version})`
+    : `ipaddr(${args.length ? `${query}, ` : ""}version=${version})`;
+  return `{{ ${value(random)} | ${withVersion} }}`;
 }
 
 /** `count` seeded cases, spread over the helpers and tests that share Ansible's names. */

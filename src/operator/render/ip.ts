@@ -28,12 +28,14 @@ import {
 } from "./ip_address.ts";
 import {
   isPlainObject,
+  isPyFloat,
   isPyInt,
   isSafeString,
   parsePyFloat,
   parsePyInt,
   pyInt,
   PyIterator,
+  pyRepr,
   pyStr,
   pyTruthy,
   PyTuple,
@@ -42,10 +44,9 @@ import {
 
 /** A helper was called with a value or argument it cannot work with. */
 export class IpHelperError extends Error {
-  /** Creates the error: `helper` is the filter's name, `value` what it was given. */
+  /** Creates the error: `helper` is the filter's name, `value` what it was given (as Python shows it). */
   constructor(helper: string, value: unknown, detail: string) {
-    const shown = typeof value === "bigint" ? String(value) : JSON.stringify(value) ??
-      String(value);
+    const shown = pyRepr(value);
     super(
       `${helper}: cannot use ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}: ${detail}`,
     );
@@ -109,22 +110,14 @@ function textArgument(value: unknown, fallback: string): string {
 
 /**
  * An integer argument as Ansible's argument validation converts it: ints (True is 1), integral
- * floats, and decimal integer text (`'3'`); anything else is a misuse.
+ * floats, and integer text as Python's `int()` reads it (`'3'`); anything else is a misuse.
  */
 function intArgument(helper: string, name: string, value: unknown): bigint {
   if (isPyInt(value)) return toBigInt(value);
-  if (typeof value === "number" || (typeof value === "object" && value !== null)) {
-    const number = Number(value);
-    if (isText(value)) {
-      const parsed = parsePyInt(String(value));
-      if (parsed !== undefined) return parsed;
-    } else if (Number.isInteger(number)) return BigInt(number);
-  }
-  if (typeof value === "string") {
-    const parsed = parsePyInt(value);
-    if (parsed !== undefined) return parsed;
-  }
-  throw new IpHelperError(helper, value, `${name} must be an integer`);
+  if (isPyFloat(value) && Number.isInteger(Number(value))) return BigInt(Number(value));
+  const parsed = isText(value) ? parsePyInt(String(value)) : undefined;
+  if (parsed === undefined) throw new IpHelperError(helper, value, `${name} must be an integer`);
+  return parsed;
 }
 
 /** The address or network text of a str-typed `value` (an int is read as its digits). */
@@ -187,66 +180,79 @@ function recognise(value: unknown, version: number): Recognised | undefined {
 
 // ---- address properties (netaddr's) ---------------------------------------------------------
 
-function inNetwork(value: bigint, version: 4 | 6, cidr: string): boolean {
-  const net = parseNetaddr(cidr)!;
+/** Networks by their CIDR text, parsed once (the helpers' own tables). */
+function networks(...cidrs: string[]): IpNetwork[] {
+  return cidrs.map((cidr) => parseNetaddr(cidr)!);
+}
+
+function within(value: bigint, version: 4 | 6, net: IpNetwork): boolean {
   return net.version === version && (value & netmask(net)) === first(net);
 }
 
-const NOT_GLOBAL: Record<4 | 6, string[]> = {
-  4: [
-    "0.0.0.0/8",
-    "10.0.0.0/8",
-    "100.64.0.0/10",
+const NOT_GLOBAL = networks(
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.0.0.170/31",
+  "192.0.2.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "240.0.0.0/4",
+  "255.255.255.255/32",
+  "::1/128",
+  "::/128",
+  "::ffff:0:0/96",
+  "64:ff9b:1::/48",
+  "100::/64",
+  "2001::/23",
+  "2001:db8::/32",
+  "2002::/16",
+  "fc00::/7",
+  "fe80::/10",
+);
+const GLOBAL_EXCEPTIONS = networks(
+  "192.0.0.9/32",
+  "192.0.0.10/32",
+  "2001:1::1/128",
+  "2001:1::2/128",
+  "2001:3::/32",
+  "2001:4:112::/48",
+  "2001:20::/28",
+  "2001:30::/28",
+);
+const [MULTICAST4, MULTICAST6, LOOPBACK4, LOOPBACK6, LINK_LOCAL4, LINK_LOCAL6, SIX_TO_FOUR] =
+  networks(
+    "224.0.0.0/4",
+    "ff00::/8",
     "127.0.0.0/8",
-    "169.254.0.0/16",
-    "172.16.0.0/12",
-    "192.0.0.0/24",
-    "192.0.0.170/31",
-    "192.0.2.0/24",
-    "192.168.0.0/16",
-    "198.18.0.0/15",
-    "198.51.100.0/24",
-    "203.0.113.0/24",
-    "240.0.0.0/4",
-    "255.255.255.255/32",
-  ],
-  6: [
     "::1/128",
-    "::/128",
-    "::ffff:0:0/96",
-    "64:ff9b:1::/48",
-    "100::/64",
-    "2001::/23",
-    "2001:db8::/32",
-    "2002::/16",
-    "fc00::/7",
+    "169.254.0.0/16",
     "fe80::/10",
-  ],
-};
-const GLOBAL_EXCEPTIONS: Record<4 | 6, string[]> = {
-  4: ["192.0.0.9/32", "192.0.0.10/32"],
-  6: [
-    "2001:1::1/128",
-    "2001:1::2/128",
-    "2001:3::/32",
-    "2001:4:112::/48",
-    "2001:20::/28",
-    "2001:30::/28",
-  ],
-};
+    "2002::/16",
+  );
 
 /** netaddr's `is_global()`: not in IANA's special-purpose registries (or listed as global). */
 function isGlobal(version: 4 | 6, value: bigint): boolean {
-  return !NOT_GLOBAL[version].some((cidr) => inNetwork(value, version, cidr)) ||
-    GLOBAL_EXCEPTIONS[version].some((cidr) => inNetwork(value, version, cidr));
+  return !NOT_GLOBAL.some((net) => within(value, version, net)) ||
+    GLOBAL_EXCEPTIONS.some((net) => within(value, version, net));
 }
 
 function isMulticast(version: 4 | 6, value: bigint): boolean {
-  return inNetwork(value, version, version === 4 ? "224.0.0.0/4" : "ff00::/8");
+  return within(value, version, version === 4 ? MULTICAST4 : MULTICAST6);
 }
 
 function isLoopback(version: 4 | 6, value: bigint): boolean {
-  return inNetwork(value, version, version === 4 ? "127.0.0.0/8" : "::1/128");
+  return within(value, version, version === 4 ? LOOPBACK4 : LOOPBACK6);
+}
+
+function isLinkLocal(version: 4 | 6, value: bigint): boolean {
+  return within(value, version, version === 4 ? LINK_LOCAL4 : LINK_LOCAL6);
 }
 
 function isMask(version: 4 | 6, value: bigint): boolean {
@@ -315,7 +321,7 @@ const QUERIES: Record<string, Query> = {
       const hex = net.value.toString(16).padStart(8, "0");
       return `2002:${hex.slice(0, 4)}:${hex.slice(4)}::1/48`;
     }
-    const in6to4 = inNetwork(net.value, 6, "2002::/16");
+    const in6to4 = within(net.value, 6, SIX_TO_FOUR);
     if (vtype === "address") return in6to4 ? value : false;
     return net.value !== first(net) && in6to4 ? value : false;
   },
@@ -376,10 +382,7 @@ const QUERIES: Record<string, Query> = {
   v4: ipv4Query,
   ipv6: ipv6Query,
   v6: ipv6Query,
-  "link-local": ({ net, value }) =>
-    inNetwork(net.value, net.version, net.version === 4 ? "169.254.0.0/16" : "fe80::/10")
-      ? value
-      : null,
+  "link-local": ({ net, value }) => isLinkLocal(net.version, net.value) ? value : null,
   lo: ({ net, value }) => isLoopback(net.version, net.value) ? value : null,
   loopback: ({ net, value }) => isLoopback(net.version, net.value) ? value : null,
   multicast: ({ net, value }) => isMulticast(net.version, net.value) ? value : null,
@@ -874,9 +877,7 @@ export const ipTests: Record<string, (value: unknown) => boolean> = {
     net.version === 6 ? net.value >> 125n === 1n : ipv4Range(net) === "unicast"
   ),
   ula: netaddrTest((net) => net.version === 6 && net.value >> 121n === 0x7en),
-  link_local: netaddrTest((net) =>
-    inNetwork(net.value, net.version, net.version === 4 ? "169.254.0.0/16" : "fe80::/10")
-  ),
+  link_local: netaddrTest((net) => isLinkLocal(net.version, net.value)),
 };
 
 /** The IP filters by their template names. */
