@@ -162,9 +162,9 @@ Deno.test("helm template: impersonation only of the listed template service acco
     );
   const impersonating = (objects: KubernetesObject[]) =>
     rulesOf(objects).filter(({ rule }) => rule.verbs.includes("impersonate"));
-  assert.deepEqual(impersonating(await renderChart()), [], "none by default");
+  assert.deepEqual(impersonating(await renderDemo()), [], "none by default");
 
-  const objects = await renderChart(
+  const objects = await renderDemo(
     "--set",
     "operator.templateServiceAccounts[0].namespace=team-a",
     "--set",
