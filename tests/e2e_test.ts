@@ -84,7 +84,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
         } finally {
           await startApiserver();
         }
-        // Watches that died silently are restarted within 90 s (src/operator/kube/informer.ts).
+        // Failed watches are restarted with a delay doubling up to 30 s (src/operator/kube/informer.ts).
         await pipeline.waitForPool(
           a,
           `to carry ${next}`,
