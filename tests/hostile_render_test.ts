@@ -169,7 +169,7 @@ Deno.test("hostile lease values never add an object to what the examples render"
       });
     }
   } finally {
-    renderer.close();
+    await renderer.close();
   }
 });
 
@@ -193,7 +193,7 @@ Deno.test("values printed with tojson/toyaml come back exactly as sent (the leas
       assert.deepEqual(parse(data["node-b.yaml"]), nodes[1]);
     }
   } finally {
-    renderer.close();
+    await renderer.close();
   }
 });
 
@@ -230,7 +230,7 @@ async function renderDomain(source: string, domain: string): Promise<RenderResul
     nodes[0].interfaces[0].lease4!.domain = domain;
     return await renderer.render("careless", source, nodes);
   } finally {
-    renderer.close();
+    await renderer.close();
   }
 }
 

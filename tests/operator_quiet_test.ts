@@ -1,7 +1,8 @@
 /**
  * The operator executable in a quiet cluster, against the real control plane: watches that the
  * apiserver ends (short `--watch-timeout-seconds`) resume without a warning, an error or an
- * error metric, and still see changes; the node gauge counts the stored DHCPNodes from startup.
+ * error metric, and still see changes; the node gauge counts the stored DHCPNodes from startup;
+ * an operator started before the apiserver waits for it without a warning or an error.
  */
 import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
@@ -12,6 +13,8 @@ import { isCurrent, type NodeState } from "../src/operator/nodes/state.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import {
   installProductCrds,
+  startApiserver,
+  stopApiserver,
   testKubeConfig,
   testKubeconfigPath,
   uniqueName,
@@ -100,8 +103,7 @@ Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; n
     await waitFor("the new prefix", async () => (await cidrs())?.[0] === "2001:db8:4200::/56");
 
     const metrics = await operator.metrics();
-    const noisy = operator.output.split("\n").filter((line) => /^\S+ (WARN|ERROR) /.test(line));
-    assert.deepEqual(noisy, [], "warnings or errors logged");
+    assert.deepEqual(noisyLines(operator.output), [], "warnings or errors logged");
     assert.equal(
       metrics.split("\n").filter((line) =>
         line.startsWith("dhcp_template_operator_reconcile_errors_total{")
@@ -119,6 +121,82 @@ Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; n
     console.log(
       `quiet for ${sample(metrics, expired)} watch timeouts: 0 warnings, 0 errors, ` +
         `nodes gauge ${current.length} at startup`,
+    );
+  } finally {
+    await operator.stop();
+    await custom.deleteClusterCustomObject({
+      group: "k8s.lukasdietrich.com",
+      version: "v1alpha1",
+      plural: "dhcptemplates",
+      name: templateName,
+    }).catch(() => {});
+    await custom.deleteClusterCustomObject({
+      group: "k8s.lukasdietrich.com",
+      version: "v1alpha1",
+      plural: DHCP_NODE_PLURAL,
+      name: node,
+    }).catch(() => {});
+  }
+});
+
+/** Output lines at level WARN or ERROR (text log format). */
+function noisyLines(output: string): string[] {
+  return output.split("\n").filter((line) => /^\S+ (WARN|ERROR) /.test(line));
+}
+
+Deno.test("an operator started while the apiserver is down waits for it quietly", async () => {
+  const config = testKubeConfig();
+  await installProductCrds(config);
+  const objects = new ClusterObjects(config);
+  const custom = config.makeApiClient(CustomObjectsApi);
+  const node = uniqueName("early");
+  const templateName = `${node}-pools`;
+  await objects.apply(toDhcpNode(storedState(node, "2001:db8:4300::")));
+  const template = parse(await Deno.readTextFile(EXAMPLE)) as KubernetesObject;
+  template.metadata.name = templateName;
+  await objects.apply(template);
+  const poolRef = {
+    apiVersion: "cilium.io/v2",
+    kind: "CiliumLoadBalancerIPPool",
+    name: `dhcp-pool-${node}`,
+  };
+
+  await stopApiserver();
+  let operator;
+  try {
+    operator = startOperatorProcess({
+      kubeconfig: testKubeconfigPath(),
+      identity: node,
+      agentServiceAccount: `${node}:agent`,
+      namespace: "default",
+    });
+    const started = operator;
+    await waitFor(
+      "the operator to retry",
+      () => /INFO .*restarting it/.test(started.output),
+      60_000,
+    );
+  } finally {
+    await startApiserver();
+  }
+  try {
+    await operator.ready(120_000);
+    await waitFor("the pool", async () => (await objects.get(poolRef)) !== undefined, 120_000);
+    const metrics = await operator.metrics();
+    assert.deepEqual(noisyLines(operator.output), [], "warnings or errors logged");
+    assert.equal(
+      metrics.split("\n").filter((line) =>
+        line.startsWith("dhcp_template_operator_reconcile_errors_total{")
+      ).length,
+      0,
+      "reconcile errors counted",
+    );
+    const retries = operator.output.split("\n").filter((line) =>
+      / INFO /.test(line) &&
+      /restarting it|retrying/.test(line)
+    );
+    console.log(
+      `started before the apiserver: ${retries.length} quiet retries, 0 warnings, 0 errors`,
     );
   } finally {
     await operator.stop();

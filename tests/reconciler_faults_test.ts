@@ -116,7 +116,7 @@ Deno.test("100 broken templates report their errors and do not hold up a good on
     assert.equal(goodReady?.status, "True", goodReady?.message ?? "no message");
   } finally {
     await reconciler.stop();
-    renderer.close();
+    await renderer.close();
     await Promise.all(
       [...names, good.metadata.name].map((name) =>
         custom.deleteClusterCustomObject({ ...GROUP, name }).catch(() => {})

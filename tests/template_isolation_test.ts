@@ -80,7 +80,7 @@ Deno.test("template A's attempts to change the engine never reach template B", a
         assert.deepEqual(after, before);
         assert.equal(result.ok, false, `A rendered: ${JSON.stringify(result)}`);
       } finally {
-        renderer.close();
+        await renderer.close();
       }
     });
   }
@@ -96,6 +96,6 @@ Deno.test("two templates with the same source each run their own compiled templa
       assert.match(!result.ok ? result.error.message : "", new RegExp(`^${name} \\(line 1`));
     }
   } finally {
-    renderer.close();
+    await renderer.close();
   }
 });

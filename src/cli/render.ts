@@ -75,7 +75,7 @@ if (import.meta.main) {
     : await nodesFromLeases(values.leases!, values["node-name"] ?? Deno.hostname());
   const renderer = new SandboxedRenderer();
   const result = await renderer.render(name, source, nodes);
-  renderer.close();
+  await renderer.close();
   if (!result.ok) {
     console.error(result.error.message);
     Deno.exit(1);

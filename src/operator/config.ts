@@ -41,8 +41,10 @@ export interface OperatorConfig {
   identity: string;
   /** Triggers within this window are reconciled together (milliseconds). */
   coalesceMs: number;
-  /** Time one render may take (milliseconds). */
+  /** CPU time one render may take (milliseconds). */
   renderTimeoutMs: number;
+  /** Memory of the render process (MiB): resident memory and V8 heap limit. */
+  renderMemoryMiB: number;
   /** Largest rendered output (bytes). */
   renderOutputBytes: number;
   /** The apiserver ends every watch after this many seconds; one silent 30 s longer is dead. */
@@ -69,8 +71,9 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --leader-election-name NAME        name of the election Lease (default dhcp-template-operator)
   --leader-election-lease-seconds N  a silent leader is replaced after N s (default 15)
   --coalesce-ms N                    reconcile bursts within N ms together (default 50)
-  --render-timeout-ms N              time limit of one render (default 2000)
-  --render-output-bytes N            size limit of one render (default 4194304)
+  --render-timeout-ms N              CPU time limit of one render (default 2000)
+  --render-output-bytes N            output limit of one render, UTF-8 bytes (default 4194304)
+  --render-memory-mib N              memory limit of the render process (default 256)
   --watch-timeout-seconds N          the apiserver ends each watch after N s and it resumes;
                                      bookmarks keep it live; silent N+30 s: dead (default 300)
   --kubeconfig FILE                  cluster to manage (default: in-cluster or KUBECONFIG)
@@ -105,6 +108,7 @@ export function parseOperatorArgs(
         "coalesce-ms": { type: "string", default: "50" },
         "render-timeout-ms": { type: "string", default: "2000" },
         "render-output-bytes": { type: "string", default: String(4 * 1024 * 1024) },
+        "render-memory-mib": { type: "string", default: "256" },
         "watch-timeout-seconds": { type: "string", default: "300" },
         "kubeconfig": { type: "string" },
         "log-level": { type: "string", default: "info" },
@@ -143,6 +147,7 @@ export function parseOperatorArgs(
     coalesceMs: parseWholeNumber("coalesce-ms", values["coalesce-ms"]),
     renderTimeoutMs: parseWholeNumber("render-timeout-ms", values["render-timeout-ms"], 1),
     renderOutputBytes: parseWholeNumber("render-output-bytes", values["render-output-bytes"], 1),
+    renderMemoryMiB: parseWholeNumber("render-memory-mib", values["render-memory-mib"], 64),
     watchTimeoutSeconds: parseWholeNumber(
       "watch-timeout-seconds",
       values["watch-timeout-seconds"],

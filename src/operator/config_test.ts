@@ -13,6 +13,7 @@ Deno.test("operator flags: the chart's arguments parse", () => {
     "--leader-election-name=dhcp-template-operator",
     "--coalesce-ms=25",
     "--render-timeout-ms=1500",
+    "--render-memory-mib=192",
     "--log-level=debug",
     "--log-format=json",
     "--tls-cert=/tls/tls.crt",
@@ -26,6 +27,7 @@ Deno.test("operator flags: the chart's arguments parse", () => {
   assert.deepEqual(config.identity, "operator-0");
   assert.deepEqual(config.coalesceMs, 25);
   assert.deepEqual(config.renderTimeoutMs, 1500);
+  assert.deepEqual(config.renderMemoryMiB, 192);
   assert.deepEqual(config.logFormat, "json");
 });
 
@@ -36,6 +38,7 @@ Deno.test("operator flags: defaults follow the pod's namespace", () => {
   assert.deepEqual(config.leaderElectionNamespace, "kube-system");
   assert.deepEqual(config.leaderElection, true);
   assert.deepEqual(config.heartbeatSeconds, 30);
+  assert.deepEqual(config.renderMemoryMiB, 256);
 });
 
 Deno.test("operator flags: mistakes name the flag to fix", () => {

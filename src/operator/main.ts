@@ -50,6 +50,7 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
   const sandbox = new SandboxedRenderer({
     timeoutMs: config.renderTimeoutMs,
     outputBytes: config.renderOutputBytes,
+    memoryMiB: config.renderMemoryMiB,
   });
   const renderer: Renderer = {
     async render(template, source, nodes) {
@@ -154,21 +155,22 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       await elector?.stop();
       await server.stop();
       await reconciler.stop();
-      sandbox.close();
+      await sandbox.close();
       await store.stop();
       await probes.stop();
     },
   };
 }
 
-if (import.meta.main) {
+/** Runs the operator executable with its command-line arguments. */
+export async function runOperator(args: string[]): Promise<void> {
   let config: OperatorConfig;
   try {
-    if (Deno.args.includes("--help")) {
+    if (args.includes("--help")) {
       console.log(OPERATOR_USAGE);
       Deno.exit(0);
     }
-    config = parseOperatorArgs(Deno.args, Deno.env.toObject());
+    config = parseOperatorArgs(args, Deno.env.toObject());
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     console.error(error.message);
@@ -178,3 +180,5 @@ if (import.meta.main) {
   const operator = await startOperator(config, log).catch(exitOnSetupError);
   stopOnSignals(log, () => operator.stop());
 }
+
+if (import.meta.main) await runOperator(Deno.args);

@@ -1,46 +1,78 @@
 /**
- * Renders templates in a Deno Worker with no permissions (no read, write, net, env, run, ffi,
- * sys): a template is untrusted code. A render that takes longer than the CPU limit terminates
- * the worker (a fresh one serves the next render); output is bounded.
+ * Renders templates in a separate render process (`host.ts`) that hosts a Deno Worker without
+ * any permission (no read, write, net, env, run, ffi, sys): a template is untrusted code. The
+ * limits hold for real because the process can be killed: while a render runs, its CPU time and
+ * the process's resident memory are watched, and a render over a limit is stopped with SIGKILL
+ * (a fresh process serves the next render). The V8 heap of the process is capped as well where
+ * the runtime allows it (see `host_command.ts`). Output is bounded by the engine (UTF-8 bytes).
  *
  * @module
  */
 import type { Node } from "../../shared/model.ts";
 import type { Renderer, RenderResult } from "../reconcile.ts";
-import type { RenderRequest, RenderResponse } from "./worker.ts";
+import { type HostCommand, renderHostCommand } from "./host_command.ts";
+import { readProcessStats } from "./process_stats.ts";
+import type { RenderAnswer, RenderRequest } from "./render_job.ts";
+import { RenderProcess } from "./render_process.ts";
 
 /** Limits of the sandbox. */
 export interface SandboxOptions {
-  /** Time one render may take, milliseconds (default 2000). */
+  /** CPU time one render may take, milliseconds (default 2000). */
   timeoutMs?: number;
-  /** Largest rendered output, bytes (default 4 MiB). */
+  /** Largest rendered output, UTF-8 bytes (default 4 MiB). */
   outputBytes?: number;
+  /** Resident memory of the render process, MiB (default 256); also its V8 heap limit. */
+  memoryMiB?: number;
+  /** How to start the render process (default: {@link renderHostCommand}). */
+  hostCommand?: HostCommand;
 }
 
-/** How long a new worker may take to load (the first load may compile it). */
-const WORKER_START_TIMEOUT_MS = 120_000;
+/** How long a new render process may take to load (the first load may compile it). */
+const START_TIMEOUT_MS = 120_000;
+/** How often a running render is measured against its limits. */
+const WATCH_INTERVAL_MS = 10;
+/** A process grown past this share of the memory limit is replaced after its render. */
+const RESTART_SHARE = 0.75;
+/** A render that stops using CPU (stuck) is stopped after this multiple of the CPU limit. */
+const WALL_CLOCK_FACTOR = 10;
 
 interface Pending {
   request: RenderRequest;
   resolve: (result: RenderResult) => void;
 }
 
-/** A {@link Renderer} that renders in a permission-less worker, one template at a time. */
+interface Running extends Pending {
+  startedAt: number;
+  cpuAtStartMs: number | undefined;
+  watch: ReturnType<typeof setInterval>;
+}
+
+/** A {@link Renderer} that renders in a killable, permission-less process, one at a time. */
 export class SandboxedRenderer implements Renderer {
   readonly #timeoutMs: number;
   readonly #outputBytes: number;
-  #worker: Worker | undefined;
-  #workerReady = false;
+  readonly #memoryMiB: number;
+  readonly #command: HostCommand;
+  #process: RenderProcess | undefined;
+  #processReady = false;
   #startTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #exits = new Set<Promise<void>>();
   #nextId = 1;
   readonly #queue: Pending[] = [];
-  #running: (Pending & { timer: ReturnType<typeof setTimeout> }) | undefined;
+  #running: Running | undefined;
   #closed = false;
 
-  /** Creates the renderer; the worker starts on the first render. */
+  /** Creates the renderer; the render process starts on the first render. */
   constructor(options: SandboxOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#outputBytes = options.outputBytes ?? 4 * 1024 * 1024;
+    this.#memoryMiB = options.memoryMiB ?? 256;
+    this.#command = options.hostCommand ?? renderHostCommand(this.#memoryMiB);
+  }
+
+  /** The process id of the render process while one runs. */
+  get processId(): number | undefined {
+    return this.#process?.pid;
   }
 
   /** Renders `source` with the template variable `nodes`. */
@@ -63,96 +95,150 @@ export class SandboxedRenderer implements Renderer {
     });
   }
 
-  /** Stops the worker; pending renders fail. */
-  close(): void {
+  /** Stops the render process; pending renders fail. */
+  async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#startTimer);
-    this.#worker?.terminate();
-    this.#worker = undefined;
     for (const pending of this.#queue.splice(0)) {
       pending.resolve({ ok: false, error: { message: "the renderer is closed" } });
     }
-    if (this.#running) {
-      clearTimeout(this.#running.timer);
-      this.#running.resolve({ ok: false, error: { message: "the renderer is closed" } });
-      this.#running = undefined;
-    }
+    this.#finish({ ok: false, error: { message: "the renderer is closed" } });
+    this.#retire();
+    await Promise.all(this.#exits);
   }
 
   #pump(): void {
     if (this.#running || this.#closed || !this.#queue.length) return;
-    const worker = this.#ensureWorker();
-    if (!this.#workerReady) return;
+    let process: RenderProcess;
+    try {
+      process = this.#ensureProcess();
+    } catch (error) {
+      this.#failQueue(`the render process could not start: ${(error as Error).message}`);
+      return;
+    }
+    if (!this.#processReady) return;
     const next = this.#queue.shift()!;
-    const timer = setTimeout(() => this.#timedOut(), this.#timeoutMs);
-    this.#running = { ...next, timer };
-    worker.postMessage(next.request);
+    this.#running = {
+      ...next,
+      startedAt: performance.now(),
+      cpuAtStartMs: readProcessStats(process.pid)?.cpuMs,
+      watch: setInterval(() => this.#watchLimits(), WATCH_INTERVAL_MS),
+    };
+    process.send(next.request);
   }
 
-  #ensureWorker(): Worker {
-    if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL("./worker.ts", import.meta.url).href, {
-      type: "module",
-      deno: { permissions: "none" },
-    });
-    worker.onmessage = (event: MessageEvent<RenderResponse>) => {
-      const response = event.data;
-      if ("ready" in response) {
+  #ensureProcess(): RenderProcess {
+    if (this.#process) return this.#process;
+    let exited!: () => void;
+    const exit = new Promise<void>((resolve) => exited = resolve);
+    const process: RenderProcess = new RenderProcess(this.#command, {
+      onReady: () => {
+        if (process !== this.#process) return;
         clearTimeout(this.#startTimer);
-        this.#workerReady = true;
+        this.#processReady = true;
         this.#pump();
-        return;
-      }
-      const running = this.#running;
-      if (!running || running.request.id !== response.id) return;
-      clearTimeout(running.timer);
-      this.#running = undefined;
-      running.resolve(
-        response.ok ? { ok: true, objects: response.objects } : {
-          ok: false,
-          error: response.error,
-        },
-      );
-      this.#pump();
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      this.#fail(`the render worker crashed: ${event.message}`);
-    };
-    this.#worker = worker;
-    this.#workerReady = false;
-    this.#startTimer = setTimeout(() => this.#workerFailedToStart(), WORKER_START_TIMEOUT_MS);
-    return worker;
+      },
+      onResponse: (response) => this.#answered(process, response),
+      onExit: (status, stderr) => {
+        this.#exits.delete(exit);
+        exited();
+        this.#exited(process, status, stderr);
+      },
+    });
+    this.#exits.add(exit);
+    this.#process = process;
+    this.#processReady = false;
+    this.#startTimer = setTimeout(() => this.#failedToStart(), START_TIMEOUT_MS);
+    return process;
   }
 
-  #workerFailedToStart(): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
-    for (const pending of this.#queue.splice(0)) {
-      pending.resolve({
+  #answered(process: RenderProcess, response: RenderAnswer): void {
+    if (process !== this.#process || this.#running?.request.id !== response.id) return;
+    this.#finish(
+      response.ok ? { ok: true, objects: response.objects } : { ok: false, error: response.error },
+    );
+    const rss = readProcessStats(process.pid)?.rssMiB ?? 0;
+    if (rss > RESTART_SHARE * this.#memoryMiB) this.#retire();
+    this.#pump();
+  }
+
+  #exited(process: RenderProcess, status: Deno.CommandStatus, stderr: string): void {
+    if (process !== this.#process) return; // killed on purpose, already accounted for
+    const wasReady = this.#processReady;
+    this.#process = undefined;
+    this.#processReady = false;
+    clearTimeout(this.#startTimer);
+    const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
+    if (this.#running) {
+      const name = this.#running.request.name;
+      this.#finish({
         ok: false,
         error: {
-          message:
-            `${pending.request.name}: the render worker did not start within ${WORKER_START_TIMEOUT_MS} ms`,
+          message: /out of memory|heap limit/i.test(stderr)
+            ? `${name}: rendering was stopped at the memory limit of ${this.#memoryMiB} MiB`
+            : `${name}: the render process crashed (${how})`,
         },
       });
-    }
-  }
-
-  #timedOut(): void {
-    this.#fail(`rendering took longer than ${this.#timeoutMs} ms and was stopped`);
-  }
-
-  #fail(reason: string): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
-    clearTimeout(this.#startTimer);
-    const running = this.#running;
-    this.#running = undefined;
-    if (running) {
-      clearTimeout(running.timer);
-      running.resolve({ ok: false, error: { message: `${running.request.name}: ${reason}` } });
+    } else if (!wasReady) {
+      // It could not start: every start would fail the same way; say why instead of looping.
+      const detail = stderr.trim().split("\n").slice(-3).join(" ");
+      this.#failQueue(`the render process could not start (${how}): ${detail}`);
     }
     this.#pump();
+  }
+
+  #watchLimits(): void {
+    const running = this.#running;
+    const process = this.#process;
+    if (!running || !process) return;
+    const elapsedMs = performance.now() - running.startedAt;
+    const stats = readProcessStats(process.pid);
+    if (!stats || running.cpuAtStartMs === undefined) {
+      // No /proc (not Linux): wall-clock time stands in for CPU time.
+      if (elapsedMs > this.#timeoutMs) this.#stop(`the CPU limit of ${this.#timeoutMs} ms`);
+      return;
+    }
+    if (stats.cpuMs - running.cpuAtStartMs > this.#timeoutMs) {
+      this.#stop(`the CPU limit of ${this.#timeoutMs} ms`);
+    } else if (stats.rssMiB > this.#memoryMiB) {
+      this.#stop(`the memory limit of ${this.#memoryMiB} MiB`);
+    } else if (elapsedMs > WALL_CLOCK_FACTOR * this.#timeoutMs) {
+      this.#stop(`the time limit of ${WALL_CLOCK_FACTOR * this.#timeoutMs} ms (without using CPU)`);
+    }
+  }
+
+  /** Stops the running render at a limit: its process is killed, a new one serves the next. */
+  #stop(limit: string): void {
+    const name = this.#running?.request.name;
+    this.#finish({ ok: false, error: { message: `${name}: rendering was stopped at ${limit}` } });
+    this.#retire();
+    this.#pump();
+  }
+
+  #finish(result: RenderResult): void {
+    const running = this.#running;
+    if (!running) return;
+    clearInterval(running.watch);
+    this.#running = undefined;
+    running.resolve(result);
+  }
+
+  /** Kills the current process (if any); the next render starts a new one. */
+  #retire(): void {
+    const process = this.#process;
+    this.#process = undefined;
+    this.#processReady = false;
+    clearTimeout(this.#startTimer);
+    process?.kill();
+  }
+
+  #failedToStart(): void {
+    this.#retire();
+    this.#failQueue(`the render process did not start within ${START_TIMEOUT_MS} ms`);
+  }
+
+  #failQueue(reason: string): void {
+    for (const pending of this.#queue.splice(0)) {
+      pending.resolve({ ok: false, error: { message: `${pending.request.name}: ${reason}` } });
+    }
   }
 }
