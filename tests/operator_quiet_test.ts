@@ -175,7 +175,9 @@ Deno.test("an operator started while the apiserver is down waits for it quietly"
       "the operator to retry",
       () => /INFO .*restarting it/.test(started.output),
       60_000,
-    );
+    ).catch((error) => {
+      throw new Error(`${error.message}\n${started.output}`);
+    });
   } finally {
     await startApiserver();
   }

@@ -22,9 +22,9 @@ import {
   uniqueName,
   waitFor,
 } from "./support/cluster.ts";
+import { METALLB_IP_ADDRESS_POOL_CRD } from "../tools/crds.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url);
-const METALLB_CRD = new URL("./fixtures/crds/metallb.io_ipaddresspools.yaml", import.meta.url);
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 type TemplateObject = KubernetesObject & {
@@ -58,7 +58,7 @@ async function exampleNodes(prefix: string, shiftMs: number): Promise<Node[]> {
 Deno.test("a restarted operator writes nothing for any example in examples/", async (t) => {
   const config = testKubeConfig();
   await installProductCrds(config);
-  await installCrds(config, METALLB_CRD);
+  await installCrds(config, METALLB_IP_ADDRESS_POOL_CRD);
   const core = config.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: "metallb-system" } } }).catch(() => {});
   const objects = new ClusterObjects(config);
