@@ -75,15 +75,18 @@ export class DenoWatch extends Watch {
   ): Promise<AbortController> {
     const cluster = this.config.getCurrentCluster();
     if (!cluster) throw new Error("No currently active cluster");
+    const params = {
+      ...queryParams,
+      allowWatchBookmarks: true,
+      timeoutSeconds: this.#settings.timeoutSeconds,
+    };
     // Deno's fetch cannot skip TLS verification or verify another server name per client.
     if (cluster.skipTLSVerify || cluster.tlsServerName) {
-      return await super.watch(path, queryParams, callback, done);
+      return await super.watch(path, params, callback, done);
     }
     const url = new URL(cluster.server + path);
     url.searchParams.set("watch", "true");
-    url.searchParams.set("allowWatchBookmarks", "true");
-    url.searchParams.set("timeoutSeconds", String(this.#settings.timeoutSeconds));
-    for (const [key, value] of Object.entries(queryParams ?? {})) {
+    for (const [key, value] of Object.entries(params)) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const options: RequestOptions = {};
