@@ -2,7 +2,9 @@
  * `deno task bench`: every benchmark of the project, one table, and bench/RESULTS.md.
  *
  * 1. `deno bench` over the micro benchmarks (`*_bench.ts`: decoding, rendering, node state, …);
- * 2. scenarios against a real control plane started here: lease change → pool applied through
+ * 2. the differential expression fuzzer against real Jinja2 beyond the test suite's seed
+ *    (10,000 expressions per seed, seeds 2–6);
+ * 3. scenarios against a real control plane started here: lease change → pool applied through
  *    kea, dhcpcd, the agent and the operator (p50/p99 over 50 changes); 5,000 authenticated
  *    agents; idle memory of the executables; write requests of a reconcile with nothing to do.
  *
@@ -16,6 +18,8 @@ import { runIdleRss } from "./scenarios/idle_rss.ts";
 import { runLeaseLatency } from "./scenarios/lease_latency.ts";
 import { runNoOpWrites } from "./scenarios/noop_writes.ts";
 import { runScale } from "./scenarios/scale.ts";
+import { describe, differences } from "../tests/jinja/differential.ts";
+import { EXPRESSION_DATA, randomExpressions } from "../tests/jinja/expressions.ts";
 
 /** One measured number. */
 interface Measurement {
@@ -33,6 +37,9 @@ const mib = (value: number) => `${value.toFixed(0)} MiB`;
 
 console.log("bench: micro benchmarks (deno bench)");
 measurements.push(...await microBenchmarks());
+
+console.log("bench: Jinja2 differential expression fuzzer");
+measurements.push(await jinjaFuzz(quick ? 1 : 5));
 
 console.log("bench: starting the control plane");
 const cluster = await startControlPlane({ progress: (line) => console.log(`  ${line}`) });
@@ -135,6 +142,24 @@ async function microBenchmarks(): Promise<Measurement[]> {
     }
     return { metric: bench.name, value };
   });
+}
+
+/** Expressions of `seeds` seeds after the test suite's (seed 1) that render differently. */
+async function jinjaFuzz(seeds: number): Promise<Measurement> {
+  const perSeed = 10_000;
+  let differing = 0;
+  for (let seed = 2; seed < 2 + seeds; seed++) {
+    const templates = randomExpressions(seed, perSeed).map((text) => `{{ ${text} }}`);
+    const found = (await differences(templates, EXPRESSION_DATA)).differences;
+    for (const difference of found) console.log(describe(difference));
+    differing += found.length;
+  }
+  return {
+    metric: `Jinja2 expression fuzzer: expressions that differ (seeds 2–${1 + seeds})`,
+    value: `${differing} / ${seeds * perSeed}`,
+    target: "0",
+    met: differing === 0,
+  };
 }
 
 function formatTable(rows: Measurement[]): string {

@@ -12,11 +12,7 @@ import {
 import { FIELD_MANAGER } from "../src/operator/kube/objects.ts";
 import { createAgentIdentities } from "./support/agent_identities.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
-
-const CILIUM_POOL_CRD = new URL(
-  "../../shared/testdata/crds/cilium.io_ciliumloadbalancerippools.yaml",
-  import.meta.url,
-);
+import { CILIUM_LB_IP_POOL_CRD } from "../tools/crds.ts";
 
 function pool(name: string, allowFirstLastIPs: string) {
   return {
@@ -29,7 +25,7 @@ function pool(name: string, allowFirstLastIPs: string) {
 
 Deno.test("a real CRD is served and validated, and server-side apply records our field manager", async () => {
   const config = testKubeConfig();
-  await installCrds(config, CILIUM_POOL_CRD);
+  await installCrds(config, CILIUM_LB_IP_POOL_CRD);
   const objects = KubernetesObjectApi.makeApiClient(config);
   const name = uniqueName("pool");
   await objects.patch(

@@ -12,6 +12,8 @@ import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import { testKubeConfig, testKubeconfigPath, uniqueName } from "./support/cluster.ts";
 
 const CHART = new URL("../charts/dhcp-template", import.meta.url).pathname;
+/** The tests' values: the image repository, which the chart cannot default. */
+const TEST_VALUES = new URL("fixtures/chart-values.yaml", import.meta.url).pathname;
 
 async function helm(...args: string[]): Promise<string> {
   const output = await new Deno.Command(await ensureHelmBinary(), {
@@ -29,6 +31,7 @@ async function helm(...args: string[]): Promise<string> {
 
 type Probe = { httpGet: { path: string; port: string } };
 type Container = {
+  image?: string;
   securityContext?: Record<string, unknown>;
   args?: string[];
   env?: { name: string }[];
@@ -51,7 +54,16 @@ function byKind(objects: KubernetesObject[], kind: string): KubernetesObject[] {
 }
 
 async function renderChart(...args: string[]): Promise<KubernetesObject[]> {
-  const output = await helm("template", "demo", CHART, "--namespace", "dhcpt", ...args);
+  const output = await helm(
+    "template",
+    "demo",
+    CHART,
+    "--namespace",
+    "dhcpt",
+    "--values",
+    TEST_VALUES,
+    ...args,
+  );
   return parseAllDocuments(output).map((doc) => doc.toJS() as KubernetesObject).filter(Boolean);
 }
 
@@ -60,14 +72,12 @@ function podTemplate(workload: KubernetesObject): PodTemplate {
 }
 
 Deno.test("helm lint --strict passes", async () => {
-  const output = await helm("lint", "--strict", CHART);
+  const output = await helm("lint", "--strict", CHART, "--values", TEST_VALUES);
   assert.match(output, /1 chart\(s\) linted, 0 chart\(s\) failed/);
 });
 
 Deno.test("helm template renders a hardened operator and agent", async () => {
-  const output = await helm("template", "demo", CHART, "--namespace", "dhcpt");
-  const objects = parseAllDocuments(output).map((doc) => doc.toJS() as KubernetesObject)
-    .filter(Boolean);
+  const objects = await renderChart();
   const [deployment] = byKind(objects, "Deployment");
   const [daemonSet] = byKind(objects, "DaemonSet");
   assert.equal((deployment.spec as { replicas: number }).replicas, 2);
@@ -94,6 +104,19 @@ Deno.test("helm template renders a hardened operator and agent", async () => {
     !rules.some((rule) => rule.resources.includes("*") || rule.verbs.includes("*")),
     "no wildcard permissions",
   );
+});
+
+Deno.test("helm template names only this project's images, and none without image.repository", async () => {
+  const objects = await renderChart("--set", "image.tag=1.2.3");
+  const images = [...byKind(objects, "Deployment"), ...byKind(objects, "DaemonSet")]
+    .map((workload) => podTemplate(workload).spec.containers[0].image);
+  assert.deepEqual(images, [
+    "registry.example.com/test/dhcp-template-operator:1.2.3",
+    "registry.example.com/test/dhcp-template-agent:1.2.3",
+  ]);
+  const refused = await helm("template", "demo", CHART).then(() => "", (error) => String(error));
+  assert.match(refused, /image\.repository is not set/);
+  assert.match(refused, /Containerfile .*Building the images/);
 });
 
 Deno.test("helm template: probes, metrics ports, JSON logs and scheduling by default", async () => {
@@ -226,7 +249,17 @@ Deno.test("helm install into the real control plane creates every object", async
   const core = config.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   try {
-    await helm("install", release, CHART, "--namespace", namespace, "--timeout", "60s");
+    await helm(
+      "install",
+      release,
+      CHART,
+      "--namespace",
+      namespace,
+      "--values",
+      TEST_VALUES,
+      "--timeout",
+      "60s",
+    );
     const apps = config.makeApiClient(AppsV1Api);
     const fullname = `${release}-dhcp-template`;
     const deployment = await apps.readNamespacedDeployment({
@@ -254,7 +287,17 @@ Deno.test("helm install into the real control plane creates every object", async
     assert.equal(binding.subjects?.[0].name, `${fullname}-operator`);
 
     // An upgrade keeps the generated certificate: running agents keep trusting the operator.
-    await helm("upgrade", release, CHART, "--namespace", namespace, "--timeout", "60s");
+    await helm(
+      "upgrade",
+      release,
+      CHART,
+      "--namespace",
+      namespace,
+      "--values",
+      TEST_VALUES,
+      "--timeout",
+      "60s",
+    );
     const after = await core.readNamespacedSecret({ namespace, name: `${fullname}-tls` });
     assert.equal(after.data?.["ca.crt"], secret.data?.["ca.crt"]);
   } finally {

@@ -4,15 +4,11 @@ import { ClusterObjects, FIELD_MANAGER, KubeObjectError } from "../src/operator/
 import { LeaderElector } from "../src/operator/leader/elector.ts";
 import { refOf } from "../src/shared/kube_object.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
-
-const CILIUM_POOL_CRD = new URL(
-  "../../shared/testdata/crds/cilium.io_ciliumloadbalancerippools.yaml",
-  import.meta.url,
-);
+import { CILIUM_LB_IP_POOL_CRD } from "../tools/crds.ts";
 
 Deno.test("ClusterObjects applies with our field manager and deletes only the same object", async () => {
   const config = testKubeConfig();
-  await installCrds(config, CILIUM_POOL_CRD);
+  await installCrds(config, CILIUM_LB_IP_POOL_CRD);
   const objects = new ClusterObjects(config);
   assert.equal(await objects.isNamespaced("cilium.io/v2", "CiliumLoadBalancerIPPool"), false);
   assert.equal(await objects.isNamespaced("v1", "ConfigMap"), true);

@@ -22,11 +22,8 @@ import {
   waitFor,
 } from "./support/cluster.ts";
 import { nodeWithPrefix, TestNodes } from "./support/nodes.ts";
+import { CILIUM_LB_IP_POOL_CRD } from "../tools/crds.ts";
 
-const CILIUM_POOL_CRD = new URL(
-  "../../shared/testdata/crds/cilium.io_ciliumloadbalancerippools.yaml",
-  import.meta.url,
-);
 const TEMPLATE_CRD = new URL("../charts/dhcp-template/crds/dhcptemplates.yaml", import.meta.url);
 const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
 const GROUP = { group: "k8s.lukasdietrich.com", version: "v1alpha1", plural: "dhcptemplates" };
@@ -67,7 +64,7 @@ class Fixture {
   readonly #created = new Set<string>();
 
   async setUp(): Promise<void> {
-    await installCrds(this.config, CILIUM_POOL_CRD);
+    await installCrds(this.config, CILIUM_LB_IP_POOL_CRD);
     await installCrds(this.config, TEMPLATE_CRD);
   }
 

@@ -13,11 +13,8 @@ import { TemplateReconciler } from "../src/operator/template_reconciler.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
 import { nodeWithPrefix, TestNodes } from "./support/nodes.ts";
+import { CILIUM_LB_IP_POOL_CRD } from "../tools/crds.ts";
 
-const CILIUM_POOL_CRD = new URL(
-  "../../shared/testdata/crds/cilium.io_ciliumloadbalancerippools.yaml",
-  import.meta.url,
-);
 const TEMPLATE_CRD = new URL("../charts/dhcp-template/crds/dhcptemplates.yaml", import.meta.url);
 const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
 
@@ -33,7 +30,7 @@ type TemplateObject = KubernetesObject & {
 
 Deno.test("the reconciler keeps Cilium pools equal to what the product example renders", async (t) => {
   const config = testKubeConfig();
-  await installCrds(config, CILIUM_POOL_CRD);
+  await installCrds(config, CILIUM_LB_IP_POOL_CRD);
   await installCrds(config, TEMPLATE_CRD);
   const objects = new ClusterObjects(config);
   const custom = config.makeApiClient(CustomObjectsApi);

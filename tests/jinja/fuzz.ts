@@ -5,12 +5,29 @@
  *
  *     deno run --allow-read --allow-run --allow-env tests/jinja/fuzz.ts [seed] [count] [data set]
  *
+ * With `--expressions`, the differential expression fuzzer of tests/jinja_fuzz_test.ts instead
+ * (`expressions.ts`), with any seed and count:
+ *
+ *     deno run -A tests/jinja/fuzz.ts --expressions [seed] [count]
+ *
  * @module
  */
 import { parse } from "yaml";
 import { compileTemplate } from "../../src/operator/render/engine.ts";
+import { describe, differences } from "./differential.ts";
+import { EXPRESSION_DATA, randomExpressions } from "./expressions.ts";
 
 const DIR = new URL("./", import.meta.url);
+if (Deno.args[0] === "--expressions") {
+  const [seed = "1", count = "10000"] = Deno.args.slice(1);
+  const templates = randomExpressions(Number(seed), Number(count)).map((text) => `{{ ${text} }}`);
+  const result = await differences(templates, EXPRESSION_DATA);
+  for (const difference of result.differences) console.log(describe(difference));
+  console.log(
+    `${result.differences.length} of ${templates.length} expressions differ (seed ${seed})`,
+  );
+  Deno.exit(result.differences.length ? 1 : 0);
+}
 const [seedArgument = "1", countArgument = "500", dataSet = "three-nodes"] = Deno.args;
 
 /** A small deterministic generator (the same seed gives the same templates). */

@@ -9,6 +9,7 @@ import { parseAllDocuments } from "yaml";
 import { useHttp1 } from "../../src/operator/kube/http1.ts";
 import { ClusterObjects } from "../../src/operator/kube/objects.ts";
 import type { KubernetesObject } from "../../src/shared/kube_object.ts";
+import { CILIUM_LB_IP_POOL_CRD, ensureModuleCrd, type ModuleCrd } from "../../tools/crds.ts";
 import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
 
 /** The admin `KubeConfig` of the shared control plane (HTTP/1.1, as the operator should use). */
@@ -52,11 +53,16 @@ export function uniqueName(prefix: string): string {
 }
 
 /**
- * Server-side applies (field manager `dhcp-template`) every CustomResourceDefinition in a YAML file and waits (bounded) until
- * each is Established. Returns the CRDs' names.
+ * Server-side applies (field manager `dhcp-template`) every CustomResourceDefinition in a YAML
+ * file, or in a third-party CRD fetched from its Go module, and waits (bounded) until each is
+ * Established. Returns the CRDs' names.
  */
-export async function installCrds(config: KubeConfig, file: string | URL): Promise<string[]> {
-  const text = await Deno.readTextFile(file);
+export async function installCrds(
+  config: KubeConfig,
+  file: string | URL | ModuleCrd,
+): Promise<string[]> {
+  const path = typeof file === "string" || file instanceof URL ? file : await ensureModuleCrd(file);
+  const text = await Deno.readTextFile(path);
   const crds = parseAllDocuments(text)
     .map((document) => document.toJS() as KubernetesObject | null)
     .filter((crd): crd is KubernetesObject => crd?.kind === "CustomResourceDefinition");
@@ -101,11 +107,11 @@ export async function waitFor(
 }
 
 /** The CRDs the product works with: DHCPTemplate, DHCPNode and Cilium's LB IP pool. */
-export const PRODUCT_CRDS: readonly URL[] = [
-  "charts/dhcp-template/crds/dhcptemplates.yaml",
-  "charts/dhcp-template/crds/dhcpnodes.yaml",
-  "examples/crds/cilium.io_ciliumloadbalancerippools.yaml",
-].map((file) => new URL(`../../${file}`, import.meta.url));
+export const PRODUCT_CRDS: readonly (URL | ModuleCrd)[] = [
+  new URL("../../charts/dhcp-template/crds/dhcptemplates.yaml", import.meta.url),
+  new URL("../../charts/dhcp-template/crds/dhcpnodes.yaml", import.meta.url),
+  CILIUM_LB_IP_POOL_CRD,
+];
 
 /** Installs {@link PRODUCT_CRDS} and waits until they are served. */
 export async function installProductCrds(config: KubeConfig): Promise<void> {

@@ -23,9 +23,10 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
-{{/* Image of one component. */}}
+{{/* Image of one component; this project publishes no images, so the repository must be set. */}}
 {{- define "dhcp-template.image" -}}
-{{- printf "%s-%s:%s" .root.Values.image.repository .component (.root.Values.image.tag | default .root.Chart.AppVersion) -}}
+{{- $repository := required "image.repository is not set: no images of dhcp-template are published. Build and push dhcp-template-operator and dhcp-template-agent from the repository's Containerfile (README, \"Building the images\"), then set image.repository to their prefix, e.g. --set image.repository=registry.example.com/you/dhcp-template" .root.Values.image.repository -}}
+{{- printf "%s-%s:%s" $repository .component (.root.Values.image.tag | default .root.Chart.AppVersion) -}}
 {{- end -}}
 
 {{/* Name of the Secret holding the gRPC TLS certificate. */}}

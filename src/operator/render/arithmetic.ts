@@ -8,19 +8,26 @@
  */
 import { TemplateRuntimeError } from "./errors.ts";
 import {
+  compareNumbers,
+  isMarkup,
   isPlainObject,
   isPyFloat,
+  isPyInt,
   isPyNumber,
   isSafeString,
+  markup,
+  markupEscape,
   pyEquals,
   pyFixed,
   PyFloat,
   pyFloat,
+  pyInt,
   pyRepr,
   pyStr,
   PyTuple,
   pyTuple,
   pyTypeName,
+  toBigInt,
 } from "./python.ts";
 
 /** A binary operator of Jinja2's expressions. */
@@ -32,18 +39,33 @@ function isText(value: unknown): boolean {
     (typeof value === "object" && value !== null && !Array.isArray(value) && "val" in value);
 }
 
-function isInteger(value: unknown): value is number | boolean {
-  return typeof value === "boolean" || (typeof value === "number" && Number.isInteger(value));
-}
-
 function unsupported(operator: string, left: unknown, right: unknown): TemplateRuntimeError {
   return new TemplateRuntimeError(
     `unsupported operand type(s) for ${operator}: '${pyTypeName(left)}' and '${pyTypeName(right)}'`,
   );
 }
 
-function repeat(sequence: unknown, times: number): unknown {
-  const count = Math.max(0, times);
+/** Most items a repeated sequence may have (Python would need gigabytes past this). */
+const MAX_REPEAT = 1 << 26;
+
+function repeatEmpty(sequence: unknown): unknown {
+  return sequence instanceof PyTuple ? pyTuple([]) : [];
+}
+
+/** Python's largest sequence length (`sys.maxsize`); a larger repeat count is an OverflowError. */
+const MAX_SIZE = 2n ** 63n - 1n;
+
+function repeat(sequence: unknown, times: number | bigint | boolean): unknown {
+  const big = toBigInt(times);
+  if (big > MAX_SIZE || big < -MAX_SIZE - 1n) {
+    throw new TemplateRuntimeError("cannot fit 'int' into an index-sized integer");
+  }
+  const count = Math.max(0, Number(times));
+  const length = isText(sequence) ? String(sequence).length : (sequence as unknown[]).length;
+  if (length === 0 || count === 0) return isText(sequence) ? "" : repeatEmpty(sequence);
+  if (length * count > MAX_REPEAT) {
+    throw new TemplateRuntimeError(`repeating a sequence ${count} times needs too much memory`);
+  }
   if (isText(sequence)) return String(sequence).repeat(count);
   const items = Array.from({ length: count }, () => sequence as unknown[]).flat(1);
   return sequence instanceof PyTuple ? pyTuple(items) : items;
@@ -51,18 +73,26 @@ function repeat(sequence: unknown, times: number): unknown {
 
 /** Python's `left <operator> right`. */
 export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown): unknown {
+  if (isMarkup(left) || isMarkup(right)) {
+    const result = markupBinary(operator, left, right);
+    if (result !== undefined) return result;
+  }
   if (operator === "%" && isText(left)) {
     return pyFormat(String(left), right instanceof PyTuple ? [...right] : [right]);
   }
   if (left === undefined || right === undefined) {
     throw new TemplateRuntimeError(`an undefined value cannot be an operand of '${operator}'`);
   }
+  if (isPyInt(left) && isPyInt(right) && operator !== "/") {
+    const exponent = toBigInt(right);
+    if (operator !== "**" || exponent >= 0n) return integer(operator, toBigInt(left), exponent);
+  }
+  if (operator === "/" && isPyInt(left) && isPyInt(right)) {
+    return pyFloat(divideIntegers(toBigInt(left), toBigInt(right)));
+  }
   if (isPyNumber(left) && isPyNumber(right)) {
-    const result = numeric(operator, Number(left), Number(right));
     // `/` always gives a float, as does any operation with a float (`0.5 * 2` is `1.0`).
-    const float = operator === "/" || isPyFloat(left) || isPyFloat(right) ||
-      (operator === "**" && Number(right) < 0);
-    return float ? pyFloat(result) : result;
+    return pyFloat(numeric(operator, toFloat(left), toFloat(right)));
   }
   if (operator === "+") {
     if (isText(left) && isText(right)) return String(left) + String(right);
@@ -80,8 +110,8 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
   }
   if (operator === "*") {
     const isSequence = (value: unknown) => isText(value) || Array.isArray(value);
-    if (isSequence(left) && isInteger(right)) return repeat(left, Number(right));
-    if (isInteger(left) && isSequence(right)) return repeat(right, Number(left));
+    if (isSequence(left) && isPyInt(right)) return repeat(left, right);
+    if (isPyInt(left) && isSequence(right)) return repeat(right, left);
     if (isSequence(left) || isSequence(right)) {
       const other = isSequence(left) ? right : left;
       throw new TemplateRuntimeError(
@@ -90,6 +120,113 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
     }
   }
   throw unsupported(operator, left, right);
+}
+
+/** A Python number as a float; an int too large for one is an error, as in Python. */
+function toFloat(value: number | bigint | boolean | PyFloat): number {
+  const number = Number(value);
+  if (typeof value === "bigint" && !Number.isFinite(number)) {
+    throw new TemplateRuntimeError("int too large to convert to float");
+  }
+  return number;
+}
+
+/** Python's `divmod()` of floats (CPython's float_divmod): `7.0 // 0.1` is 69.0, not 70.0. */
+function floatDivmod(left: number, right: number): [number, number] {
+  let mod = left % right;
+  let div = (left - mod) / right;
+  if (mod) {
+    if ((right < 0) !== (mod < 0)) {
+      mod += right;
+      div -= 1;
+    }
+  } else mod = right < 0 ? -0 : 0;
+  let floorDiv;
+  if (div) {
+    floorDiv = Math.floor(div);
+    if (div - floorDiv > 0.5) floorDiv += 1;
+  } else floorDiv = (left / right < 0 || Object.is(left / right, -0)) ? -0 : 0;
+  return [floorDiv, mod];
+}
+
+/** Python's `int / int`: the exact quotient rounded once to the nearest float. */
+function divideIntegers(left: bigint, right: bigint): number {
+  if (right === 0n) throw new TemplateRuntimeError("division by zero");
+  const exact = BigInt(Number.MAX_SAFE_INTEGER);
+  const small = (value: bigint) => value <= exact && value >= -exact;
+  // Both exact as doubles: JavaScript's division rounds the exact quotient once, as Python.
+  if (small(left) && small(right)) return Number(left) / Number(right);
+  const negative = (left < 0n) !== (right < 0n);
+  const [a, b] = [left < 0n ? -left : left, right < 0n ? -right : right];
+  // 55 significant bits of the quotient and a sticky bit for the rest round correctly.
+  const shift = Math.max(0, 55 + b.toString(2).length - a.toString(2).length);
+  let quotient = (a << BigInt(shift)) / b;
+  if ((a << BigInt(shift)) % b !== 0n) quotient |= 1n;
+  const result = shift > 1074 ? 0 : Number(quotient) * 2 ** -shift;
+  if (!Number.isFinite(result)) {
+    throw new TemplateRuntimeError("integer division result too large for a float");
+  }
+  return negative ? -result : result;
+}
+
+/** Largest result of `**` on ints, in bits (Python has no limit; a render has a time limit). */
+const MAX_POWER_BITS = 1_000_000n;
+
+/** Python's int arithmetic, exact at any size. */
+function integer(operator: BinaryOperator, left: bigint, right: bigint): number | bigint {
+  switch (operator) {
+    case "+":
+      return pyInt(left + right);
+    case "-":
+      return pyInt(left - right);
+    case "*":
+      return pyInt(left * right);
+    case "//":
+    case "%": {
+      if (right === 0n) throw new TemplateRuntimeError("integer division or modulo by zero");
+      let quotient = left / right;
+      let remainder = left % right;
+      // Python rounds the quotient down and gives the remainder the sign of the divisor.
+      if (remainder !== 0n && (remainder < 0n) !== (right < 0n)) {
+        quotient -= 1n;
+        remainder += right;
+      }
+      return pyInt(operator === "//" ? quotient : remainder);
+    }
+    case "**": {
+      const bits = BigInt((left < 0n ? -left : left).toString(2).length);
+      if (left > 1n || left < -1n) {
+        if (bits * right > MAX_POWER_BITS) {
+          throw new TemplateRuntimeError(`integer power too large: ${left} ** ${right}`);
+        }
+      }
+      return pyInt(left ** right);
+    }
+    default:
+      throw new TemplateRuntimeError(`unsupported integer operator ${operator}`);
+  }
+}
+
+/**
+ * MarkupSafe's operators: `Markup + str` and `str + Markup` escape the str, `Markup * n` and
+ * `Markup % values` (escaped) stay Markup; undefined where Markup has no operator of its own.
+ */
+function markupBinary(operator: BinaryOperator, left: unknown, right: unknown): unknown {
+  if (operator === "+" && isText(left) && isText(right)) {
+    return markup(markupEscape(left) + markupEscape(right));
+  }
+  if (operator === "*" && isMarkup(left) && isPyInt(right)) {
+    return markup(String(repeat(String(left), right)));
+  }
+  if (operator === "*" && isPyInt(left) && isMarkup(right)) {
+    return markup(String(repeat(String(right), left)));
+  }
+  if (operator === "%" && isMarkup(left)) {
+    const escape = (value: unknown) => isText(value) ? markup(markupEscape(value)) : value;
+    const values = right instanceof PyTuple ? [...right].map(escape) : [escape(right)];
+    return markup(pyFormat(String(left), values));
+  }
+  return undefined;
 }
 
 function numeric(operator: BinaryOperator, left: number, right: number): number {
@@ -104,15 +241,9 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
       if (right === 0) throw new TemplateRuntimeError("division by zero");
       return left / right;
     case "//":
-      if (right === 0) throw new TemplateRuntimeError("integer division or modulo by zero");
-      return Math.floor(left / right);
-    case "%": {
-      if (right === 0) throw new TemplateRuntimeError("integer modulo by zero");
-      const remainder = left % right;
-      // Python's remainder has the sign of the divisor.
-      if (remainder === 0) return right < 0 ? -0 : 0;
-      return (remainder < 0) !== (right < 0) ? remainder + right : remainder;
-    }
+    case "%":
+      if (right === 0) throw new TemplateRuntimeError("float divmod(): division by zero");
+      return floatDivmod(left, right)[operator === "//" ? 0 : 1];
     case "**":
       if (left === 0 && right < 0) {
         throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");
@@ -122,12 +253,13 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
 }
 
 /** Python's unary `-value` and `+value`. */
-export function pyUnary(operator: "-" | "+", value: unknown): number | PyFloat {
+export function pyUnary(operator: "-" | "+", value: unknown): number | bigint | PyFloat {
   if (!isPyNumber(value)) {
     throw new TemplateRuntimeError(
       `bad operand type for unary ${operator}: '${pyTypeName(value)}'`,
     );
   }
+  if (isPyInt(value)) return pyInt(operator === "-" ? -toBigInt(value) : toBigInt(value));
   const result = operator === "-" ? -Number(value) : Number(value);
   return value instanceof PyFloat ? pyFloat(result) : result;
 }
@@ -161,7 +293,7 @@ export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right:
 export function compare(a: unknown, b: unknown): number {
   if (isSafeString(a)) a = String(a);
   if (isSafeString(b)) b = String(b);
-  if (isPyNumber(a) && isPyNumber(b)) return Number(a) - Number(b);
+  if (isPyNumber(a) && isPyNumber(b)) return compareNumbers(a, b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (a === undefined || b === undefined) {
     throw new TemplateRuntimeError("an undefined value cannot be compared (a missing attribute?)");
@@ -190,8 +322,9 @@ export function pyFormat(template: string, values: unknown[]): string {
     if (key === undefined && index >= values.length) {
       throw new TemplateRuntimeError("not enough arguments for format string");
     }
-    if (key !== undefined && !(named && Object.hasOwn(named, key))) {
-      throw new TemplateRuntimeError(`KeyError: '${key}' (format needs a dict with that key)`);
+    if (key !== undefined && !named) throw new TemplateRuntimeError("format requires a mapping");
+    if (key !== undefined && !Object.hasOwn(named!, key)) {
+      throw new TemplateRuntimeError(`KeyError: '${key}'`);
     }
     const value = key !== undefined ? named![key] : values[index++];
     let text: string;
@@ -205,7 +338,10 @@ export function pyFormat(template: string, values: unknown[]): string {
       throw new TemplateRuntimeError(`%${kind} format: an integer is required, not float`);
     }
     const number = Number(value);
-    const integer = Math.trunc(number);
+    // Exact digits for ints of any size; floats are truncated as Python's %d does.
+    const whole = isPyInt(value)
+      ? toBigInt(value)
+      : BigInt(Math.trunc(Number.isFinite(number) ? number : 0));
     switch (kind) {
       case "r":
         text = pyRepr(value);
@@ -219,12 +355,15 @@ export function pyFormat(template: string, values: unknown[]): string {
       case "x":
       case "X":
       case "o": {
-        const digits = Math.abs(integer).toString(kind === "o" ? 8 : 16);
+        const digits = (whole < 0n ? -whole : whole).toString(kind === "o" ? 8 : 16);
         text = kind === "X" ? digits.toUpperCase() : digits;
         break;
       }
       default:
-        text = String(Math.abs(integer));
+        if (!Number.isFinite(number)) {
+          throw new TemplateRuntimeError(`cannot convert float ${pyRepr(value)} to integer`);
+        }
+        text = (whole < 0n ? -whole : whole).toString();
     }
     if (kind === "s" && precision !== undefined) text = text.slice(0, Number(precision));
     if (numeric) {

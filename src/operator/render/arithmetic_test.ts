@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
-import { pyStr, pyTuple, pyTypeName } from "./python.ts";
+import { PyFloat, pyStr, pyTuple, pyTypeName } from "./python.ts";
 
 Deno.test("numbers and booleans compute as in Python", () => {
   assert.equal(pyBinary("+", 1, true), 2);
@@ -60,4 +60,30 @@ Deno.test("'/' and any float operand give a float, which prints with .0", () => 
   assert.equal(pyStr(pyBinary("**", 2, -1)), "0.5");
   assert.equal(pyStr(pyUnary("-", pyBinary("+", 1, pyBinary("/", 2, 2)))), "-2.0");
   assert.throws(() => pyBinary("*", "ab", pyBinary("/", 4, 2)), /non-int of type 'float'/);
+});
+
+Deno.test("ints past 2^53 are exact BigInts; results that fit are numbers again", () => {
+  assert.equal(pyBinary("**", 2, 64), 18446744073709551616n);
+  assert.equal(pyBinary("+", 2 ** 53, 1), 9007199254740993n);
+  assert.equal(pyBinary("-", 2n ** 53n, 1), Number.MAX_SAFE_INTEGER);
+  assert.equal(pyBinary("//", -(2n ** 70n), 7), -168655945816773043347n);
+  assert.equal(pyBinary("%", -(2n ** 70n), 7), 5);
+  assert.equal(pyUnary("-", 2n ** 64n), -(2n ** 64n));
+  assert.equal(pyOrder(">", 2n ** 64n, 2n ** 64n - 1n), true);
+  // int / int is the exact quotient rounded once, as in Python.
+  assert.equal(pyBinary("/", -15, 9007199254740993n), -1.6653345369377346e-15);
+  assert.throws(() => pyBinary("*", "ab", 2n ** 64n), /index-sized integer/);
+});
+
+Deno.test("float // and % are CPython's divmod", () => {
+  assert.equal(pyStr(pyBinary("//", 7, 0.1)), "69.0");
+  assert.equal(pyBinary("%", 7, 0.1), 0.09999999999999962);
+  assert.equal(pyStr(pyBinary("//", -7.5, 2)), "-4.0");
+  assert.equal(pyBinary("%", 7.5, -2), -0.5);
+});
+
+Deno.test("ints and floats compare exactly, as in Python", () => {
+  assert.equal(pyOrder(">=", 2 ** 53, 2n ** 53n + 1n), false);
+  assert.equal(pyOrder(">", 2n ** 53n + 1n, new PyFloat(2 ** 53)), true);
+  assert.equal(pyOrder("<", -2.5, -2), true);
 });

@@ -1,51 +1,22 @@
 /**
  * What template text may become in the JavaScript nunjucks generates: nothing but data. Names are
- * Python identifiers (the lexer refuses any other word, and the syntax tree is checked again
- * before code is generated, see names.ts), and every name and string reaches the generated code as
- * a JSON string literal. nunjucks' regular expression literals (`r/…/`), which are not Jinja2,
- * are gone: `r/2` divides the variable `r`. Installed once into nunjucks' lexer and compiler.
+ * Python identifiers (Jinja2's lexer in lexer.ts reads no other word, and the syntax tree is
+ * checked again before code is generated, see names.ts), and every name and string reaches the
+ * generated code as a JSON string literal. nunjucks' regular expression literals (`r/…/`), which
+ * are not Jinja2, are gone with its lexer: `r/2` divides the variable `r`. Installed once into
+ * nunjucks' compiler.
  *
  * @module
  */
-import { findNameViolation, invalidWordCharacter, testName } from "./names.ts";
-import { pyRepr } from "./python.ts";
+import { findNameViolation, testName } from "./names.ts";
 
-// nunjucks' lexer and compiler are untyped CommonJS internals.
+// nunjucks' compiler is an untyped CommonJS internal.
 // deno-lint-ignore no-explicit-any
 type Untyped = any;
 
-/** Patches nunjucks' lexer and compiler (`internals` is the nunjucks module). */
+/** Patches nunjucks' compiler (`internals` is the nunjucks module). */
 export function secureCodeGeneration(internals: Untyped): void {
-  const lexer = internals.lexer;
-  refuseInvalidWords(Object.getPrototypeOf(lexer.lex("")), lexer, internals.lib.TemplateError);
   quoteNamesInCode(internals.compiler.Compiler.prototype, internals.nodes);
-}
-
-function refuseInvalidWords(tokenizer: Untyped, lexer: Untyped, TemplateError: Untyped): void {
-  const nextToken = tokenizer.nextToken;
-  tokenizer.nextToken = function () {
-    if (this.in_code && this.str.startsWith("r/", this.index)) {
-      // nunjucks would read a regular expression literal; Jinja2 reads the name `r`.
-      const token = {
-        type: lexer.TOKEN_SYMBOL,
-        value: "r",
-        lineno: this.lineno,
-        colno: this.colno,
-      };
-      this.forward();
-      return token;
-    }
-    const token = nextToken.call(this);
-    if (token?.type !== lexer.TOKEN_SYMBOL) return token;
-    const offset = invalidWordCharacter(token.value);
-    if (offset < 0) return token;
-    const char = String.fromCodePoint(token.value.codePointAt(offset));
-    throw new TemplateError(
-      `unexpected character ${pyRepr(char)}: a name is made of letters, digits and underscores`,
-      token.lineno + 1,
-      token.colno + offset + 1,
-    );
-  };
 }
 
 function quoteNamesInCode(compiler: Untyped, nodes: Untyped): void {

@@ -15,19 +15,29 @@ import { jinjaFilters, jinjaTests, pyContains, splitArgs, stringMethods } from "
 import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
 import { ipFilters, ipTests } from "./ip.ts";
 import { containerMethod } from "./methods.ts";
+import { type GrammarNodes, patchGrammar } from "./grammar.ts";
+import { patchTokenizer, TemplateSyntaxError } from "./lexer.ts";
 import { secureCodeGeneration } from "./code_safety.ts";
 import { utf8Length } from "./utf8.ts";
 import {
+  Cycler,
   isPlainObject,
+  isPyNumber,
+  isSafeString,
+  MARKUP,
+  markupEscape,
   Namespace,
   pyEquals,
   PyFloat,
+  PyIterator,
   PyRange,
+  pyRepr,
   pyStr,
   pyTruthy,
   PyTuple,
   pyTuple,
   pyTypeName,
+  setMarkupFactory,
 } from "./python.ts";
 
 /** Largest `range()` a template may create (as Jinja2's sandbox). */
@@ -97,86 +107,32 @@ function patchNunjucks(): ExtraNodes {
     With: nodes.Node.extend("JinjaWith", { fields: ["names", "values", "body"] }),
     Splat: nodes.Node.extend("JinjaSplat", { fields: ["target"] }),
     DoubleSplat: nodes.Node.extend("JinjaDoubleSplat", { fields: ["target"] }),
+    Dict: nodes.NodeList.extend("JinjaDict"),
+    Slice: nodes.Node.extend("JinjaSlice", { fields: ["start", "stop", "step"] }),
   };
   patchRuntime(internals.runtime);
   secureCodeGeneration(internals);
   patchCompiler(internals.compiler.Compiler.prototype, nodes, extraNodes);
-  patchParser(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
-  patchLexer(Object.getPrototypeOf(internals.lexer.lex("")), internals.lib.TemplateError);
+  patchGrammar(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
+  patchStatements(internals.parser.Parser.prototype, nodes, internals.lexer, extraNodes);
+  const tokenizer = Object.getPrototypeOf(internals.lexer.lex(""));
+  patchTokenizer(tokenizer, internals.lexer);
+  const nextToken = tokenizer.nextToken;
+  tokenizer.nextToken = function (...args: unknown[]) {
+    try {
+      return nextToken.apply(this, args);
+    } catch (error) {
+      if (!(error instanceof TemplateSyntaxError)) throw error;
+      throw new internals.lib.TemplateError(error.message, error.line + 1, error.column + 1);
+    }
+  };
   return extraNodes;
 }
 
-/** Python's escapes in string literals, as Jinja2 decodes them (`unicode-escape`). */
-const SIMPLE_ESCAPES: Record<string, string> = {
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-  "\n": "",
-};
-
-/**
- * String literals decode Python's escapes (`\x41`, `\u00e9`, `\U0001F600`, octal `\101`), and keep
- * the backslash of an unknown escape (`'\d'` is two characters), where nunjucks drops it.
- */
-function patchLexer(tokenizer: Untyped, NunjucksTemplateError: Untyped): void {
-  tokenizer._parseString = function (delimiter: string) {
-    this.forward();
-    let text = "";
-    while (!this.isFinished() && this.current() !== delimiter) {
-      const char = this.current();
-      this.forward();
-      if (char !== "\\" || this.isFinished()) {
-        text += char;
-        continue;
-      }
-      const escape = this.current();
-      this.forward();
-      const hexDigits = { x: 2, u: 4, U: 8 }[escape as "x" | "u" | "U"];
-      if (Object.hasOwn(SIMPLE_ESCAPES, escape)) text += SIMPLE_ESCAPES[escape];
-      else if (hexDigits) {
-        const digits = this.str.slice(this.index, this.index + hexDigits);
-        if (!new RegExp(`^[0-9a-fA-F]{${hexDigits}}$`).test(digits)) {
-          throw new NunjucksTemplateError(
-            `truncated \\${escape} escape in a string literal`,
-            this.lineno + 1,
-            this.colno + 1,
-          );
-        }
-        for (let index = 0; index < hexDigits; index++) this.forward();
-        text += String.fromCodePoint(parseInt(digits, 16));
-      } else if (/[0-7]/.test(escape)) {
-        let digits = escape;
-        while (digits.length < 3 && /[0-7]/.test(this.current() ?? "")) {
-          digits += this.current();
-          this.forward();
-        }
-        text += String.fromCodePoint(parseInt(digits, 8));
-      } else text += "\\" + escape;
-    }
-    this.forward();
-    return text;
-  };
-}
-
 /** Syntax nodes the patched parser and compiler add to nunjucks' own. */
-interface ExtraNodes {
-  /** A Python tuple: `(a, b)`, `(a,)`, `()`, or bare `a, b` where Jinja2 allows it. */
-  Tuple: Untyped;
-  /** Generated JavaScript (an expression), for syntax rewritten into simpler nodes. */
-  Code: Untyped;
+interface ExtraNodes extends GrammarNodes {
   /** `{% with a = 1, b = 2 %}…{% endwith %}`: a scope with its own variables. */
   With: Untyped;
-  /** `*items` in a call: the items as positional arguments. */
-  Splat: Untyped;
-  /** `**mapping` in a call: the mapping as keyword arguments. */
-  DoubleSplat: Untyped;
 }
 
 /** The `{% with %}` tag as a nunjucks extension (nunjucks parses unknown tags with these). */
@@ -209,250 +165,11 @@ function withExtension(extra: ExtraNodes): Untyped {
 }
 
 /**
- * Jinja2's syntax nunjucks lacks: a test's argument without parentheses (`x is divisibleby 3`,
- * `x is in y`); tuples — `(a, b)`, `(a,)`, `()` (nunjucks makes `(a, b)` JavaScript's comma
- * operator) and bare `a, b` in `{{ }}`, `{% set %}` values and `{% for … in %}`.
+ * Jinja2's statements where nunjucks differs: tuples in `{% set %}` and `{% for %}` (also nested
+ * targets), the loop filter `{% for x in xs if cond %}`, `{% set x -%}` blocks, and `{% raw %}`
+ * with whitespace control.
  */
-function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: ExtraNodes): void {
-  const keywords = new Set(["and", "or", "not", "if", "else", "in", "is"]);
-  const startsArgument = (token: Untyped) =>
-    token && (
-      [
-        lexer.TOKEN_INT,
-        lexer.TOKEN_FLOAT,
-        lexer.TOKEN_STRING,
-        lexer.TOKEN_NONE,
-        lexer.TOKEN_BOOLEAN,
-        lexer.TOKEN_LEFT_BRACKET,
-        lexer.TOKEN_LEFT_CURLY,
-      ].includes(token.type) ||
-      (token.type === lexer.TOKEN_SYMBOL && !keywords.has(token.value))
-    );
-  parser.parseIs = function () {
-    let node = this.parseCompare();
-    if (this.skipSymbol("is")) {
-      const not = this.skipSymbol("not");
-      let test;
-      const inToken = this.peekToken();
-      if (this.skipSymbol("in")) test = new nodes.Symbol(inToken.lineno, inToken.colno, "in");
-      else test = this.parseCompare();
-      if (test instanceof nodes.Symbol && startsArgument(this.peekToken())) {
-        const argument = this.parsePrimary();
-        test = new nodes.FunCall(
-          test.lineno,
-          test.colno,
-          test,
-          new nodes.NodeList(argument.lineno, argument.colno, [argument]),
-        );
-      }
-      node = new nodes.Is(node.lineno, node.colno, node, test);
-      if (not) node = new nodes.Not(node.lineno, node.colno, node);
-    }
-    return node;
-  };
-
-  // `a if b else c if d else e`: the else branch is itself an inline if (nunjucks reads an `or`).
-  parser.parseInlineIf = function () {
-    const node = this.parseOr();
-    if (!this.skipSymbol("if")) return node;
-    const cond = this.parseOr();
-    const otherwise = this.skipSymbol("else") ? this.parseInlineIf() : null;
-    return new nodes.InlineIf(node.lineno, node.colno, cond, node, otherwise);
-  };
-
-  // `(a)` is a group; `(a, b)`, `(a,)` and `()` are tuples. Brackets and braces stay as they are.
-  const parseAggregate = parser.parseAggregate;
-  parser.parseAggregate = function () {
-    const open = this.peekToken();
-    if (open.type !== lexer.TOKEN_LEFT_PAREN) return parseAggregate.call(this);
-    this.nextToken();
-    const items: Untyped[] = [];
-    let isTuple = false;
-    while (!this.skip(lexer.TOKEN_RIGHT_PAREN)) {
-      if (items.length) {
-        if (!this.skip(lexer.TOKEN_COMMA)) {
-          this.fail(
-            "expected ',' or ')' after an expression in parentheses",
-            open.lineno,
-            open.colno,
-          );
-        }
-        isTuple = true;
-        if (this.skip(lexer.TOKEN_RIGHT_PAREN)) break;
-      }
-      items.push(this.parseExpression());
-    }
-    return isTuple || !items.length
-      ? new extra.Tuple(open.lineno, open.colno, items)
-      : new nodes.Group(open.lineno, open.colno, items);
-  };
-
-  /** An expression, or a tuple without parentheses (`a, b`, `a,`) up to the tag's end. */
-  const parseExpressionOrTuple = function (this: Untyped): Untyped {
-    const start = this.peekToken();
-    const first = parseExpression.call(this);
-    if (this.peekToken().type !== lexer.TOKEN_COMMA) return first;
-    const items = [first];
-    while (this.skip(lexer.TOKEN_COMMA)) {
-      const next = this.peekToken().type;
-      if (next === lexer.TOKEN_BLOCK_END || next === lexer.TOKEN_VARIABLE_END) break;
-      items.push(parseExpression.call(this));
-    }
-    return new extra.Tuple(start.lineno, start.colno, items);
-  };
-
-  // `{{ a, b }}`: the expression after `{{` may be a tuple (nunjucks' parseNodes reads `{{`, then
-  // calls parseExpression directly).
-  const nextToken = parser.nextToken;
-  parser.nextToken = function (...args: unknown[]) {
-    const token = nextToken.apply(this, args);
-    if (token?.type === lexer.TOKEN_VARIABLE_START) this.jinjaOutputStarts = true;
-    return token;
-  };
-  const parseExpression = parser.parseExpression;
-  parser.parseExpression = function () {
-    if (!this.jinjaOutputStarts) return parseExpression.call(this);
-    this.jinjaOutputStarts = false;
-    return parseExpressionOrTuple.call(this);
-  };
-
-  // Python number literals the lexer reads as names: `0x1F`, `0o17`, `0b101`, `1_000`, `1e3`.
-  const parsePrimary = parser.parsePrimary;
-  parser.parsePrimary = function (noPostfix?: boolean) {
-    const token = this.peekToken();
-    if (token?.type === lexer.TOKEN_OPERATOR && ["*", "**"].includes(token.value)) {
-      this.fail(
-        `'${token.value}' unpacks only the arguments of a call: f(${token.value}values)`,
-        token.lineno,
-        token.colno,
-      );
-    }
-    if (token?.type === lexer.TOKEN_STRING) {
-      // Adjacent string literals are one string, as in Python: `'a' 'b'`.
-      this.nextToken();
-      let text = token.value;
-      while (this.peekToken()?.type === lexer.TOKEN_STRING) text += this.nextToken().value;
-      const literal = new nodes.Literal(token.lineno, token.colno, text);
-      return noPostfix ? literal : this.parsePostfix(literal);
-    }
-    const isFloat = token?.type === lexer.TOKEN_FLOAT;
-    if (!isFloat && (token?.type !== lexer.TOKEN_SYMBOL || !/^\d/.test(token.value))) {
-      return parsePrimary.call(this, noPostfix);
-    }
-    this.nextToken();
-    // The lexer splits `1.5e3`, `1e-2` and `1_000.5` into several tokens: join them again.
-    let text = token.value;
-    const next = this.peekToken();
-    if (!isFloat && next?.type === lexer.TOKEN_OPERATOR && next.value === ".") {
-      this.nextToken();
-      const fraction = this.nextToken();
-      if (![lexer.TOKEN_INT, lexer.TOKEN_SYMBOL].includes(fraction?.type)) {
-        this.fail(`invalid number '${text}.'`, token.lineno, token.colno);
-      }
-      text += "." + fraction.value;
-    } else if (isFloat && next?.type === lexer.TOKEN_SYMBOL && /^[eE]\d*$/.test(next.value)) {
-      text += this.nextToken().value;
-    }
-    const sign = this.peekToken();
-    if (/[eE]$/.test(text) && sign?.type === lexer.TOKEN_OPERATOR && /^[-+]$/.test(sign.value)) {
-      this.nextToken();
-      const exponent = this.nextToken();
-      if (exponent?.type !== lexer.TOKEN_INT) {
-        this.fail(`invalid number '${text}${sign.value}'`, token.lineno, token.colno);
-      }
-      text += sign.value + exponent.value;
-    }
-    const value = pyNumberLiteral(text);
-    if (value === undefined) this.fail(`invalid number '${text}'`, token.lineno, token.colno);
-    // `2.0` and `2e3` are floats: integral ones are boxed so that they print as `2.0`.
-    const float = /^\d[\d_]*(\.[\d_]*)?([eE][-+]?\d+)?$/.test(text) && /[.eE]/.test(text);
-    const literal = float && Number.isInteger(value)
-      ? new extra.Code(token.lineno, token.colno, `runtime.jinjaFloat(${value})`)
-      : new nodes.Literal(token.lineno, token.colno, value);
-    return noPostfix ? literal : this.parsePostfix(literal);
-  };
-
-  // Calls: `f(a, *items, key=value, **mapping)`.
-  parser.parseSignature = function (tolerant?: boolean, noParens?: boolean) {
-    let token = this.peekToken();
-    if (!noParens && token.type !== lexer.TOKEN_LEFT_PAREN) {
-      if (tolerant) return null;
-      this.fail("expected arguments", token.lineno, token.colno);
-    }
-    if (token.type === lexer.TOKEN_LEFT_PAREN) token = this.nextToken();
-    const args = new nodes.NodeList(token.lineno, token.colno);
-    const keywords = new nodes.KeywordArgs(token.lineno, token.colno);
-    for (let first = true;; first = false) {
-      token = this.peekToken();
-      if (!noParens && this.skip(lexer.TOKEN_RIGHT_PAREN)) break;
-      if (noParens && token.type === lexer.TOKEN_BLOCK_END) break;
-      if (!first && !this.skip(lexer.TOKEN_COMMA)) {
-        this.fail("expected ',' between arguments", token.lineno, token.colno);
-      }
-      if (!noParens && this.skip(lexer.TOKEN_RIGHT_PAREN)) break; // f(a, b,)
-      token = this.peekToken();
-      if (this.skipValue(lexer.TOKEN_OPERATOR, "*")) {
-        args.addChild(new extra.Splat(token.lineno, token.colno, this.parseExpression()));
-      } else if (this.skipValue(lexer.TOKEN_OPERATOR, "**")) {
-        keywords.addChild(new extra.DoubleSplat(token.lineno, token.colno, this.parseExpression()));
-      } else {
-        const arg = this.parseExpression();
-        if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
-          keywords.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
-        } else args.addChild(arg);
-      }
-    }
-    if (keywords.children.length) args.addChild(keywords);
-    return args;
-  };
-
-  // `x.0.name`: a number after a dot is an index (the lexer reads `0.` of `0.name` as a float).
-  parser.parsePostfix = function (node: Untyped) {
-    let token = this.peekToken();
-    while (token) {
-      if (token.type === lexer.TOKEN_LEFT_PAREN) {
-        node = new nodes.FunCall(token.lineno, token.colno, node, this.parseSignature());
-      } else if (token.type === lexer.TOKEN_LEFT_BRACKET) {
-        const index = this.parseAggregate();
-        if (index.children.length > 1) this.fail("invalid index", token.lineno, token.colno);
-        node = new nodes.LookupVal(token.lineno, token.colno, node, index.children[0]);
-      } else if (token.type === lexer.TOKEN_OPERATOR && token.value === ".") {
-        if (node instanceof nodes.Literal && typeof node.value === "number") {
-          // `1_000.5`: the lexer splits a number it cannot read; a number has no attributes.
-          this.fail("invalid number literal", node.lineno, node.colno);
-        }
-        this.nextToken();
-        let anotherDot = true;
-        while (anotherDot) {
-          anotherDot = false;
-          const name = this.nextToken();
-          const keys: (string | number)[] = [];
-          if (name?.type === lexer.TOKEN_SYMBOL) keys.push(name.value);
-          else if (name?.type === lexer.TOKEN_INT) keys.push(Number(name.value));
-          else if (name?.type === lexer.TOKEN_FLOAT && /^\d+\.\d*$/.test(name.value)) {
-            const [whole, fraction] = name.value.split(".");
-            keys.push(Number(whole));
-            if (fraction) keys.push(Number(fraction));
-            else anotherDot = true;
-          } else {
-            this.fail(
-              `expected a name or an index after '.', got ${name?.value}`,
-              token.lineno,
-              token.colno,
-            );
-          }
-          for (const key of keys) {
-            const literal = new nodes.Literal(name.lineno, name.colno, key);
-            node = new nodes.LookupVal(token.lineno, token.colno, node, literal);
-            node.jinjaAttribute = true; // `x.name`: a method wins over a key (Jinja2's getattr)
-          }
-        }
-      } else break;
-      token = this.peekToken();
-    }
-    return node;
-  };
-
+function patchStatements(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: ExtraNodes): void {
   /**
    * Assignment targets of `for` and `set` with nested tuples (`a, (b, c)`, `(a, b)`) made flat:
    * each nested tuple becomes a hidden name, unpacked by the returned `set` nodes that must run
@@ -497,16 +214,19 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
       const { names, unpacking } = flattenTargets.call(this, node.targets);
       node.targets = names;
-      node.value = parseExpressionOrTuple.call(this);
+      node.value = this.parseTuple();
       this.advanceAfterBlockEnd(tag.value);
       if (unpacking.length) return new nodes.NodeList(tag.lineno, tag.colno, [node, ...unpacking]);
     } else if ([lexer.TOKEN_BLOCK_END, lexer.TOKEN_PIPE].includes(this.peekToken().type)) {
       // `{% set x %}…{% endset %}`, optionally filtered: `{% set x | upper %}`.
       const capture = new nodes.Capture(tag.lineno, tag.colno, null);
       node.body = this.parseFilter(capture);
-      if (!this.skip(lexer.TOKEN_BLOCK_END)) {
+      const end = this.nextToken();
+      if (end?.type !== lexer.TOKEN_BLOCK_END) {
         this.fail("parseSet: expected block end after the filters", tag.lineno, tag.colno);
       }
+      // `{% set x -%}` strips the whitespace that starts the block.
+      if (end.value.startsWith("-")) this.dropLeadingWhitespace = true;
       capture.body = this.parseUntilBlocks("endset");
       node.value = null;
       this.advanceAfterBlockEnd();
@@ -514,7 +234,7 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     return node;
   };
 
-  // `{% for x in a, b %}`: the sequence may be a tuple, still followed by an optional `if`.
+  // `{% for x in a, b %}`: the sequence may be a tuple, followed by an optional `if`.
   const parseFor = parser.parseFor;
   parser.parseFor = function () {
     const tag = this.peekToken();
@@ -531,12 +251,16 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     }
     node.name = names.length === 1 ? names[0] : new nodes.Array(tag.lineno, tag.colno, names);
     if (!this.skipSymbol("in")) this.fail('for: expected "in"', tag.lineno, tag.colno);
-    node.arr = parseExpressionOrTuple.call(this);
-    const last = node.arr instanceof extra.Tuple ? node.arr.children.at(-1) : undefined;
-    if (last instanceof nodes.InlineIf && !last.else_) {
-      // `for x in a, b if c`: the filter applies to the loop, not to `b`.
-      node.arr.children[node.arr.children.length - 1] = last.body;
-      node.arr = new nodes.InlineIf(last.lineno, last.colno, last.cond, node.arr, null);
+    // `{% for x in a, b if c %}`: a tuple without inline ifs, then the loop's filter.
+    node.arr = this.parseTuple({ withCondexpr: false });
+    if (this.skipSymbol("if")) {
+      node.arr = new nodes.InlineIf(
+        node.arr.lineno,
+        node.arr.colno,
+        this.parseExpression(),
+        node.arr,
+        null,
+      );
     }
     node.jinjaRecursive = this.skipSymbol("recursive");
     this.advanceAfterBlockEnd(tag.value);
@@ -550,13 +274,30 @@ function patchParser(parser: Untyped, nodes: Untyped, lexer: Untyped, extra: Ext
     this.advanceAfterBlockEnd();
     return node;
   };
+
+  // `{% raw %}…{% endraw %}` (the first `endraw` ends it), with `-` on either tag stripping the
+  // whitespace inside or after it.
+  parser.parseRaw = function () {
+    const begun = this.advanceAfterBlockEnd();
+    const stripStart = this.dropLeadingWhitespace;
+    this.dropLeadingWhitespace = false;
+    const end = this.tokens._extractRegex(/^([\s\S]*?)\{%([-+]?)\s*endraw\s*(\+%\}|-%\}|%\})/);
+    if (!end) this.fail("missing end of raw directive", begun.lineno, begun.colno);
+    let text: string = end[1];
+    if (stripStart) text = text.replace(/^\s+/, "");
+    if (end[2] === "-") text = text.replace(/\s+$/, "");
+    if (end[3] === "-%}") this.dropLeadingWhitespace = true;
+    return new nodes.Output(begun.lineno, begun.colno, [
+      new nodes.TemplateData(begun.lineno, begun.colno, text),
+    ]);
+  };
 }
 
 function patchRuntime(runtime: Untyped): void {
   runtime.memberLookup = function (obj: unknown, key: unknown, ...rest: unknown[]) {
     // A safe string (macro output, tojson) is a str: its characters and methods.
     if (obj instanceof runtime.SafeString) obj = String(obj);
-    if (rest.length === 2) return pySlice(obj, key, rest[0], rest[1]);
+    if (rest.length >= 2) return pySlice(obj, key, rest[0], rest[1], rest[2] === true);
     if (typeof key === "string" && FORBIDDEN_MEMBERS.has(key)) return undefined;
     if (
       (Array.isArray(obj) || typeof obj === "string") && typeof key === "number" &&
@@ -567,9 +308,19 @@ function patchRuntime(runtime: Untyped): void {
         `cannot read attribute '${String(key)}' of an undefined value`,
       );
     }
-    if (typeof obj === "string" && typeof key === "string" && Object.hasOwn(stringMethods, key)) {
+    if (typeof obj === "string" && typeof key === "string") {
+      if (!Object.hasOwn(stringMethods, key)) return undefined;
       return (...args: unknown[]) => stringMethods[key](obj, ...args);
     }
+    // A namespace's and a cycler's attributes are own properties (`ns.items` is no dict method).
+    if (obj instanceof Namespace || obj instanceof Cycler) {
+      return typeof key === "string" && Object.hasOwn(obj, key)
+        ? (obj as unknown as Record<string, unknown>)[key]
+        : undefined;
+    }
+    // Functions, numbers, booleans, None and iterators have no attributes or items here.
+    if (typeof obj === "function" || obj === null || isPyNumber(obj)) return undefined;
+    if (obj instanceof PyIterator) return undefined;
     if (typeof key === "string" && (Array.isArray(obj) || isPlainObject(obj))) {
       // Python's list, tuple and dict methods; a dict's own keys; never Object.prototype's members.
       const method = containerMethod(obj, key);
@@ -611,6 +362,7 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaFloat = (value: number) => new PyFloat(value);
   runtime.jinjaSplat = (items: unknown) => {
     if (Array.isArray(items)) return items;
+    if (items instanceof PyIterator) return items.drain();
     if (typeof items === "string") return [...items];
     if (isPlainObject(items)) return Object.keys(items);
     throw new TemplateRuntimeError(
@@ -682,20 +434,13 @@ function patchRuntime(runtime: Untyped): void {
   runtime.jinjaCompare = (first: unknown, rest: unknown[]) => {
     let left = first;
     for (let index = 0; index < rest.length; index += 2) {
-      const right = rest[index + 1];
+      const right = (rest[index + 1] as () => unknown)();
       if (!compareOnce(left, rest[index] as string, right)) return false;
       left = right;
     }
     return true;
   };
-  runtime.inOperator = (item: unknown, container: unknown) => {
-    if (container === undefined) return false; // Jinja2's Undefined is an empty container
-    if (container instanceof runtime.SafeString) container = String(container);
-    if (
-      typeof container === "string" || Array.isArray(container) || isPlainObject(container)
-    ) return pyContains(item, container);
-    throw new TemplateRuntimeError(`argument of type '${pyTypeName(container)}' is not iterable`);
-  };
+  runtime.inOperator = pyIn;
   runtime.jinjaLoopFilter = (
     items: unknown,
     names: string[],
@@ -710,6 +455,18 @@ function patchRuntime(runtime: Untyped): void {
     });
   };
   runtime.jinjaStr = pyStr;
+  runtime.jinjaDict = (pairs: [unknown, unknown][]) => {
+    const dict: Record<string, unknown> = {};
+    for (const [key, value] of pairs) {
+      if (
+        key === undefined || Array.isArray(key) && !(key instanceof PyTuple) || isPlainObject(key)
+      ) {
+        throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(key)}'`);
+      }
+      dict[pyStr(key)] = value;
+    }
+    return dict;
+  };
   runtime.jinjaSetAttribute = (target: unknown, key: unknown, value: unknown) => {
     if (!(target instanceof Namespace)) {
       throw new TemplateRuntimeError("cannot assign attribute on non-namespace object");
@@ -719,16 +476,6 @@ function patchRuntime(runtime: Untyped): void {
     }
     (target as unknown as Record<string, unknown>)[key] = value;
   };
-}
-
-/** The value of a Python integer or float literal (`0x1F`, `1_000`, `1e3`); undefined if none. */
-function pyNumberLiteral(text: string): number | undefined {
-  const digits = text.replace(/(?<=[0-9a-fA-F])_(?=[0-9a-fA-F])/g, "");
-  if (/^0[xX][0-9a-fA-F]+$|^0[oO][0-7]+$|^0[bB][01]+$/.test(digits)) {
-    return Number(digits.slice(0, 2).toLowerCase() + digits.slice(2));
-  }
-  if (/^\d+(\.\d*)?([eE][-+]?\d+)?$/.test(digits)) return Number(digits);
-  return undefined;
 }
 
 /** The arguments of a macro call beyond the declared ones, for the macro's body. */
@@ -765,6 +512,7 @@ function dataMember(obj: unknown, key: unknown): unknown {
 function iterable(value: unknown): unknown[] {
   if (value === undefined) return [];
   if (Array.isArray(value)) return value;
+  if (value instanceof PyIterator) return value.drain();
   if (typeof value === "string") return [...value];
   if (isPlainObject(value)) return Object.keys(value);
   if (value instanceof (nunjucks as Untyped).runtime.SafeString) return [...String(value)];
@@ -775,6 +523,8 @@ function iterable(value: unknown): unknown[] {
 function unpack(value: unknown, count: number, hint = ""): unknown[] {
   const items = Array.isArray(value)
     ? value
+    : value instanceof PyIterator
+    ? value.drain()
     : typeof value === "string"
     ? [...value]
     : isPlainObject(value)
@@ -794,6 +544,17 @@ function unpack(value: unknown, count: number, hint = ""): unknown[] {
   return items;
 }
 
+/** Python's `item in container`; Jinja2's Undefined is an empty container. */
+function pyIn(item: unknown, container: unknown): boolean {
+  if (container === undefined) return false;
+  if (isSafeString(container)) container = String(container);
+  if (container instanceof PyIterator) container = container.drain();
+  if (
+    typeof container === "string" || Array.isArray(container) || isPlainObject(container)
+  ) return pyContains(item, container);
+  throw new TemplateRuntimeError(`argument of type '${pyTypeName(container)}' is not iterable`);
+}
+
 /** One comparison of a Python chain (`a < b < c` is `a < b and b < c`); `==` is Python's. */
 function compareOnce(left: unknown, operator: string, right: unknown): boolean {
   switch (operator) {
@@ -810,6 +571,10 @@ function compareOnce(left: unknown, operator: string, right: unknown): boolean {
     case "<=":
     case ">=":
       return pyOrder(operator, left, right);
+    case "in":
+      return pyIn(left, right);
+    case "notin":
+      return !pyIn(left, right);
     default:
       throw new TemplateRuntimeError(`unknown comparison operator '${operator}'`);
   }
@@ -825,7 +590,7 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   const Iterable = nodes.Node.extend("JinjaIterable", { fields: ["target"] });
   const assertType = compiler.assertType;
   compiler.assertType = function (node: unknown, ...types: unknown[]) {
-    const ours = [Truthy, LoopFilter, UnpackEach, Iterable, extra.Code];
+    const ours = [Truthy, LoopFilter, UnpackEach, Iterable, extra.Code, extra.Slice, extra.Dict];
     if (ours.some((type) => node instanceof type)) return;
     return assertType.call(this, node, ...types);
   };
@@ -853,14 +618,14 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   }
   // Literal template text is printed through suppressValue, so it counts against the output
   // limit while the render runs, like printed values (a loop of text stops at the limit).
-  const compileOutput = compiler.compileOutput;
+  const compileUncountedOutput = compiler.compileOutput;
   compiler.compileOutput = function (node: Untyped, frame: unknown) {
     node.children = node.children.map((child: Untyped) =>
       child instanceof nodes.TemplateData && child.value
         ? new nodes.Literal(child.lineno, child.colno, child.value)
         : child
     );
-    return compileOutput.call(this, node, frame);
+    return compileUncountedOutput.call(this, node, frame);
   };
   // Runtime errors report where they happened (1-based; nunjucks tracks only function calls).
   for (const method of ["compileOutput", "compileIf", "compileFor", "compileSet"]) {
@@ -1050,7 +815,51 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     }
   };
   const compileLookupVal = compiler.compileLookupVal;
+  /**
+   * Whether Jinja2 folds an expression to a constant at compile time: it reads no variable and
+   * calls nothing (filters and tests of constants fold too).
+   */
+  const isFoldable = (node: Untyped): boolean => {
+    if (!node || !(node instanceof nodes.Node)) return true;
+    if (node instanceof nodes.Filter) return node.args.children.every(isFoldable);
+    if (node instanceof nodes.KeywordArgs) {
+      // `f(name=value)`: the names are not variables.
+      return node.children.every((pair: Untyped) =>
+        isFoldable(pair instanceof nodes.Pair ? pair.value : pair)
+      );
+    }
+    if (node instanceof nodes.Symbol || node instanceof nodes.FunCall) return false;
+    if (node instanceof extra.Code) return !node.code.includes("frame");
+    if (node instanceof nodes.Is) {
+      return isFoldable(node.left) && (node.right.args?.children ?? []).every(isFoldable);
+    }
+    if (node instanceof nodes.NodeList && !node.children.every(isFoldable)) return false;
+    return node.fields.every((field: string) => {
+      const value = node[field];
+      return Array.isArray(value) ? value.every(isFoldable) : isFoldable(value);
+    });
+  };
+  // `{{ 1[::-1] }}`: Jinja2 folds a constant output with its lenient getitem (undefined), where
+  // a slice at render time is Python's subscript (an error on a number).
+  const compileOutput = compiler.compileOutput;
+  compiler.compileOutput = function (node: Untyped, frame: unknown) {
+    const outer = this.jinjaFoldable;
+    this.jinjaFoldable = node.children.length === 1 && isFoldable(node.children[0]);
+    try {
+      return compileOutput.call(this, node, frame);
+    } finally {
+      this.jinjaFoldable = outer;
+    }
+  };
   compiler.compileLookupVal = function (node: Untyped, frame: unknown) {
+    if (node.val instanceof extra.Slice) {
+      this._emit("runtime.memberLookup((");
+      this._compileExpression(node.target, frame);
+      this._emit("),");
+      this._compileExpression(node.val, frame);
+      this._emit(`, ${this.jinjaFoldable === true})`);
+      return;
+    }
     if (!node.jinjaAttribute) return compileLookupVal.call(this, node, frame);
     this._emit("runtime.jinjaGetAttribute((");
     this._compileExpression(node.target, frame);
@@ -1070,6 +879,34 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     this._emit("...runtime.jinjaDoubleSplat(");
     this.compile(node.target, frame);
     this._emit(")");
+  };
+  // `{k: v}`: keys are expressions (a dict's keys are strings here: `{1: 2}` has the key '1').
+  compiler.compileJinjaDict = function (node: Untyped, frame: unknown) {
+    this._emit("runtime.jinjaDict([");
+    node.children.forEach((pair: Untyped, index: number) => {
+      this._emit(index ? ", [" : "[");
+      this._compileExpression(pair.key, frame);
+      this._emit(", ");
+      this._compileExpression(pair.value, frame);
+      this._emit("]");
+    });
+    this._emit("])");
+  };
+  // `x[a:b:c]`: memberLookup with the three parts.
+  compiler.compileJinjaSlice = function (node: Untyped, frame: unknown) {
+    for (const [index, part] of [node.start, node.stop, node.step].entries()) {
+      this._emit(index ? ", " : "");
+      if (part) this._compileExpression(part, frame);
+      else this._emit("null");
+    }
+  };
+  // `x is test(a, b)`: every argument, separated (nunjucks writes them without commas).
+  compiler.compileIs = function (node: Untyped, frame: unknown) {
+    const test = node.right.name ?? node.right;
+    this._emit(`env.getTest(${JSON.stringify(test.value)}).call(context, `);
+    this.compile(node.left, frame);
+    if (node.right.args) this._compileAggregate(node.right.args, frame, ", ", "");
+    this._emit(") === true");
   };
   compiler.compileJinjaCode = function (node: Untyped) {
     this._emit(node.code);
@@ -1092,15 +929,23 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
     this.compile(node.body, inner);
     this._emitLine("frame = frame.pop();");
   };
+  // A chain evaluates its operands from left to right and stops at the first false link.
   compiler.compileCompare = function (node: Untyped, frame: unknown) {
     this._emit("runtime.jinjaCompare(");
     this.compile(node.expr, frame);
     this._emit(", [");
     node.ops.forEach((op: Untyped, index: number) => {
-      this._emit(`${index ? ", " : ""}${JSON.stringify(op.type)}, `);
+      this._emit(`${index ? ", " : ""}${JSON.stringify(op.type)}, () => (`);
       this.compile(op.expr, frame);
+      this._emit(")");
     });
     this._emit("])");
+  };
+  // Error messages name what was called; a literal may be None (nunjucks fails on it).
+  const getNodeName = compiler._getNodeName;
+  compiler._getNodeName = function (node: Untyped): string {
+    if (node?.typename === "Literal") return pyRepr(node.value);
+    return getNodeName.call(this, node);
   };
   // Python's arithmetic: `'a' + 1` and `1 / 0` are errors, `'-' * 3` repeats, `-7 % 3` is 2.
   const binary = (operator: string) =>
@@ -1187,10 +1032,22 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   };
 }
 
-/** Python's `value[start:stop:step]` for strings and lists. */
-function pySlice(value: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+/**
+ * Python's `value[start:stop:step]` for strings and lists; `constant`: the value is a literal
+ * (`1[:2]` is undefined in Jinja2, `x[:2]` an error when x is a number).
+ */
+function pySlice(
+  value: unknown,
+  start: unknown,
+  stop: unknown,
+  step: unknown,
+  constant: boolean,
+): unknown {
   const items = typeof value === "string" ? [...value] : Array.isArray(value) ? value : undefined;
-  if (!items) return undefined;
+  // Jinja2 slices with Python's own subscript: anything but a sequence is an error, except on a
+  // literal, which Jinja2 folds at compile time with its lenient getitem (undefined).
+  if (!items && constant) return undefined;
+  if (!items) throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not subscriptable`);
   const by = step === null || step === undefined ? 1 : Number(step);
   if (by === 0) throw new TemplateRuntimeError("slice step cannot be zero");
   const length = items.length;
@@ -1235,9 +1092,12 @@ function createEnvironment(): Untyped {
   // Jinja2's Markup: what escape, safe and tojson return; escaping it again changes nothing.
   // (Macro output is a plain str in Jinja2 without autoescape, though nunjucks marks it safe.)
   const SafeString: new (text: string) => object = internals().runtime.SafeString;
-  const Markup = class extends SafeString {};
+  const Markup = class extends SafeString {
+    readonly [MARKUP] = true;
+  };
+  setMarkupFactory((text) => new Markup(text));
   const escape = (value: unknown) =>
-    value instanceof Markup ? value : new Markup(htmlEscape(pyStr(value)));
+    value instanceof Markup ? value : new Markup(markupEscape(value));
   env.addFilter("escape", escape);
   env.addFilter("e", escape);
   env.addFilter(
@@ -1250,7 +1110,7 @@ function createEnvironment(): Untyped {
     }
     const attributes = Object.entries(value)
       .filter(([, item]) => item !== null && item !== undefined)
-      .map(([key, item]) => `${htmlEscape(key)}="${htmlEscape(pyStr(item))}"`)
+      .map(([key, item]) => `${markupEscape(key)}="${markupEscape(pyStr(item))}"`)
       .join(" ");
     return attributes && pyTruthy(autospace) ? ` ${attributes}` : attributes;
   });
@@ -1259,7 +1119,7 @@ function createEnvironment(): Untyped {
   });
   env.addFilter("count", env.getFilter("length"));
   for (const [name, test] of Object.entries({ ...jinjaTests, ...ipTests })) {
-    env.addTest(name, test);
+    env.addTest(name, withArity(name, test));
   }
   env.addExtension("JinjaWith", withExtension(extra));
   env.addGlobal("range", jinjaRange);
@@ -1267,8 +1127,10 @@ function createEnvironment(): Untyped {
     const { __keywords: _, ...rest } = attributes ?? {};
     return new Namespace(rest);
   });
+  env.addGlobal("cycler", (...items: unknown[]) => new Cycler(items));
   env.addGlobal("dict", (...args: unknown[]) => {
-    const { positional: [pairs], keywords } = splitArgs(args);
+    const { positional: [given], keywords } = splitArgs(args);
+    const pairs = given instanceof PyIterator ? given.drain() : given;
     if (pairs === undefined) return keywords;
     if (isPlainObject(pairs)) return { ...pairs, ...keywords };
     if (!Array.isArray(pairs)) {
@@ -1314,21 +1176,28 @@ function sealEnvironment(env: Untyped): Untyped {
   return Object.freeze(env);
 }
 
+/**
+ * A test that takes exactly as many arguments as it declares, as a Python function does
+ * (`x is in (1, 3)` passes two arguments to `in`, an error in Jinja2).
+ */
+function withArity(
+  name: string,
+  test: (this: never, ...args: unknown[]) => boolean,
+): (this: never, ...args: unknown[]) => boolean {
+  return function (this: never, ...args: unknown[]) {
+    const keywords = isPlainObject(args.at(-1)) && "__keywords" in (args.at(-1) as object);
+    if (!keywords && args.length !== test.length) {
+      throw new TemplateRuntimeError(
+        `test '${name}' takes ${test.length} positional argument(s) but ${args.length} were given`,
+      );
+    }
+    return test.apply(this, args);
+  };
+}
+
 /** nunjucks' untyped internals. */
 function internals(): Untyped {
   return nunjucks as Untyped;
-}
-
-/** MarkupSafe's escape: `&`, `<`, `>`, `'` and `"`. */
-function htmlEscape(text: string): string {
-  const entities: Record<string, string> = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "'": "&#39;",
-    '"': "&#34;",
-  };
-  return text.replace(/[&<>'"]/g, (char) => entities[char]);
 }
 
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */
@@ -1349,7 +1218,9 @@ function jinjaRange(start: number, stop?: number, step = 1): PyRange {
  * trailing newline of the source is dropped. Throws {@link TemplateError} with line and column.
  */
 export function compileTemplate(source: string, name = "template"): CompiledTemplate {
-  const text = source.endsWith("\n") ? source.slice(0, -1) : source;
+  // Jinja2 reads `\r\n` and `\r` as `\n`.
+  const normalized = source.replace(/\r\n?/g, "\n");
+  const text = normalized.endsWith("\n") ? normalized.slice(0, -1) : normalized;
   let template: Untyped;
   try {
     template = new nunjucks.Template(text, createEnvironment(), name, true);

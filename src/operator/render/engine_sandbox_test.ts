@@ -49,7 +49,8 @@ Deno.test("JavaScript in a name is a syntax error with line and column, and runs
     const error = failure(`line one\n${source}`);
     assert.equal(error.line, 2, source);
     assert.equal(typeof error.column, "number", source);
-    assert.match(error.message, /unexpected character '"'/, source);
+    // Jinja2's lexer reads the name `a` and a string: a syntax error, or no test named 'a'.
+    assert.match(error.message, /expected|No test named 'a'/, source);
   }
   assert.equal(probe.sandboxProbe, undefined);
 });
@@ -158,7 +159,7 @@ Deno.test("functions, ranges and engine objects are never serialised (no engine 
     "{{ range(3) | tojson }}": /Object of type range is not JSON serializable/,
     "{% macro m() %}{% endmacro %}{{ m | tojson }}": /type function is not JSON/,
     "{{ 'a'.upper | tojson }}": /type function is not JSON/,
-    "{{ cycler(1) | tojson }}": /type function is not JSON/,
+    "{{ cycler(1) | tojson }}": /type Cycler is not JSON/,
     "{% for x in [1] %}{{ loop | tojson }}{% endfor %}": /type function is not JSON/,
     "{{ namespace(a=1) | tojson }}": /Object of type Namespace is not JSON serializable/,
     "{{ {'r': range} | toyaml }}": /Object of type function is not YAML serializable/,

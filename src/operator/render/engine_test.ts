@@ -63,3 +63,31 @@ Deno.test("a block left open is reported at the template's last line", () => {
     "open (line 3): unexpected end of template: a block ({% for %}, {% if %}, …) is not closed",
   );
 });
+
+Deno.test("Jinja2's precedence: one * / // % level, ~ above + -, is and filters on a unary", () => {
+  const render = (source: string) => compileTemplate(source).render({ x: 3 });
+  assert.equal(
+    render("{{ 2 * 3 % 4 }} {{ 3 * 5 // 2 }} {{ 8 / 2 // 3 }} {{ 10 / 4 % 2 }}"),
+    "2 7 1.0 0.5",
+  );
+  assert.equal(
+    render("{{ 1 ~ 2 * 3 }} {{ 2 ** 3 ** 2 }} {{ -2 ** 2 }} {{ -1 | abs }}"),
+    "16 64 4 1",
+  );
+  assert.equal(render("{{ 1 + 2 is odd }} {{ not x is odd }} {{ 1 < 2 < 3 }}"), "1 False True");
+  assert.throws(() => render("{{ 'a' ~ 1 + 2 }}"), /can only concatenate/);
+});
+
+Deno.test("the lexer balances brackets before }} and reads Python literals", () => {
+  const render = (source: string) => compileTemplate(source).render({ k: "key" });
+  assert.equal(
+    render("{{ {'a': {'b': 1}} }} {{ {k: [1, 2,],} }}"),
+    "{'a': {'b': 1}} {'key': [1, 2]}",
+  );
+  assert.equal(
+    render("{{ 0x1F }} {{ 1_000 }} {{ 1.5e-7 }} {{ 2 ** 64 }}"),
+    "31 1000 1.5e-07 18446744073709551616",
+  );
+  assert.equal(render("a\r\n{%+ if 1 +%}b{% endif %}"), "a\nb");
+  assert.throws(() => render("{{ 1 } }}"), /unexpected '}'/);
+});

@@ -8,24 +8,48 @@
 import { stringify as toYamlText } from "yaml";
 import { compare, pyBinary, pyFormat } from "./arithmetic.ts";
 import { TemplateRuntimeError } from "./errors.ts";
+import { containerMethod } from "./methods.ts";
+import { pyStrFormat } from "./format.ts";
 import {
   isPlainObject,
   isPyFloat,
+  isPyInt,
   isPyNumber,
   isSafeString,
   isSerializable,
+  parsePyFloat,
+  parsePyInt,
   pyEquals,
   pyFixed,
   PyFloat,
   pyFloat,
+  pyInt,
+  PyIterator,
   pyJson,
   pyPformat,
   pyStr,
+  pyToFloat,
   pyTruthy,
   PyTuple,
   pyTuple,
   pyTypeName,
+  toBigInt,
 } from "./python.ts";
+
+/**
+ * A filter's argument by keyword or position, else `fallback`; an explicit None stays None
+ * (`default(none)`), unlike `??`.
+ */
+function argument(
+  positional: unknown[],
+  keywords: Record<string, unknown>,
+  index: number,
+  name: string,
+  fallback: unknown,
+): unknown {
+  if (Object.hasOwn(keywords, name)) return keywords[name];
+  return index < positional.length ? positional[index] : fallback;
+}
 
 /** The part of the nunjucks environment the filters call back into. */
 export interface FilterEnvironment {
@@ -56,6 +80,7 @@ export function splitArgs(args: unknown[]): { positional: unknown[]; keywords: K
 function iterate(value: unknown): unknown[] {
   if (value === undefined) return []; // Jinja2's Undefined iterates as empty; None does not.
   if (Array.isArray(value)) return value;
+  if (value instanceof PyIterator) return value.drain();
   if (typeof value === "string") return [...value];
   if (isPlainObject(value)) return Object.keys(value);
   if (typeof value === "object" && value !== null && "val" in value) return [...String(value)];
@@ -118,63 +143,74 @@ function selectOrReject(
   });
 }
 
+/** What Python calls the iterator of select, reject, selectattr and rejectattr. */
+const SELECT = "generator object select_or_reject";
+
 /** Jinja2 filters by name. */
 export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown[]) => unknown> = {
   map(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const items = iterate(pyTruthy(value) ? value : undefined); // `none | map(…)` is empty
+    const map = "generator object sync_do_map";
     if ("attribute" in keywords) {
-      return items.map((item) => {
-        const found = getAttribute(item, keywords.attribute);
-        return found === undefined && "default" in keywords ? keywords.default : found;
-      });
+      return new PyIterator(
+        map,
+        items.map((item) => {
+          const found = getAttribute(item, keywords.attribute);
+          return found === undefined && "default" in keywords ? keywords.default : found;
+        }),
+      );
     }
     const [name, ...filterArgs] = positional;
-    if (name === undefined) return items;
+    if (name === undefined) return new PyIterator(map, items);
     const filter = this.env.getFilter(String(name));
     if (!filter) throw new TemplateRuntimeError(`No filter named '${String(name)}'.`);
-    return items.map((item) => filter.call(this, item, ...filterArgs));
+    return new PyIterator(map, items.map((item) => filter.call(this, item, ...filterArgs)));
   },
   select(value, ...args) {
-    return selectOrReject(this, value, args, true, false);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, true, false));
   },
   reject(value, ...args) {
-    return selectOrReject(this, value, args, false, false);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, false, false));
   },
   selectattr(value, ...args) {
-    return selectOrReject(this, value, args, true, true);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, true, true));
   },
   rejectattr(value, ...args) {
-    return selectOrReject(this, value, args, false, true);
+    return new PyIterator(SELECT, selectOrReject(this, value, args, false, true));
   },
   unique(value, ...args) {
     const { keywords, positional } = splitArgs(args);
     const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[0] ?? false);
     const attribute = keywords.attribute ?? positional[1];
     const seen = new Set<unknown>();
-    return iterate(value).filter((item) => {
-      const subject = attribute === undefined ? item : getAttribute(item, attribute);
-      const key = sortKey(subject, caseSensitive);
-      if (!isHashable(key)) {
-        throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(key)}'`);
-      }
-      // Equal numbers are one item whatever their type (1, 1.0, True), as in a Python set.
-      const identity = isPyNumber(key)
-        ? Number(key)
-        : typeof key === "object"
-        ? JSON.stringify(key)
-        : key;
-      if (seen.has(identity)) return false;
-      seen.add(identity);
-      return true;
-    });
+    return new PyIterator(
+      "generator object sync_do_unique",
+      iterate(value).filter((item) => {
+        const subject = attribute === undefined ? item : getAttribute(item, attribute);
+        const key = sortKey(subject, caseSensitive);
+        if (!isHashable(key)) {
+          throw new TemplateRuntimeError(`unhashable type: '${pyTypeName(key)}'`);
+        }
+        // Equal numbers are one item whatever their type (1, 1.0, True), as in a Python set.
+        const identity = isPyNumber(key)
+          ? Number(key)
+          : typeof key === "object"
+          ? JSON.stringify(key)
+          : key;
+        if (seen.has(identity)) return false;
+        seen.add(identity);
+        return true;
+      }),
+    );
   },
   items(value) {
-    if (value === undefined) return [];
+    const items = "generator object sync_do_items";
+    if (value === undefined) return new PyIterator(items, []);
     if (!isPlainObject(value)) {
       throw new TemplateRuntimeError("Can only get item pairs from a mapping.");
     }
-    return Object.entries(value).map(pyTuple);
+    return new PyIterator(items, Object.entries(value).map(pyTuple));
   },
   tojson(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -215,14 +251,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const reverse = pyTruthy(keywords.reverse ?? positional[0] ?? false);
     const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[1] ?? false);
     const attribute = keywords.attribute ?? positional[2];
-    // Jinja2 sorts by [key]: equal keys (even two missing attributes) never get compared.
-    const keyOf = (item: unknown) =>
-      sortKey(attribute === undefined ? item : getAttribute(item, attribute), caseSensitive);
-    const sorted = [...iterate(value)].sort((a, b) => {
-      const [left, right] = [keyOf(a), keyOf(b)];
-      return pyEquals(left, right) ? 0 : compare(left, right);
-    });
-    return reverse ? sorted.reverse() : sorted;
+    // `attribute='a,b'` sorts by several attributes (Jinja2's make_multi_attrgetter).
+    const names = typeof attribute === "string" ? attribute.split(",") : [attribute];
+    const keyOf = (item: unknown) => {
+      const keys = names.map((name) =>
+        sortKey(name === undefined ? item : getAttribute(item, name), caseSensitive)
+      );
+      return keys.length === 1 ? keys[0] : keys;
+    };
+    return pySorted(iterate(value), keyOf, reverse);
   },
   dictsort(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -257,7 +294,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   default(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const fallback = keywords.default_value ?? positional[0] ?? "";
+    const fallback = argument(positional, keywords, 0, "default_value", "");
     const boolean = pyTruthy(keywords.boolean ?? positional[1] ?? false);
     return value === undefined || (boolean && !pyTruthy(value)) ? fallback : value;
   },
@@ -272,25 +309,31 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       start,
     );
   },
+  // Jinja2's do_int: int(value) (a string in `base`), else int(float(value)), else the default.
   int(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const fallback = keywords.default ?? positional[0] ?? 0;
+    const fallback = argument(positional, keywords, 0, "default", 0);
     const base = Number(keywords.base ?? positional[1] ?? 10);
     if (value === undefined) throw new TemplateRuntimeError("int: the value is undefined");
-    if (typeof value === "boolean") return Number(value);
-    if (typeof value === "number" || value instanceof PyFloat) {
-      return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : fallback;
+    if (isPyInt(value)) return pyInt(toBigInt(value));
+    const text = typeof value === "string" || isSafeString(value) ? String(value) : undefined;
+    const parsed = text === undefined ? undefined : parsePyInt(text, base);
+    if (parsed !== undefined) return pyInt(parsed);
+    const float = isPyNumber(value) ? Number(value) : text === undefined ? NaN : parsePyFloat(text);
+    if (float === undefined || Number.isNaN(float)) return fallback;
+    if (!Number.isFinite(float)) {
+      throw new TemplateRuntimeError("int: cannot convert float infinity to integer");
     }
-    const text = pyStr(value).trim().replace(/_/g, "");
-    const parsed = base === 10 ? Number(text) : parseInt(text.replace(/^0[xob]/i, ""), base);
-    return Number.isNaN(parsed) ? fallback : Math.trunc(parsed);
+    return pyInt(BigInt(Math.trunc(float)));
   },
   float(value, ...args) {
     const { positional, keywords } = splitArgs(args);
-    const fallback = keywords.default ?? positional[0] ?? new PyFloat(0);
+    const fallback = argument(positional, keywords, 0, "default", new PyFloat(0));
     if (value === undefined) throw new TemplateRuntimeError("float: the value is undefined");
-    const parsed = isPyNumber(value) ? Number(value) : Number(pyStr(value).trim());
-    return Number.isNaN(parsed) || pyStr(value).trim() === "" ? fallback : pyFloat(parsed);
+    if (isPyNumber(value)) return pyFloat(Number(value));
+    const text = typeof value === "string" || isSafeString(value) ? String(value) : undefined;
+    const parsed = text === undefined ? undefined : parsePyFloat(text);
+    return parsed === undefined ? fallback : pyFloat(parsed);
   },
   indent(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -314,8 +357,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     }
     return first ? indentation + result : result;
   },
+  // Jinja2's do_format: `value % args`, or `value % kwargs` (not both).
   format(value, ...args) {
-    return pyFormat(pyStr(value), splitArgs(args).positional);
+    const { positional, keywords } = splitArgs(args);
+    if (positional.length && Object.keys(keywords).length) {
+      throw new TemplateRuntimeError(
+        "format: can't handle positional and keyword arguments at the same time",
+      );
+    }
+    return pyFormat(pyStr(value), Object.keys(keywords).length ? [keywords] : positional);
   },
   round(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -327,6 +377,18 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const precision = Number(keywords.precision ?? positional[0] ?? 0);
     const method = keywords.method ?? positional[1] ?? "common";
     const number = Number(value);
+    if (method === "common" && isPyInt(value)) {
+      // Python's round() of an int is exact: ties to even at a negative precision.
+      if (precision >= 0) return pyInt(toBigInt(value));
+      const unit = 10n ** BigInt(-precision);
+      const integer = toBigInt(value);
+      let quotient = integer / unit;
+      let remainder = integer % unit;
+      if (remainder < 0n) [quotient, remainder] = [quotient - 1n, remainder + unit];
+      const twice = 2n * remainder;
+      if (twice > unit || (twice === unit && quotient % 2n !== 0n)) quotient += 1n;
+      return pyInt(quotient * unit);
+    }
     if (method === "common") {
       // Python's round(): an int stays an int, a float stays a float.
       const unit = 10 ** -precision;
@@ -345,7 +407,23 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (!Array.isArray(value) && !isPlainObject(value)) return pyQuote(pyStr(value), "/");
     const pairs = isPlainObject(value) ? Object.entries(value) : iterate(value);
     return pairs.map((pair) => {
-      const [key, item] = pair as unknown[];
+      // Python's `for k, v in items`: each item unpacks into exactly two values.
+      const values = typeof pair === "string"
+        ? [...pair]
+        : isPlainObject(pair)
+        ? Object.keys(pair)
+        : Array.isArray(pair)
+        ? pair
+        : undefined;
+      if (!values) {
+        throw new TemplateRuntimeError(`cannot unpack non-iterable ${pyTypeName(pair)} object`);
+      }
+      if (values.length !== 2) {
+        throw new TemplateRuntimeError(
+          `urlencode: expected 2 values to unpack, got ${values.length}`,
+        );
+      }
+      const [key, item] = values;
       return `${pyQuote(pyStr(key), "").replaceAll("%20", "+")}=${
         pyQuote(pyStr(item), "").replaceAll("%20", "+")
       }`;
@@ -355,8 +433,11 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (!isPyNumber(value)) {
       throw new TemplateRuntimeError(`bad operand type for abs(): '${pyTypeName(value)}'`);
     }
-    const result = Math.abs(Number(value));
-    return isPyFloat(value) ? pyFloat(result) : result;
+    if (isPyInt(value)) {
+      const integer = toBigInt(value);
+      return pyInt(integer < 0n ? -integer : integer);
+    }
+    return pyFloat(Math.abs(Number(value)));
   },
   batch(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -371,7 +452,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (last && fill !== undefined && fill !== null) {
       while (last.length < size) last.push(fill);
     }
-    return rows;
+    return new PyIterator("generator object do_batch", rows);
   },
   slice(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -389,7 +470,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       if (fill !== undefined && fill !== null && index >= withExtra) slice.push(fill);
       slices.push(slice);
     }
-    return slices;
+    return new PyIterator("generator object sync_do_slice", slices);
   },
   wordwrap(value, ...args) {
     const { positional, keywords } = splitArgs(args);
@@ -397,7 +478,12 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const breakLongWords = pyTruthy(keywords.break_long_words ?? positional[1] ?? true);
     const wrapstring = pyStr(keywords.wrapstring ?? positional[2] ?? "\n");
     const breakOnHyphens = pyTruthy(keywords.break_on_hyphens ?? positional[3] ?? true);
-    return splitLines(pyStr(value))
+    if (typeof value !== "string" && !isSafeString(value)) {
+      throw new TemplateRuntimeError(
+        `wordwrap: '${pyTypeName(value)}' object has no attribute 'splitlines'`,
+      );
+    }
+    return splitLines(String(value))
       .map((line) => wrapLine(line, width, breakLongWords, breakOnHyphens).join(wrapstring))
       .join(wrapstring);
   },
@@ -406,14 +492,26 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   // first, last and reverse see a dict as its keys and a string as its characters, as Python.
   first(value) {
+    if (value instanceof PyIterator) return value.next();
     return iterate(value)[0];
   },
+  // Python's reversed(): an iterator (a generator cannot be reversed).
   last(value) {
+    if (value instanceof PyIterator) {
+      throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not reversible`);
+    }
     return iterate(value).at(-1);
   },
+  // Jinja2: a string reversed; reversed() of a sequence; a list of anything else iterable.
   reverse(value) {
     if (typeof value === "string") return [...value].reverse().join("");
-    return [...iterate(value)].reverse();
+    if (value instanceof PyIterator) return value.drain().reverse();
+    const kind = value instanceof PyTuple
+      ? "reversed object"
+      : isPlainObject(value)
+      ? "dict_reversekeyiterator object"
+      : "list_reverseiterator object";
+    return new PyIterator(kind, [...iterate(value)].reverse());
   },
   // String filters take any value, as Jinja2's str() of it: `True | lower` is "true".
   lower(value) {
@@ -444,7 +542,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   filesizeformat(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const binary = pyTruthy(keywords.binary ?? positional[0] ?? false);
-    const bytes = Number(value);
+    const bytes = pyToFloat(value);
     const base = binary ? 1024 : 1000;
     const prefixes = binary
       ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
@@ -476,11 +574,22 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const { positional, keywords } = splitArgs(args);
     return stripChars(pyStr(value), keywords.chars ?? positional[0], true, true);
   },
+  // Python's getattr(): methods of strings, lists and dicts (a dict's keys are items, not
+  // attributes), a namespace's attributes; an undefined value has none (an error).
   attr(value, ...args) {
-    const [name] = splitArgs(args).positional;
-    // Python objects' attributes: a dict's keys are items, not attributes.
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-    if (isPlainObject(value) || typeof name !== "string") return undefined;
+    const name = pyStr(splitArgs(args).positional[0]);
+    if (value === undefined) {
+      throw new TemplateRuntimeError(`attr: cannot read attribute '${name}' of an undefined value`);
+    }
+    if (typeof value === "string" || isSafeString(value)) {
+      if (!Object.hasOwn(stringMethods, name)) return undefined;
+      return (...rest: unknown[]) => stringMethods[name](String(value), ...rest);
+    }
+    const method = containerMethod(value, name, { attribute: true });
+    if (method || typeof value !== "object" || value === null || Array.isArray(value)) {
+      return method;
+    }
+    if (isPlainObject(value)) return undefined;
     return Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
   },
   groupby(value, ...args) {
@@ -492,13 +601,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       const found = getAttribute(item, attribute);
       return found === undefined ? fallback : found;
     };
-    const sorted = [...iterate(value)].sort((a, b) =>
-      compare(sortKey(keyOf(a), caseSensitive), sortKey(keyOf(b), caseSensitive))
-    );
+    const sorted = pySorted(iterate(value), (item) => sortKey(keyOf(item), caseSensitive), false);
     const groups: PyTuple[] = [];
     for (const item of sorted) {
       const key = keyOf(item);
       const last = groups[groups.length - 1];
+      if (last && (last[0] === undefined || key === undefined)) {
+        // itertools.groupby compares neighbouring keys; Jinja2's Undefined fails there.
+        throw new TemplateRuntimeError("groupby: an item has no such attribute");
+      }
       if (last && pyEquals(sortKey(last[0], caseSensitive), sortKey(key, caseSensitive))) {
         (last[1] as unknown[]).push(item);
       } else groups.push(pyTuple([key, [item]]));
@@ -640,7 +751,7 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
   boolean: (value) => typeof value === "boolean",
   true: (value) => value === true,
   false: (value) => value === false,
-  integer: (value) => typeof value === "number" && Number.isInteger(value),
+  integer: (value) => isPyInt(value) && typeof value !== "boolean",
   float: (value) => isPyFloat(value),
   number: (value) => isPyNumber(value),
   string: (value) => typeof value === "string" || isSafeString(value),
@@ -649,10 +760,12 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
     value === undefined || typeof value === "string" || isSafeString(value) ||
     Array.isArray(value) || isPlainObject(value),
   iterable: (value) =>
-    value === undefined || typeof value === "string" || isSafeString(value) ||
+    value === undefined || value instanceof PyIterator || typeof value === "string" ||
+    isSafeString(value) ||
     Array.isArray(value) || isPlainObject(value),
   mapping: (value) => isPlainObject(value),
-  callable: (value) => typeof value === "function",
+  // Jinja2's Undefined can be called (it raises then), so it is callable.
+  callable: (value) => typeof value === "function" || value === undefined,
   escaped: (value) => typeof value === "object" && value !== null && "val" in value,
   filter(this: FilterContext, name) {
     return typeof name === "string" && existsIn(() => this.env.getFilter(name));
@@ -671,11 +784,47 @@ export const jinjaTests: Record<string, (this: FilterContext, ...args: unknown[]
   "==": (a, b) => pyEquals(a, b),
   ne: (a, b) => !pyEquals(a, b),
   "!=": (a, b) => !pyEquals(a, b),
+  lt: (a, b) => compare(a, b) < 0,
+  le: (a, b) => compare(a, b) <= 0,
+  gt: (a, b) => compare(a, b) > 0,
+  ge: (a, b) => compare(a, b) >= 0,
+  lessthan: (a, b) => compare(a, b) < 0,
+  greaterthan: (a, b) => compare(a, b) > 0,
+  defined: (value) => value !== undefined,
+  undefined: (value) => value === undefined,
+  sameas: (a, b) => a === b,
   "<": (a, b) => compare(a, b) < 0,
   "<=": (a, b) => compare(a, b) <= 0,
   ">": (a, b) => compare(a, b) > 0,
   ">=": (a, b) => compare(a, b) >= 0,
 };
+
+/**
+ * Python's `sorted(items, key=key, reverse=reverse)`: stable also when reversed; comparing an
+ * undefined key with a defined one is an error (Jinja2's Undefined cannot be ordered).
+ */
+function pySorted<T>(items: readonly T[], key: (item: T) => unknown, reverse: boolean): T[] {
+  const keys = items.map(key);
+  const order = keys.map((_, index) => index);
+  order.sort((a, b) => {
+    const [left, right] = [keys[a], keys[b]];
+    if (left === undefined && right === undefined) return 0; // as Jinja2 (never compared)
+    if (left === undefined || right === undefined) {
+      throw new TemplateRuntimeError(
+        "an undefined value cannot be compared (a missing attribute?)",
+      );
+    }
+    const result = pyEquals(left, right) ? 0 : compare(left, right);
+    return reverse ? -result : result;
+  });
+  return order.map((index) => items[index]);
+}
+
+/** A string argument of a str method; anything else is Python's TypeError. */
+function strArgument(value: unknown): string {
+  if (typeof value === "string" || isSafeString(value)) return String(value);
+  throw new TemplateRuntimeError(`must be str, not ${pyTypeName(value)}`);
+}
 
 /** Python's string methods, as templates call them on strings (`name.upper()`). */
 export const stringMethods: Record<string, (text: string, ...args: unknown[]) => unknown> = {
@@ -691,27 +840,28 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   split: (text, separator, maxsplit) => pySplit(text, separator, maxsplit),
   splitlines: (text) => splitLines(text),
   startswith: (text, prefix) =>
-    (Array.isArray(prefix) ? prefix : [prefix]).some((p) => text.startsWith(pyStr(p))),
+    (prefix instanceof PyTuple ? prefix : [prefix]).some((p) => text.startsWith(strArgument(p))),
   endswith: (text, suffix) =>
-    (Array.isArray(suffix) ? suffix : [suffix]).some((s) => text.endsWith(pyStr(s))),
+    (suffix instanceof PyTuple ? suffix : [suffix]).some((s) => text.endsWith(strArgument(s))),
   replace: (text, old, replacement, maxCount) => {
-    const parts = text.split(pyStr(old));
+    strArgument(replacement);
+    const parts = text.split(strArgument(old));
     const limit = maxCount === undefined || Number(maxCount) < 0
       ? parts.length
       : Number(maxCount) + 1;
     return parts.slice(0, limit).join(pyStr(replacement)) +
       (limit < parts.length ? pyStr(old) + parts.slice(limit).join(pyStr(old)) : "");
   },
-  join: (text, items) => iterate(items).map(pyStr).join(text),
-  find: (text, sub) => text.indexOf(pyStr(sub)),
-  rfind: (text, sub) => text.lastIndexOf(pyStr(sub)),
+  join: (text, items) => iterate(items).map((item) => strArgument(item)).join(text),
+  find: (text, sub) => text.indexOf(strArgument(sub)),
+  rfind: (text, sub) => text.lastIndexOf(strArgument(sub)),
   index: (text, sub) => {
-    const at = text.indexOf(pyStr(sub));
+    const at = text.indexOf(strArgument(sub));
     if (at < 0) throw new TemplateRuntimeError("substring not found");
     return at;
   },
   rindex: (text, sub) => {
-    const at = text.lastIndexOf(pyStr(sub));
+    const at = text.lastIndexOf(strArgument(sub));
     if (at < 0) throw new TemplateRuntimeError("substring not found");
     return at;
   },
@@ -747,7 +897,7 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
       ? pyTuple(["", "", text])
       : pyTuple([text.slice(0, at), pyStr(separator), text.slice(at + pyStr(separator).length)]);
   },
-  count: (text, sub) => text.split(pyStr(sub)).length - 1,
+  count: (text, sub) => text.split(strArgument(sub)).length - 1,
   isdigit: (text) => /^\d+$/.test(text),
   isalpha: (text) => /^[a-zA-Z]+$/.test(text),
   isalnum: (text) => /^[a-zA-Z0-9]+$/.test(text),
@@ -760,17 +910,8 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   ljust: (text, width, fill) => text.padEnd(Number(width), pyStr(fill ?? " ")),
   rjust: (text, width, fill) => text.padStart(Number(width), pyStr(fill ?? " ")),
   format: (text, ...args) => {
-    let index = 0;
     const { positional, keywords } = splitArgs(args);
-    return text.replace(
-      /\{(\w*)\}/g,
-      (_, key: string) => {
-        if (key === "") return pyStr(positional[index++]);
-        if (/^\d+$/.test(key)) return pyStr(positional[Number(key)]);
-        if (!Object.hasOwn(keywords, key)) throw new TemplateRuntimeError(`KeyError: '${key}'`);
-        return pyStr(keywords[key]);
-      },
-    );
+    return pyStrFormat(text, positional, keywords);
   },
 };
 

@@ -3,7 +3,7 @@
  * filters, tests, `set` targets, macro arguments, loop variables, blocks) into the JavaScript it
  * compiles, and its lexer takes any run of characters up to whitespace or an operator as a name
  * (quotes, backticks, `\`, `&`, `;` included): a name that is not an identifier would be template
- * text turned into code. The lexer refuses such words ({@link invalidWordCharacter}), and before
+ * text turned into code. Jinja2's lexer (lexer.ts) reads only identifiers as names, and before
  * any code is generated the syntax tree is checked once more ({@link findNameViolation}). Pure.
  *
  * @module
@@ -12,28 +12,9 @@
 /** A Python identifier (`str.isidentifier()`), as Jinja2's lexer reads names. */
 const IDENTIFIER = /^[\p{XID_Start}_][\p{XID_Continue}]*$/u;
 
-/** A character that may continue a name or a number written with letters (`0x1F`, `1_000`). */
-const WORD_CHARACTER = /^\p{XID_Continue}$/u;
-
 /** Whether `name` is a Python identifier. */
 export function isIdentifier(name: unknown): name is string {
   return typeof name === "string" && IDENTIFIER.test(name);
-}
-
-/**
- * The offset of the first character that cannot be part of `word`, a run of characters the lexer
- * read up to whitespace or an operator; -1 when the word is a name or starts like a number (digits
- * and letters only: the parser reads or refuses those as number literals).
- */
-export function invalidWordCharacter(word: string): number {
-  if (IDENTIFIER.test(word)) return -1;
-  let offset = 0;
-  for (const char of word) {
-    const allowed = offset === 0 ? /^[\p{XID_Start}_0-9]$/u.test(char) : WORD_CHARACTER.test(char);
-    if (!allowed) return offset;
-    offset += char.length;
-  }
-  return -1;
 }
 
 /** The part of a nunjucks syntax node the check reads. */

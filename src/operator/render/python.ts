@@ -16,6 +16,42 @@ export class Namespace {
 }
 
 /**
+ * Jinja2's `cycler(a, b, …)`: `current` is the item at the position (the first at the start),
+ * `next()` returns it and moves on, `reset()` goes back to the first. Its members are own
+ * properties (templates read only those).
+ */
+export class Cycler {
+  /** The item at the position. */
+  declare readonly current: unknown;
+  /** Returns the current item and moves to the next one, wrapping around. */
+  declare readonly next: () => unknown;
+  /** Goes back to the first item; returns None. */
+  declare readonly reset: () => null;
+
+  /** Creates the cycler over `items` (at least one). */
+  constructor(items: unknown[]) {
+    if (!items.length) throw new TemplateRuntimeError("at least one item has to be provided");
+    let position = 0;
+    Object.defineProperties(this, {
+      current: { get: () => items[position], enumerable: true },
+      next: {
+        value: () => {
+          const item = items[position];
+          position = (position + 1) % items.length;
+          return item;
+        },
+      },
+      reset: {
+        value: () => {
+          position = 0;
+          return null;
+        },
+      },
+    });
+  }
+}
+
+/**
  * A Python tuple. It is an array, so loops, filters and tests treat it as a sequence; it prints
  * as `('a', 1)`. Array methods that make new arrays (`map`, `filter`, `slice`) return plain arrays
  * (Python lists), as Jinja2's filters do.
@@ -62,8 +98,56 @@ export function isPyFloat(value: unknown): boolean {
 }
 
 /** Whether a value is a Python number: an int, a float, or a bool (which is an int). */
-export function isPyNumber(value: unknown): value is number | boolean | PyFloat {
-  return typeof value === "number" || typeof value === "boolean" || value instanceof PyFloat;
+export function isPyNumber(value: unknown): value is number | bigint | boolean | PyFloat {
+  return typeof value === "number" || typeof value === "boolean" || value instanceof PyFloat ||
+    typeof value === "bigint";
+}
+
+/**
+ * Whether a value is a Python int: a bool, an integral number (not a boxed float), or a BigInt
+ * (ints past 2^53, which a JavaScript number cannot hold exactly).
+ */
+export function isPyInt(value: unknown): value is number | bigint | boolean {
+  return typeof value === "boolean" || typeof value === "bigint" ||
+    (typeof value === "number" && Number.isInteger(value));
+}
+
+/**
+ * Python's ordering of two numbers, exact also between an int and a float
+ * (`2 ** 53 + 1 > 2.0 ** 53`): negative, zero, positive, or NaN when a float is nan.
+ */
+export function compareNumbers(
+  left: number | bigint | boolean | PyFloat,
+  right: number | bigint | boolean | PyFloat,
+): number {
+  if (isPyInt(left) && isPyInt(right)) {
+    const [a, b] = [toBigInt(left), toBigInt(right)];
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (isPyInt(left)) return -compareNumbers(right, left);
+  const float = Number(left);
+  if (!isPyInt(right) || Number.isNaN(float) || !Number.isFinite(float)) {
+    const other = Number(right);
+    return float < other ? -1 : float > other ? 1 : float === other ? 0 : NaN;
+  }
+  // A finite float against an int: compare with the int exactly.
+  const integer = toBigInt(right);
+  const floor = BigInt(Math.floor(float));
+  if (floor < integer) return -1;
+  if (floor > integer) return 1;
+  return float === Math.floor(float) ? 0 : 1;
+}
+
+/** A Python int as a BigInt. */
+export function toBigInt(value: number | bigint | boolean): bigint {
+  return typeof value === "bigint" ? value : BigInt(Number(value));
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An int result: a number when it is exact as one, else the BigInt. */
+export function pyInt(value: bigint): number | bigint {
+  return value > MAX_EXACT || value < -MAX_EXACT ? value : Number(value);
 }
 
 /** A dict's `keys()`, `values()` or `items()`: a sequence that prints as `dict_keys([…])`. */
@@ -80,6 +164,32 @@ export class PyDictView<T = unknown> extends Array<T> {
     super();
     this.kind = kind;
     for (const item of items) this.push(item);
+  }
+}
+
+/**
+ * A Python iterator, as Jinja2's `map`, `select`, `reverse`, `batch`, … return: it iterates once
+ * (a second loop over it is empty), has no length and cannot be reversed, and prints as
+ * `<generator object …>`.
+ */
+export class PyIterator {
+  #items: unknown[];
+
+  /** `kind`: what Python calls it (`generator object sync_do_map`). */
+  constructor(readonly kind: string, items: Iterable<unknown>) {
+    this.#items = [...items];
+  }
+
+  /** The items not read yet; the iterator is exhausted afterwards. */
+  drain(): unknown[] {
+    const items = this.#items;
+    this.#items = [];
+    return items;
+  }
+
+  /** The next item (undefined when exhausted). */
+  next(): unknown {
+    return this.#items.shift();
   }
 }
 
@@ -116,7 +226,7 @@ export function pyTuple<T>(items: Iterable<T>): PyTuple<T> {
  */
 export function pyEquals(left: unknown, right: unknown): boolean {
   if (left === right) return true;
-  if (isPyNumber(left) && isPyNumber(right)) return Number(left) === Number(right);
+  if (isPyNumber(left) && isPyNumber(right)) return compareNumbers(left, right) === 0;
   if (Array.isArray(left) && Array.isArray(right)) {
     return (left instanceof PyTuple) === (right instanceof PyTuple) &&
       (left instanceof PyRange) === (right instanceof PyRange) &&
@@ -132,6 +242,39 @@ export function pyEquals(left: unknown, right: unknown): boolean {
       (typeof right === "string" || isSafeString(right)) && String(left) === String(right);
   }
   return false;
+}
+
+/** Marks Jinja2's Markup strings (`escape`, `safe`, `tojson`), which print as `Markup('…')`. */
+export const MARKUP: unique symbol = Symbol("Markup");
+
+let markupFactory: (text: string) => unknown = (text) => text;
+
+/** Registers how Markup strings are made (the engine's subclass of nunjucks' SafeString). */
+export function setMarkupFactory(factory: (text: string) => unknown): void {
+  markupFactory = factory;
+}
+
+/** A Markup string of `text` (already escaped). */
+export function markup(text: string): unknown {
+  return markupFactory(text);
+}
+
+/** Whether a value is Jinja2's Markup. */
+export function isMarkup(value: unknown): boolean {
+  return isSafeString(value) && MARKUP in (value as object);
+}
+
+/** MarkupSafe's escape of a str: `&`, `<`, `>`, `'` and `"`; a Markup string stays as it is. */
+export function markupEscape(value: unknown): string {
+  if (isMarkup(value)) return String(value);
+  const entities: Record<string, string> = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "'": "&#39;",
+    '"': "&#34;",
+  };
+  return pyStr(value).replace(/[&<>'"]/g, (char) => entities[char]);
 }
 
 /** Whether a value is a nunjucks SafeString (a Python `Markup`, which is a `str`). */
@@ -150,6 +293,9 @@ export function pyTypeName(value: unknown): string {
   if (Array.isArray(value)) return "list";
   if (isPlainObject(value)) return "dict";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "bigint") return "int";
+  if (value instanceof PyIterator) return value.kind.split(" ")[0];
+  if (value instanceof Cycler) return "Cycler";
   if (value instanceof PyFloat) return "float";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "string" || isSafeString(value)) return "str";
@@ -161,6 +307,7 @@ export function pyTruthy(value: unknown): boolean {
   if (value === undefined || value === null || value === false) return false;
   if (typeof value === "number") return value !== 0 && !Number.isNaN(value);
   if (value instanceof PyFloat) return value.value !== 0;
+  if (typeof value === "bigint") return value !== 0n;
   if (typeof value === "string") return value.length > 0;
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
@@ -190,6 +337,7 @@ export function pyRepr(value: unknown): string {
   if (typeof value === "number") return pyNumber(value, false);
   if (value instanceof PyFloat) return pyNumber(value.value, true);
   if (typeof value === "bigint") return value.toString();
+  if (value instanceof PyIterator) return `<${value.kind}>`;
   // Never the source of the engine's functions (Jinja2 prints `<built-in method … at 0x…>`).
   if (typeof value === "function") return "<built-in method>";
   if (typeof value === "string") return pyStringRepr(value);
@@ -207,7 +355,9 @@ export function pyRepr(value: unknown): string {
     }}`;
   }
   if (isSafeString(value)) {
-    return pyStringRepr(String(value)); // nunjucks SafeString
+    // Jinja2's Markup (escape, safe, tojson) shows its type; a nunjucks SafeString is a str.
+    const text = pyStringRepr(String(value));
+    return MARKUP in (value as object) ? `Markup(${text})` : text;
   }
   return String(value);
 }
@@ -285,12 +435,31 @@ function pformat(value: unknown, indent: number, allowance: number): string {
 
 /** Python's repr of a number; `float` makes an integral value print as one (`5.0`, `1e+16`). */
 function pyNumber(value: number, float: boolean): string {
+  if (!float && Number.isInteger(value)) return BigInt(value).toString();
+  return pyFloatRepr(value);
+}
+
+/**
+ * Python's `repr()` of a float: the shortest digits that read back as the same value (as
+ * JavaScript's), in fixed notation from 1e-4 up to 1e16 and scientific outside (`1e-05`, `1e+16`).
+ */
+export function pyFloatRepr(value: number): string {
   if (Number.isNaN(value)) return "nan";
   if (value === Infinity) return "inf";
   if (value === -Infinity) return "-inf";
-  if (!float || !Number.isInteger(value)) return String(value);
-  if (Math.abs(value) >= 1e16) return value.toExponential(); // 1e+16, as Python
-  return Object.is(value, -0) ? "-0.0" : `${value}.0`;
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const [mantissa, exponentText] = value.toExponential().split("e");
+  const exponent = Number(exponentText);
+  const digits = mantissa.replace(/^-/, "").replace(".", "");
+  const sign = value < 0 ? "-" : "";
+  if (exponent < -4 || exponent >= 16) {
+    const scaled = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const power = String(Math.abs(exponent)).padStart(2, "0");
+    return `${sign}${scaled}e${exponent < 0 ? "-" : "+"}${power}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+  return `${sign}${whole}.${digits.slice(exponent + 1) || "0"}`;
 }
 
 function pyStringRepr(text: string): string {
@@ -324,14 +493,14 @@ function dumps(value: unknown, indent: number | undefined, depth: number): strin
   }
   if (value === null) return "null";
   if (value === true || value === false) return String(value);
+  if (typeof value === "bigint") return value.toString();
   if (typeof value === "number" || value instanceof PyFloat) {
     const number = Number(value);
     if (Number.isNaN(number)) return "NaN";
     if (!Number.isFinite(number)) return number > 0 ? "Infinity" : "-Infinity";
-    return value instanceof PyFloat ? pyNumber(number, true) : String(number);
+    return pyNumber(number, value instanceof PyFloat);
   }
   if (typeof value === "string" || isSafeString(value)) return jsonString(String(value));
-  if (typeof value === "bigint") return value.toString();
   if (!isSerializable(value)) {
     throw new TemplateRuntimeError(`Object of type ${pyTypeName(value)} is not JSON serializable`);
   }
@@ -394,4 +563,64 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+const BASE_PREFIXES: Record<string, number> = { x: 16, o: 8, b: 2 };
+
+/**
+ * Python's `int(text, base)`: surrounding whitespace, a sign, the base's prefix (`0x` for 16,
+ * any for base 0), underscores between digits; undefined where Python raises ValueError.
+ */
+export function parsePyInt(text: string, base = 10): bigint | undefined {
+  const match = /^\s*([-+]?)(?:0([xob])_?)?([0-9a-z]+(?:_[0-9a-z]+)*)\s*$/i.exec(text);
+  if (!match || base < 0 || base === 1 || base > 36) return undefined;
+  const [, sign, prefix] = match;
+  let body = match[3];
+  let radix = base;
+  if (prefix && (base === 0 || base === BASE_PREFIXES[prefix.toLowerCase()])) {
+    radix = BASE_PREFIXES[prefix.toLowerCase()];
+  } else if (prefix) {
+    body = `0${prefix}${body}`; // `0b1` in base 16 is the number 0xb1
+  } else if (base === 0) {
+    if (/^0+(?:_0+)*$/.test(body)) return 0n;
+    if (body.startsWith("0")) return undefined;
+    radix = 10;
+  }
+  let value = 0n;
+  for (const char of body.replaceAll("_", "").toLowerCase()) {
+    const digit = parseInt(char, 36);
+    if (!(digit < radix)) return undefined;
+    value = value * BigInt(radix) + BigInt(digit);
+  }
+  return sign === "-" ? -value : value;
+}
+
+/** Python's `float(text)`: decimal, exponent, underscores, `inf` and `nan`; undefined if invalid. */
+export function parsePyFloat(text: string): number | undefined {
+  const trimmed = text.trim();
+  const special = /^([-+]?)(inf|infinity|nan)$/i.exec(trimmed);
+  if (special) {
+    if (special[2].toLowerCase() === "nan") return NaN;
+    return special[1] === "-" ? -Infinity : Infinity;
+  }
+  const digits = "\\d(?:_?\\d)*";
+  const pattern = new RegExp(
+    `^[-+]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][-+]?${digits})?$`,
+  );
+  return pattern.test(trimmed) ? Number(trimmed.replaceAll("_", "")) : undefined;
+}
+
+/** Python's `float(value)`: numbers, booleans and numeric strings; anything else is an error. */
+export function pyToFloat(value: unknown): number {
+  if (isPyNumber(value)) return Number(value);
+  if (typeof value === "string" || isSafeString(value)) {
+    const parsed = parsePyFloat(String(value));
+    if (parsed === undefined) {
+      throw new TemplateRuntimeError(`could not convert string to float: ${pyRepr(String(value))}`);
+    }
+    return parsed;
+  }
+  throw new TemplateRuntimeError(
+    `float() argument must be a string or a real number, not '${pyTypeName(value)}'`,
+  );
 }

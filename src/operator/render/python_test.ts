@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  parsePyFloat,
+  parsePyInt,
   PyDictView,
   pyEquals,
   PyFloat,
   pyFloat,
+  pyFloatRepr,
   pyJson,
   pyRepr,
   pyStr,
@@ -64,4 +67,34 @@ Deno.test("an integral float prints with .0, and is a number everywhere else", (
   assert.equal(pyTruthy(pyFloat(0)), false);
   assert.equal(Number(new PyFloat(3)) + 1, 4);
   assert.equal(pyTypeName(pyFloat(3)), "float");
+});
+
+Deno.test("floats print as Python's repr", () => {
+  const cases: [number, string][] = [
+    [1e-5, "1e-05"],
+    [1.5e-7, "1.5e-07"],
+    [0.0001, "0.0001"],
+    [1e16, "1e+16"],
+    [1e15, "1000000000000000.0"],
+    [123456789012345678, "1.2345678901234568e+17"],
+    [0.1 + 0.2, "0.30000000000000004"],
+    [-0, "-0.0"],
+  ];
+  for (const [value, text] of cases) assert.equal(pyFloatRepr(value), text);
+  assert.equal(pyRepr(2n ** 64n), "18446744073709551616");
+  assert.equal(pyRepr(1e21), "1000000000000000000000");
+});
+
+Deno.test("int() and float() parse strings as Python", () => {
+  assert.equal(parsePyInt(" 1_000 "), 1000n);
+  assert.equal(parsePyInt("0x1F", 16), 31n);
+  assert.equal(parsePyInt("0x1F", 0), 31n);
+  assert.equal(parsePyInt("0b1", 16), 0xb1n);
+  assert.equal(parsePyInt("-ff", 16), -255n);
+  assert.equal(parsePyInt("12", 2), undefined);
+  assert.equal(parsePyInt("010", 0), undefined);
+  assert.equal(parsePyInt("99999999999999999999"), 99999999999999999999n);
+  assert.equal(parsePyFloat("1_0.5"), 10.5);
+  assert.equal(parsePyFloat("-Infinity"), -Infinity);
+  assert.equal(parsePyFloat("1e"), undefined);
 });
