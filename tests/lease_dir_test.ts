@@ -19,6 +19,7 @@ import {
   uint,
 } from "../src/agent/lease/test_messages.ts";
 import { waitFor } from "./support/cluster.ts";
+import { FIXTURE_NODES } from "./testbed/fixture_scenario.ts";
 
 const lease4 = message4("198.51.100.23", [
   option4(1, addressBytes("255.255.255.0")),
@@ -177,15 +178,15 @@ Deno.test("reading real dhcpcd files: two interfaces, eth0 and the VLAN eth0.100
   const dir = new URL("./fixtures/leases/initial", import.meta.url).pathname;
   const state = await readLeaseDirectory(dir);
   assert.deepEqual(state.problems, []);
+  // The reservations kea was configured with when the fixtures were captured.
   assert.deepEqual(
     state.interfaces.map((iface) => [iface.name, iface.lease4?.ip, iface.lease6?.address6[0].ip]),
-    [["eth0", "198.51.100.10", "2001:db8:1::100"], [
-      "eth0.100",
-      "198.51.100.11",
-      "2001:db8:1::101",
-    ]],
+    FIXTURE_NODES.map((node) => [node.interface, node.address4, node.address6]),
   );
-  assert.deepEqual(prefixes(state), ["eth0 2001:db8:1000::/56", "eth0.100 2001:db8:1100::/56"]);
+  assert.deepEqual(
+    prefixes(state),
+    FIXTURE_NODES.map((node) => `${node.interface} ${node.prefix}`),
+  );
 });
 
 Deno.test("reading: wireless interfaces found in sysfs get their SSID split off the name", async () => {

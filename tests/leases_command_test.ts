@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import type { LeaseDirectoryState } from "../src/agent/lease_dir.ts";
 import { ia, iaPrefix, message6 } from "../src/agent/lease/test_messages.ts";
 import { waitFor } from "./support/cluster.ts";
+import { FIXTURE_NODES } from "./testbed/fixture_scenario.ts";
 
 const AGENT = new URL("../src/agent/main.ts", import.meta.url).pathname;
 const FIXTURES = new URL("./fixtures/leases/initial", import.meta.url).pathname;
@@ -29,10 +30,12 @@ async function run(args: string[]) {
 const summary = (state: LeaseDirectoryState) =>
   state.interfaces.map((iface) => [iface.name, iface.lease4?.ip, iface.lease6?.prefix6[0]?.ip]);
 
-const EXPECTED = [
-  ["eth0", "198.51.100.10", "2001:db8:1000::"],
-  ["eth0.100", "198.51.100.11", "2001:db8:1100::"],
-];
+/** The fixtures' interfaces with the reservations kea was configured with. */
+const EXPECTED = FIXTURE_NODES.map((node) => [
+  node.interface,
+  node.address4,
+  node.prefix.split("/")[0],
+]);
 
 Deno.test("agent leases: JSON and YAML of real dhcpcd leases", async () => {
   const json = await run(["--lease-dir", FIXTURES]);

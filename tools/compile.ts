@@ -28,14 +28,13 @@ export interface Executable {
 export const EXECUTABLES: readonly Executable[] = [
   { entry: "src/agent/main.ts", output: "dist/dhcp-template-agent", include: [] },
   {
-    // The operator, or its render process (`__render-host`): each imported dynamically.
     entry: "src/operator/executable.ts",
     output: "dist/dhcp-template-operator",
-    // The render worker is started by URL; the two entry points are imported dynamically.
+    // Loaded by dynamic import (the operator or its render process) or started by URL (the worker).
     include: [
-      "src/operator/render/worker.ts",
-      "src/operator/render/host.ts",
       "src/operator/main.ts",
+      "src/operator/render/host.ts",
+      "src/operator/render/worker.ts",
     ],
   },
 ];

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Node } from "../shared/model.ts";
 import { CoalescingQueue } from "./coalesce.ts";
 import {
@@ -58,9 +59,48 @@ export interface ControllerOptions {
 
 const ALL = Symbol("all templates");
 
+/** A write a reconcile attempted after this replica stopped leading; it was not sent. */
+export class NotLeadingError extends DhcpTemplateError {
+  /** Creates the error for the refused write. */
+  constructor(write: string) {
+    super(`Cannot ${write}: this replica no longer leads (another may have taken over)`);
+  }
+}
+
+/**
+ * `cluster` with every write checked against `leading()` just before it is sent: a reconcile
+ * that is still running when leadership is lost stops writing at once (fencing).
+ */
+export function fenceWrites(cluster: ReconcileCluster, leading: () => boolean): ReconcileCluster {
+  const check = (write: string) => {
+    if (!leading()) throw new NotLeadingError(write);
+  };
+  return {
+    isNamespaced: (apiVersion, kind) => cluster.isNamespaced(apiVersion, kind),
+    watch: (apiVersion, kind) => cluster.watch(apiVersion, kind),
+    get: (ref) => cluster.get(ref),
+    apply: async (object) => {
+      check(`apply ${object.kind} ${object.metadata.name}`);
+      return await cluster.apply(object);
+    },
+    delete: async (ref, uid) => {
+      check(`delete ${ref.kind} ${ref.name}`);
+      return await cluster.delete(ref, uid);
+    },
+    writeStatus: async (template, status) => {
+      check(`write the status of ${template.metadata.name}`);
+      await cluster.writeStatus(template, status);
+    },
+    event: (template, type, reason, message) => {
+      if (leading()) cluster.event(template, type, reason, message);
+    },
+  };
+}
+
 /** Reconciles templates when something they depend on changes. */
 export class TemplateController {
   readonly #options: ControllerOptions;
+  readonly #cluster: ReconcileCluster;
   readonly #queue: CoalescingQueue<string | typeof ALL>;
   readonly #now: () => Date;
   #leading = false;
@@ -72,6 +112,7 @@ export class TemplateController {
   /** Creates the controller; it does nothing until it leads (`setLeading(true)`). */
   constructor(options: ControllerOptions) {
     this.#options = options;
+    this.#cluster = fenceWrites(options.cluster, () => this.#leading);
     this.#now = options.now ?? (() => new Date());
     this.#queue = new CoalescingQueue(options.coalesceMs ?? 50, (keys) => this.#run(keys));
   }
@@ -131,13 +172,20 @@ export class TemplateController {
 
   async #reconcileOne(template: DhcpTemplate, snapshot: Node[], now: Date): Promise<void> {
     const started = performance.now();
-    const { renderer, cluster } = this.#options;
     try {
-      const report = await reconcileTemplate(template, snapshot, renderer, cluster, now);
+      const report = await reconcileTemplate(
+        template,
+        snapshot,
+        this.#options.renderer,
+        this.#cluster,
+        now,
+      );
       if (report.result === "Applied") this.#failing.delete(template.metadata.name);
       else this.#failing.add(template.metadata.name);
       this.#options.onReconciled?.(template.metadata.name, report, performance.now() - started);
     } catch (error) {
+      // A reconcile cut short by losing leadership is not a failure: the new leader redoes it.
+      if (error instanceof NotLeadingError) return;
       this.#failing.add(template.metadata.name);
       this.#options.onError?.(template.metadata.name, error);
       this.#retry([template.metadata.name], this.#options.retryMs ?? 5000);

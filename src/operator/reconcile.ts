@@ -115,21 +115,27 @@ async function renderAndApply(
     return { result: "RenderFailed", error: rendered.error, nodeCount };
   }
 
-  let desired: KubernetesObject[];
-  let live: Map<string, KubernetesObject>;
-  try {
-    desired = await resolveNamespaces(rendered.objects, cluster);
-    live = await readLive([...desired.map(refOf), ...inventory], cluster);
-  } catch (error) {
-    const message = errorMessage(error);
-    cluster.event(template, "Warning", "ApplyFailed", message);
-    return { result: "ApplyFailed", message, inventory, conflicts: [], nodeCount };
-  }
+  // A kind the cluster does not serve (CRD missing or deleted) or will not let us read
+  // (outside our RBAC) fails on its own: the template's other kinds are still applied.
+  const failedKinds = new Map<string, string>();
+  const desired = await resolveNamespaces(rendered.objects, cluster, failedKinds);
+  const live = await readLive([...desired.map(refOf), ...inventory], cluster, failedKinds);
+  const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
 
   const identity = { name: template.metadata.name, uid: template.metadata.uid };
-  const plan = planTemplate({ template: identity, desired, inventory, live });
-  const failures: string[] = [];
-  const kept = new Map<string, ObjectRef>(plan.unchanged.map((ref) => [refKey(ref), ref]));
+  const plan = planTemplate({
+    template: identity,
+    desired: desired.filter((object) => usable(refOf(object))),
+    // What the template owns of a failed kind is neither checked nor deleted this time.
+    inventory: inventory.filter(usable),
+    live,
+  });
+  const failures = [...failedKinds.values()];
+  const kept = new Map<string, ObjectRef>(
+    [...plan.unchanged, ...inventory.filter((ref) => !usable(ref))].map((
+      ref,
+    ) => [refKey(ref), ref]),
+  );
 
   await inBatches(plan.apply, async (object) => {
     const ref = refOf(object);
@@ -167,14 +173,26 @@ async function renderAndApply(
   return { result: "Applied", inventory: newInventory, conflicts, nodeCount };
 }
 
-/** Namespaced objects without a namespace go to `default`; cluster-scoped ones lose theirs. */
+/**
+ * Namespaced objects without a namespace go to `default`; cluster-scoped ones lose theirs. An
+ * object whose kind cannot be looked up is left out and its kind recorded in `failedKinds`.
+ */
 async function resolveNamespaces(
   objects: KubernetesObject[],
   cluster: ReconcileCluster,
+  failedKinds: Map<string, string>,
 ): Promise<KubernetesObject[]> {
   const resolved: KubernetesObject[] = [];
   for (const object of objects) {
-    const namespaced = await cluster.isNamespaced(object.apiVersion, object.kind);
+    const kind = kindOf(object);
+    if (failedKinds.has(kind)) continue;
+    let namespaced: boolean;
+    try {
+      namespaced = await cluster.isNamespaced(object.apiVersion, object.kind);
+    } catch (error) {
+      failedKinds.set(kind, errorMessage(error));
+      continue;
+    }
     const { namespace: _namespace, ...metadata } = object.metadata;
     resolved.push({
       ...object,
@@ -186,18 +204,36 @@ async function resolveNamespaces(
   return resolved;
 }
 
+/**
+ * The cluster's objects for `refs`, kind by kind; a kind that cannot be watched or read is
+ * recorded in `failedKinds` and its objects left out.
+ */
 async function readLive(
   refs: ObjectRef[],
   cluster: ReconcileCluster,
+  failedKinds: Map<string, string>,
 ): Promise<Map<string, KubernetesObject>> {
-  const kinds = new Map(refs.map((ref) => [`${ref.apiVersion}/${ref.kind}`, ref]));
-  await Promise.all([...kinds.values()].map((ref) => cluster.watch(ref.apiVersion, ref.kind)));
+  const byKind = Map.groupBy(refs.filter((ref) => !failedKinds.has(kindOf(ref))), kindOf);
   const live = new Map<string, KubernetesObject>();
-  await inBatches(refs, async (ref) => {
-    const object = await cluster.get(ref);
-    if (object) live.set(refKey(ref), object);
-  });
+  await Promise.all([...byKind].map(async ([kind, kindRefs]) => {
+    try {
+      await cluster.watch(kindRefs[0].apiVersion, kindRefs[0].kind);
+      const objects = new Map<string, KubernetesObject>();
+      await inBatches(kindRefs, async (ref) => {
+        const object = await cluster.get(ref);
+        if (object) objects.set(refKey(ref), object);
+      });
+      for (const [key, object] of objects) live.set(key, object);
+    } catch (error) {
+      failedKinds.set(kind, errorMessage(error));
+    }
+  }));
   return live;
+}
+
+/** The key of an object's kind: its API version and kind. */
+function kindOf(ref: { apiVersion: string; kind: string }): string {
+  return `${ref.apiVersion}/${ref.kind}`;
 }
 
 async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {

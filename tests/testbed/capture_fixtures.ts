@@ -1,23 +1,38 @@
 /**
  * Captures real dhcpcd lease files for the decoder's unit tests:
- * `deno run --allow-all tests/testbed/capture_fixtures.ts` (as root) runs the DHCP testbed and
- * copies what dhcpcd wrote into tests/fixtures/leases/, before and after a prefix change.
+ * `deno run --allow-all tests/testbed/capture_fixtures.ts` (as root) runs the DHCP testbed with
+ * the configuration of `fixture_scenario.ts` and replaces tests/fixtures/leases/ with what dhcpcd
+ * wrote: `initial/` (both nodes) and `prefix-change/` (the first node after its delegated prefix
+ * changed). See tests/fixtures/leases/README.md.
  *
  * @module
  */
 import { DhcpTestbed } from "./dhcp.ts";
+import { FIXTURE_NODES, FIXTURE_PREFIX_CHANGE, FIXTURE_TESTBED } from "./fixture_scenario.ts";
 
 const FIXTURES = new URL("../fixtures/leases/", import.meta.url).pathname;
 
-const testbed = await DhcpTestbed.start({ nodes: [{ name: "fixture" }] });
+/** Copies the node's `<interface>.lease` and `.lease6` into `target`. */
+async function copyLeases(testbed: DhcpTestbed, node: string, target: string) {
+  const iface = testbed.interfaceName(node);
+  await Deno.mkdir(target, { recursive: true });
+  for (const file of [`${iface}.lease`, `${iface}.lease6`]) {
+    await Deno.copyFile(`${testbed.leaseDir(node)}/${file}`, `${target}/${file}`);
+  }
+}
+
+const testbed = await DhcpTestbed.start(FIXTURE_TESTBED);
 try {
-  await testbed.waitForLeases("fixture");
-  const dir = testbed.leaseDir("fixture");
-  await Deno.mkdir(FIXTURES, { recursive: true });
-  await Deno.copyFile(`${dir}/eth0.lease`, `${FIXTURES}/eth0.lease`);
-  await Deno.copyFile(`${dir}/eth0.lease6`, `${FIXTURES}/eth0.lease6`);
-  await testbed.setDelegatedPrefix("fixture", "2001:db8:1f00::/56");
-  await Deno.copyFile(`${dir}/eth0.lease6`, `${FIXTURES}/eth0.after-prefix-change.lease6`);
+  for (const node of FIXTURE_NODES) await testbed.waitForLeases(node.name);
+  for (const dir of ["initial", "prefix-change"]) {
+    await Deno.remove(`${FIXTURES}/${dir}`, { recursive: true }).catch(() => {});
+  }
+  for (const node of FIXTURE_NODES) {
+    await copyLeases(testbed, node.name, `${FIXTURES}/initial`);
+  }
+  const { node, prefix } = FIXTURE_PREFIX_CHANGE;
+  await testbed.setDelegatedPrefix(node.name, prefix);
+  await copyLeases(testbed, node.name, `${FIXTURES}/prefix-change`);
   console.log(`captured into ${FIXTURES}`);
 } finally {
   await testbed.stop();

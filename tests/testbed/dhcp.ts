@@ -7,7 +7,9 @@
  * Used by the lease tests, the end-to-end and fault tests, the benchmarks and the demo. Root only.
  *
  * Addresses: 198.51.100.0/24 (DHCPv4), 2001:db8::/64 (DHCPv6 IA_NA), and per node i a reserved
- * delegated prefix 2001:db8:(1000 + i·100)::/56 (node 0 → 2001:db8:1000::/56).
+ * delegated prefix 2001:db8:(1000 + i·100)::/56 (node 0 → 2001:db8:1000::/56). Everything a lease
+ * carries comes from the kea configuration written here: {@link TestbedServerOptions}, the
+ * lifetimes and the per-node reservations.
  *
  * @module
  */
@@ -27,7 +29,54 @@ export class TestbedPrerequisiteError extends Error {
 export interface TestbedNode {
   /** Its name (also the Kubernetes node name in the end-to-end tests). */
   name: string;
+  /**
+   * The interface dhcpcd runs on and names its lease files after (default `eth0`). A name such as
+   * `eth0.100` gives the lease files of a VLAN interface; the interface itself is a veth (this
+   * kernel may lack 802.1Q), which dhcpcd names and handles the same way.
+   */
+  interface?: string;
+  /** A DHCPv4 reservation for the node's MAC address (default: an address of the pool). */
+  address4?: string;
+  /** A DHCPv6 IA_NA reservation for the node's DUID (default: an address of the pool). */
+  address6?: string;
 }
+
+/** The server's own DHCPv4 address: the routers option and the DHCPv4 server identifier. */
+export const SERVER_ADDRESS4 = "198.51.100.1";
+
+/** The options both servers hand out (kea `option-data`) and kea-dhcp6's server DUID. */
+export interface TestbedServerOptions {
+  /** DHCPv4 domain-name (option 15). */
+  domain: string;
+  /** DHCPv4 domain-search (option 119). */
+  search4: string[];
+  /** DHCPv6 domain-search (option 24). */
+  search6: string[];
+  /** DHCPv4 domain-name-servers (option 6). */
+  dns4: string[];
+  /** DHCPv6 dns-servers (option 23). */
+  dns6: string[];
+  /** DHCPv4 ntp-servers (option 42). */
+  ntp4: string[];
+  /** DHCPv6 sntp-servers (option 31). */
+  sntp6: string[];
+  /**
+   * kea-dhcp6's server identifier as a DUID-EN (type 2): enterprise number and identifier in hex;
+   * default: the DUID-LLT kea generates on first start.
+   */
+  serverId6?: { enterpriseId: number; identifier: string };
+}
+
+/** The server options unless {@link TestbedOptions.serverOptions} says otherwise. */
+export const DEFAULT_SERVER_OPTIONS: TestbedServerOptions = {
+  domain: "example.test",
+  search4: ["example.test", "lab.example.test"],
+  search6: ["example.test"],
+  dns4: ["198.51.100.53"],
+  dns6: ["2001:db8::53"],
+  ntp4: ["198.51.100.123"],
+  sntp6: ["2001:db8::123"],
+};
 
 /** Lifetimes the servers hand out, in seconds. */
 export interface TestbedLifetimes {
@@ -47,11 +96,16 @@ export interface TestbedOptions {
   nodes: TestbedNode[];
   /** Lifetimes (defaults: preferred 300 s, valid 600 s). */
   lifetimes?: TestbedLifetimes;
+  /** The options the servers hand out (default {@link DEFAULT_SERVER_OPTIONS}). */
+  serverOptions?: TestbedServerOptions;
 }
 
 interface NodeRuntime {
   name: string;
   index: number;
+  iface: string;
+  address4?: string;
+  address6?: string;
   namespace: string;
   dir: string;
   mac: string;
@@ -72,6 +126,7 @@ export class DhcpTestbed {
   readonly #namespaces: string[] = [];
   readonly #servers: Deno.ChildProcess[] = [];
   readonly #lifetimes: Required<TestbedLifetimes>;
+  readonly #serverOptions: TestbedServerOptions;
   #dir = "";
   #stopped: Promise<void> | undefined;
 
@@ -82,6 +137,7 @@ export class DhcpTestbed {
       rebind: Math.floor(lifetimes.preferred * 0.8),
       ...lifetimes,
     };
+    this.#serverOptions = options.serverOptions ?? DEFAULT_SERVER_OPTIONS;
   }
 
   /** Creates the namespaces, starts kea and one dhcpcd per node. Leases follow within seconds. */
@@ -95,6 +151,11 @@ export class DhcpTestbed {
       await testbed.stop();
       throw error;
     }
+  }
+
+  /** The interface the node's dhcpcd runs on (its lease files are `<interface>.lease(6)`). */
+  interfaceName(node: string): string {
+    return this.#node(node).iface;
   }
 
   /** The node's dhcpcd lease directory on the host (what its agent reads). */
@@ -114,7 +175,7 @@ export class DhcpTestbed {
       `${node}'s leases`,
       timeoutMs,
       async () =>
-        await exists(`${this.leaseDir(node)}/eth0.lease`) &&
+        await exists(`${this.leaseDir(node)}/${runtime.iface}.lease`) &&
         (await this.#leasedPrefixes(runtime)).includes(runtime.prefix),
     );
   }
@@ -167,13 +228,16 @@ export class DhcpTestbed {
     await this.#addNamespace(server);
     await ip(server, "link", "add", "br0", "type", "bridge");
     await ip(server, "link", "set", "br0", "up");
-    await ip(server, "addr", "add", "198.51.100.1/24", "dev", "br0");
+    await ip(server, "addr", "add", `${SERVER_ADDRESS4}/24`, "dev", "br0");
     await ip(server, "addr", "add", "2001:db8::1/64", "dev", "br0", "nodad");
     for (const [index, node] of nodes.entries()) {
       const mac = `02:00:00:00:${hex(index >> 8)}:${hex(index & 0xff)}`;
       const runtime: NodeRuntime = {
         name: node.name,
         index,
+        iface: node.interface ?? "eth0",
+        address4: node.address4,
+        address6: node.address6,
         namespace: `dhcpt-${this.#id}-${index}`,
         dir: `${this.#dir}/node-${index}`,
         mac,
@@ -192,17 +256,17 @@ export class DhcpTestbed {
         "veth",
         "peer",
         "name",
-        "eth0",
+        runtime.iface,
         "netns",
         runtime.namespace,
       );
       await ip(server, "link", "set", veth, "master", "br0", "up");
-      await ip(runtime.namespace, "link", "set", "eth0", "address", mac);
+      await ip(runtime.namespace, "link", "set", runtime.iface, "address", mac);
       await ip(runtime.namespace, "link", "set", "lo", "up");
-      await ip(runtime.namespace, "link", "set", "eth0", "up");
+      await ip(runtime.namespace, "link", "set", runtime.iface, "up");
       await Deno.mkdir(`${runtime.dir}/lib`, { recursive: true });
       await Deno.writeTextFile(`${runtime.dir}/lib/duid`, runtime.duid);
-      await Deno.writeTextFile(`${runtime.dir}/dhcpcd.conf`, DHCPCD_CONF);
+      await Deno.writeTextFile(`${runtime.dir}/dhcpcd.conf`, dhcpcdConfig(runtime.iface));
     }
     await this.#writeKea4Config();
     await this.#writeKea6Config();
@@ -228,7 +292,8 @@ export class DhcpTestbed {
     const script = [
       "mount -t tmpfs tmpfs /run",
       `mount --bind '${runtime.dir}/lib' /var/lib/dhcpcd`,
-      `exec dhcpcd --nobackground --config '${runtime.dir}/dhcpcd.conf' --script /bin/true eth0 ` +
+      `exec dhcpcd --nobackground --config '${runtime.dir}/dhcpcd.conf' --script /bin/true ` +
+      `'${runtime.iface}' ` +
       `> '${runtime.dir}/dhcpcd.log' 2>&1`,
     ].join(" && ");
     runtime.dhcpcd = new Deno.Command("ip", {
@@ -250,12 +315,12 @@ export class DhcpTestbed {
     }).spawn();
   }
 
-  /** Runs `dhcpcd <flag> eth0` in the mount and network namespace of the node's dhcpcd. */
+  /** Runs `dhcpcd <flag> <interface>` in the mount and network namespace of the node's dhcpcd. */
   async #dhcpcdControl(runtime: NodeRuntime, flag: string) {
     const pid = runtime.dhcpcd?.pid;
     if (pid === undefined) throw new Error(`${runtime.name}: dhcpcd is not running`);
     const result = await new Deno.Command("nsenter", {
-      args: ["--target", String(pid), "--mount", "--net", "dhcpcd", flag, "eth0"],
+      args: ["--target", String(pid), "--mount", "--net", "dhcpcd", flag, runtime.iface],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -301,6 +366,7 @@ export class DhcpTestbed {
   }
 
   async #writeKea4Config() {
+    const options = this.#serverOptions;
     await Deno.writeTextFile(
       `${this.#dir}/kea4.json`,
       JSON.stringify(
@@ -317,17 +383,20 @@ export class DhcpTestbed {
             "renew-timer": this.#lifetimes.renew,
             "rebind-timer": this.#lifetimes.rebind,
             "option-data": [
-              { name: "routers", data: "198.51.100.1" },
-              { name: "domain-name-servers", data: "198.51.100.53" },
-              { name: "domain-name", data: "example.test" },
-              { name: "domain-search", data: "example.test, lab.example.test" },
-              { name: "ntp-servers", data: "198.51.100.123" },
+              { name: "routers", data: SERVER_ADDRESS4 },
+              { name: "domain-name-servers", data: options.dns4.join(", ") },
+              { name: "domain-name", data: options.domain },
+              { name: "domain-search", data: options.search4.join(", ") },
+              { name: "ntp-servers", data: options.ntp4.join(", ") },
             ],
             subnet4: [{
               id: 1,
               subnet: "198.51.100.0/24",
               interface: "br0",
               pools: [{ pool: "198.51.100.100-198.51.100.250" }],
+              reservations: [...this.#nodes.values()].flatMap((node) =>
+                node.address4 ? [{ "hw-address": node.mac, "ip-address": node.address4 }] : []
+              ),
             }],
             loggers: [{
               name: "kea-dhcp4",
@@ -343,12 +412,20 @@ export class DhcpTestbed {
   }
 
   async #writeKea6Config() {
+    const options = this.#serverOptions;
+    const serverId = options.serverId6 && {
+      type: "EN",
+      "enterprise-id": options.serverId6.enterpriseId,
+      identifier: options.serverId6.identifier,
+      persist: false,
+    };
     await Deno.writeTextFile(
       `${this.#dir}/kea6.json`,
       JSON.stringify(
         {
           Dhcp6: {
             "data-directory": this.#dir,
+            ...(serverId ? { "server-id": serverId } : {}),
             "interfaces-config": { interfaces: ["br0"] },
             "lease-database": {
               type: "memfile",
@@ -361,9 +438,9 @@ export class DhcpTestbed {
             "renew-timer": this.#lifetimes.renew,
             "rebind-timer": this.#lifetimes.rebind,
             "option-data": [
-              { name: "dns-servers", data: "2001:db8::53" },
-              { name: "domain-search", data: "example.test" },
-              { name: "sntp-servers", data: "2001:db8::123" },
+              { name: "dns-servers", data: options.dns6.join(", ") },
+              { name: "domain-search", data: options.search6.join(", ") },
+              { name: "sntp-servers", data: options.sntp6.join(", ") },
             ],
             subnet6: [{
               id: 1,
@@ -373,6 +450,7 @@ export class DhcpTestbed {
               reservations: [...this.#nodes.values()].map((node) => ({
                 duid: node.duid,
                 prefixes: [node.prefix],
+                ...(node.address6 ? { "ip-addresses": [node.address6] } : {}),
               })),
             }],
             loggers: [{
@@ -389,7 +467,7 @@ export class DhcpTestbed {
   }
 
   async #leasedPrefixes(runtime: NodeRuntime): Promise<string[]> {
-    const file = `${runtime.dir}/lib/eth0.lease6`;
+    const file = `${runtime.dir}/lib/${runtime.iface}.lease6`;
     try {
       const bytes = await Deno.readFile(file);
       const { lease } = decodeLease6(bytes, { file, obtainedAt: new Date() });
@@ -464,17 +542,22 @@ export class DhcpTestbed {
   }
 }
 
+/** The IAIDs dhcpcd is configured with: `ia_na 1`, `ia_pd 2`. */
+export const DHCPCD_IAIDS = { na: 1, pd: 2 };
+
 /** dhcpcd's configuration: DHCPv4 and DHCPv6 (IA_NA + IA_PD) without router advertisements. */
-const DHCPCD_CONF = `# dhcp-template test node
+function dhcpcdConfig(iface: string): string {
+  return `# dhcp-template test node
 noipv6rs
 noipv4ll
 noarp
 nodev
 option domain_name_servers, domain_name, domain_search, ntp_servers
-interface eth0
-  ia_na 1
-  ia_pd 2 -
+interface ${iface}
+  ia_na ${DHCPCD_IAIDS.na}
+  ia_pd ${DHCPCD_IAIDS.pd} -
 `;
+}
 
 async function checkPrerequisites() {
   if (Deno.uid() !== 0) {

@@ -64,6 +64,11 @@ class RawObjectApi extends KubernetesObjectApi {
     return this.resource(apiVersion, kind);
   }
 
+  /** Drops the cached resources of an API version (its CRD may have been deleted). */
+  forget(apiVersion: string): void {
+    delete this.apiVersionResourceCache[apiVersion];
+  }
+
   /** Sends one request; the response body comes back as parsed JSON. */
   send(
     method: HttpMethod,
@@ -121,7 +126,7 @@ export class ClusterObjects {
     try {
       return await this.#api.send(HttpMethod.GET, path, { labelSelector }) as ObjectList;
     } catch (error) {
-      throw wrap("list", { apiVersion, kind, name: `*` }, error);
+      throw await this.#failure("list", { apiVersion, kind, name: `*` }, error);
     }
   }
 
@@ -140,7 +145,8 @@ export class ClusterObjects {
     try {
       resource = await this.#api.lookup(apiVersion, kind);
     } catch (error) {
-      throw wrap("look up", ref, error);
+      // The whole API version is unknown (a CRD's group that is not installed).
+      if (statusOf(error) !== 404) throw wrap("look up", ref, error);
     }
     if (!resource) {
       throw new KubeObjectError(
@@ -152,13 +158,30 @@ export class ClusterObjects {
     return resource;
   }
 
+  /**
+   * Wraps a failed request on `ref`. A 404 without a Status body means the resource path itself
+   * is gone (its CRD was deleted): the cached discovery is dropped and asked again, so the error
+   * says the kind is not served, and a reinstalled CRD is found.
+   */
+  async #failure(verb: string, ref: ObjectRef, error: unknown): Promise<KubeObjectError> {
+    if (isMissingPath(error)) {
+      this.#api.forget(ref.apiVersion);
+      try {
+        await this.#resource(ref.apiVersion, ref.kind);
+      } catch (lookupError) {
+        return wrap(verb, ref, lookupError);
+      }
+    }
+    return wrap(verb, ref, error);
+  }
+
   /** The object, or undefined when it does not exist. */
   async get(ref: ObjectRef): Promise<KubernetesObject | undefined> {
     try {
       return await this.#api.send(HttpMethod.GET, await this.#objectPath(ref)) as KubernetesObject;
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw wrap("read", ref, error);
+      if (statusOf(error) === 404 && !isMissingPath(error)) return undefined;
+      throw await this.#failure("read", ref, error);
     }
   }
 
@@ -176,7 +199,7 @@ export class ClusterObjects {
         { contentType: PatchStrategy.ServerSideApply, json: body },
       ) as KubernetesObject;
     } catch (error) {
-      throw wrap("apply", refOf(object), error);
+      throw await this.#failure("apply", refOf(object), error);
     }
   }
 
@@ -221,6 +244,15 @@ function groupVersionPath(apiVersion: string): string {
 
 function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
+}
+
+/** A 404 that is not about an object (no Status body): the resource path does not exist. */
+function isMissingPath(error: unknown): boolean {
+  if (statusOf(error) !== 404) return false;
+  const { body } = error as ApiException<unknown>;
+  const parsed = typeof body === "string" ? safeJson(body) : body;
+  return !(parsed && typeof parsed === "object" &&
+    (parsed as { kind?: unknown }).kind === "Status");
 }
 
 function wrap(verb: string, ref: ObjectRef, error: unknown): KubeObjectError {

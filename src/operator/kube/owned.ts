@@ -29,6 +29,8 @@ export class OwnedObjects {
   readonly #onChange: (templateName: string) => void;
   #stopped = false;
   readonly #watches = new Map<string, Promise<KindWatch>>();
+  /** Kinds whose watch failed since its last successful list: their caches may be stale. */
+  readonly #stale = new Set<string>();
   readonly #watchdogs: (() => void)[] = [];
   /** What our own applies returned, until the watch reports the object again. */
   readonly #applied = new Map<string, KubernetesObject>();
@@ -61,12 +63,15 @@ export class OwnedObjects {
    * watched); an object without our label is not in the cache and is read from the apiserver.
    */
   async get(ref: ObjectRef): Promise<KubernetesObject | undefined> {
-    const key = refKey(ref);
-    const applied = this.#applied.get(key);
-    if (applied) return applied;
-    const watch = await this.#watches.get(kindKey(ref.apiVersion, ref.kind));
-    const cached = watch?.get(ref.name, ref.namespace);
-    if (cached) return plain(cached);
+    const kind = kindKey(ref.apiVersion, ref.kind);
+    const watch = await this.#watches.get(kind);
+    // A failing watch (e.g. the kind's CRD was deleted) may keep objects that are gone.
+    if (!this.#stale.has(kind)) {
+      const applied = this.#applied.get(refKey(ref));
+      if (applied) return applied;
+      const cached = watch?.get(ref.name, ref.namespace);
+      if (cached) return plain(cached);
+    }
     return await this.#objects.get(ref);
   }
 
@@ -93,28 +98,34 @@ export class OwnedObjects {
 
   async #startWatch(apiVersion: string, kind: string): Promise<KindWatch> {
     const path = await this.#objects.collectionPath(apiVersion, kind);
+    const key = kindKey(apiVersion, kind);
     const informer = makeDenoInformer<ClientObject>(
       this.#kubeConfig,
       path,
-      async () =>
-        await this.#objects.list(apiVersion, kind, TEMPLATE_LABEL) as KubernetesListObject<
-          ClientObject
-        >,
+      async () => {
+        const list = await this.#objects.list(apiVersion, kind, TEMPLATE_LABEL);
+        // The list replaces the whole cache: it is current again.
+        this.#stale.delete(key);
+        return list as KubernetesListObject<ClientObject>;
+      },
       TEMPLATE_LABEL,
     );
+    informer.on("error", () => this.#stale.add(key));
+    const refIn = (object: ClientObject): ObjectRef => ({
+      apiVersion,
+      kind,
+      name: object.metadata?.name ?? "",
+      namespace: object.metadata?.namespace,
+    });
     const changed = (object: ClientObject) => {
-      const ref = {
-        apiVersion,
-        kind,
-        name: object.metadata?.name ?? "",
-        namespace: object.metadata?.namespace,
-      };
-      this.#applied.delete(refKey(ref));
+      this.#applied.delete(refKey(refIn(object)));
       // An object whose label was removed leaves the watch: find its template by owner then.
       const template = object.metadata?.labels?.[TEMPLATE_LABEL] ??
         object.metadata?.ownerReferences?.find((owner) => owner.kind === TEMPLATE_KIND)?.name;
       if (template) this.#onChange(template);
     };
+    // An object we created is reported as added: the cache holds it from now on.
+    informer.on("add", (object: ClientObject) => this.#applied.delete(refKey(refIn(object))));
     informer.on("update", changed);
     informer.on("delete", changed);
     this.#watchdogs.push(keepAlive(informer, () => this.#stopped, () => {}));

@@ -841,12 +841,12 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   };
   // `{{ 1[::-1] }}`: Jinja2 folds a constant output with its lenient getitem (undefined), where
   // a slice at render time is Python's subscript (an error on a number).
-  const compileOutput = compiler.compileOutput;
+  const compileLimitedOutput = compiler.compileOutput;
   compiler.compileOutput = function (node: Untyped, frame: unknown) {
     const outer = this.jinjaFoldable;
     this.jinjaFoldable = node.children.length === 1 && isFoldable(node.children[0]);
     try {
-      return compileOutput.call(this, node, frame);
+      return compileLimitedOutput.call(this, node, frame);
     } finally {
       this.jinjaFoldable = outer;
     }
