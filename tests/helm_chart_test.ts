@@ -177,6 +177,47 @@ Deno.test("helm template: SELinux type, text logs, one replica, PodMonitor", asy
   ]);
 });
 
+Deno.test("helm template: impersonation only of the listed template service accounts", async () => {
+  type Rule = {
+    apiGroups: string[];
+    resources: string[];
+    verbs: string[];
+    resourceNames?: string[];
+  };
+  const rulesOf = (objects: KubernetesObject[]) =>
+    [...byKind(objects, "ClusterRole"), ...byKind(objects, "Role")].flatMap((role) =>
+      (role.rules as Rule[]).map((rule) => ({ role: role.metadata, rule }))
+    );
+  const impersonating = (objects: KubernetesObject[]) =>
+    rulesOf(objects).filter(({ rule }) => rule.verbs.includes("impersonate"));
+  assert.deepEqual(impersonating(await renderChart()), [], "none by default");
+
+  const objects = await renderChart(
+    "--set",
+    "operator.templateServiceAccounts[0].namespace=team-a",
+    "--set",
+    "operator.templateServiceAccounts[0].name=pool-writer",
+  );
+  assert.deepEqual(impersonating(objects).map(({ role, rule }) => [role.namespace, rule]), [
+    ["team-a", {
+      apiGroups: [""],
+      resources: ["serviceaccounts"],
+      resourceNames: ["pool-writer"],
+      verbs: ["impersonate"],
+    }],
+  ]);
+  assert.ok(
+    !rulesOf(objects).some(({ rule }) =>
+      rule.resources.includes("users") || rule.resources.includes("groups")
+    ),
+    "no impersonation of users or groups",
+  );
+  const binding = byKind(objects, "RoleBinding").find((b) => b.metadata.namespace === "team-a")!;
+  assert.deepEqual(binding.subjects, [
+    { kind: "ServiceAccount", name: "demo-dhcp-template-operator", namespace: "dhcpt" },
+  ]);
+});
+
 Deno.test("the executables accept the arguments the chart gives them", async () => {
   for (const values of [[], ["--set", "tls.enabled=false", "--set", "operator.logFormat=text"]]) {
     const objects = await renderChart(...values);

@@ -29,6 +29,8 @@ export interface OperatorConfig {
   agentServiceAccounts: string[];
   /** Seconds between agent heartbeats. */
   heartbeatSeconds: number;
+  /** TokenReviews of tokens not cached, per second (burst: twice as many). */
+  tokenReviewsPerSecond: number;
   /** Whether replicas elect a leader (only the leader reconciles). */
   leaderElection: boolean;
   /** Namespace of the leader election Lease. */
@@ -64,6 +66,7 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --token-audience AUD               audience of agent tokens (default dhcp-template)
   --agent-service-account NS:NAME    service account agents run as (repeatable)
   --heartbeat-seconds N              agent heartbeat interval (default 30)
+  --token-reviews-per-second N       reviews of unknown agent tokens (default 50, burst 2N)
   --leader-election[=false]          elect a leader among replicas (default true)
   --leader-election-namespace NS     namespace of the election Lease (default: own namespace)
   --leader-election-name NAME        name of the election Lease (default dhcp-template-operator)
@@ -97,6 +100,7 @@ export function parseOperatorArgs(
         "token-audience": { type: "string", default: "dhcp-template" },
         "agent-service-account": { type: "string", multiple: true },
         "heartbeat-seconds": { type: "string", default: "30" },
+        "token-reviews-per-second": { type: "string", default: "50" },
         "leader-election": { type: "string", default: "true" },
         "leader-election-namespace": { type: "string" },
         "leader-election-name": { type: "string", default: "dhcp-template-operator" },
@@ -130,6 +134,11 @@ export function parseOperatorArgs(
     tokenAudience: values["token-audience"],
     agentServiceAccounts: accounts,
     heartbeatSeconds: parseWholeNumber("heartbeat-seconds", values["heartbeat-seconds"], 1),
+    tokenReviewsPerSecond: parseWholeNumber(
+      "token-reviews-per-second",
+      values["token-reviews-per-second"],
+      1,
+    ),
     leaderElection: parseBoolean("leader-election", values["leader-election"]),
     leaderElectionNamespace: values["leader-election-namespace"] ?? namespace,
     leaderElectionName: values["leader-election-name"],

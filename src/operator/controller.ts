@@ -79,13 +79,14 @@ export function fenceWrites(cluster: ReconcileCluster, leading: () => boolean): 
     isNamespaced: (apiVersion, kind) => cluster.isNamespaced(apiVersion, kind),
     watch: (apiVersion, kind) => cluster.watch(apiVersion, kind),
     get: (ref) => cluster.get(ref),
-    apply: async (object) => {
+    // `as`: the template's service account, which the write impersonates.
+    apply: async (object, as) => {
       check(`apply ${object.kind} ${object.metadata.name}`);
-      return await cluster.apply(object);
+      return await cluster.apply(object, as);
     },
-    delete: async (ref, uid) => {
+    delete: async (ref, uid, as) => {
       check(`delete ${ref.kind} ${ref.name}`);
-      return await cluster.delete(ref, uid);
+      return await cluster.delete(ref, uid, as);
     },
     writeStatus: async (template, status) => {
       check(`write the status of ${template.metadata.name}`);

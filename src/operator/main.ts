@@ -14,6 +14,7 @@ import { operatorMetrics, processMetrics, Registry } from "../shared/metrics.ts"
 import { startProbeServer } from "../shared/probe_server.ts";
 import { OPERATOR_USAGE, type OperatorConfig, parseOperatorArgs } from "./config.ts";
 import { startAgentServer } from "./grpc/server.ts";
+import { DEFAULT_REVIEW_LIMITS } from "./grpc/review_budget.ts";
 import { createAuthenticator } from "./grpc/token_review.ts";
 import { useHttp1 } from "./kube/http1.ts";
 import { LeaderElector } from "./leader/elector.ts";
@@ -91,6 +92,11 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       kubeConfig,
       audience: config.tokenAudience,
       serviceAccounts: config.agentServiceAccounts,
+      reviewLimits: {
+        ...DEFAULT_REVIEW_LIMITS,
+        perSecond: config.tokenReviewsPerSecond,
+        burst: 2 * config.tokenReviewsPerSecond,
+      },
     }),
     store,
     heartbeatSeconds: config.heartbeatSeconds,

@@ -12,6 +12,7 @@ import {
   createAuthenticator,
   type TokenReviewAuthenticator,
 } from "../../src/operator/grpc/token_review.ts";
+import type { ReviewLimits } from "../../src/operator/grpc/review_budget.ts";
 import { type AgentServer, startAgentServer } from "../../src/operator/grpc/server.ts";
 import { NodeStore } from "../../src/operator/nodes/store.ts";
 import type { Node } from "../../src/shared/model.ts";
@@ -56,6 +57,10 @@ export async function startOperatorSide(
     tls?: { certFile: string; keyFile: string };
     /** Default `127.0.0.1:0` (a free port). */
     listen?: string;
+    /** Limits of reviews of unknown tokens (default: the product's). */
+    reviewLimits?: ReviewLimits;
+    /** Entries of each token cache (default: the product's). */
+    cacheEntries?: number;
   },
 ): Promise<OperatorSide> {
   const store = await NodeStore.start({ kubeConfig: config });
@@ -63,6 +68,8 @@ export async function startOperatorSide(
     kubeConfig: config,
     audience: options.audience,
     serviceAccounts: options.serviceAccounts,
+    reviewLimits: options.reviewLimits,
+    cacheEntries: options.cacheEntries,
   });
   const tokensSeen = new Set<string | undefined>();
   const server = await startAgentServer({

@@ -1,8 +1,10 @@
 /**
  * The operator's gRPC server for agents: authenticates every call (TokenReview, cached), lets
- * an agent report only for its own node, refuses malformed reports, stores full reports, answers heartbeats from memory
- * (asking for a full report when it lacks the state they refer to), and counts and logs every
- * rejection.
+ * an agent report only for its own node, refuses malformed reports, stores full reports, answers
+ * heartbeats from memory (asking for a full report when it lacks the state they refer to), and
+ * counts and logs every rejection. A refused or failed caller learns only the status code and a
+ * generic message: the reason (who the token belongs to, which node it is bound to, what the
+ * apiserver said) is in the operator's log, not in the answer.
  *
  * @module
  */
@@ -114,6 +116,15 @@ class Rejection extends Error {
 const CODES: Record<RejectionKind, status> = {
   unauthenticated: status.UNAUTHENTICATED,
   permission_denied: status.PERMISSION_DENIED,
+  throttled: status.UNAVAILABLE,
+};
+
+/** The only thing a caller is told, by status code. */
+export const GENERIC_DETAILS: Partial<Record<status, string>> = {
+  [status.UNAUTHENTICATED]: "unauthenticated",
+  [status.PERMISSION_DENIED]: "permission denied",
+  [status.INVALID_ARGUMENT]: "invalid argument (the operator's log has the reason)",
+  [status.UNAVAILABLE]: "unavailable, retry later",
 };
 
 /** Starts the agent server. */
@@ -124,7 +135,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     reports: 0,
     heartbeats: 0,
     resends: 0,
-    rejected: { unauthenticated: 0, permission_denied: 0, invalid_argument: 0 },
+    rejected: { unauthenticated: 0, permission_denied: 0, throttled: 0, invalid_argument: 0 },
     failed: 0,
   };
   const reply = (resend: boolean): ReportReply => ({
@@ -174,18 +185,20 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         if (error instanceof Rejection) {
           counters.rejected[error.kind]++;
           options.onCall?.({ method, result: "rejected", rejection: error.label });
-          log.warn("Rejected an agent call", {
+          // Throttled calls come in floods and are counted: their records would flood the log.
+          const level = error.kind === "throttled" ? "debug" : "warn";
+          log[level]("Rejected an agent call", {
             ...fields,
             reason: error.message,
             code: error.label,
           });
-          done({ code: error.code, details: error.message });
+          done({ code: error.code, details: GENERIC_DETAILS[error.code] });
         } else {
           counters.failed++;
           options.onCall?.({ method, result: "failed" });
           const message = error instanceof Error ? error.message : String(error);
           log.error("An agent call failed", { ...fields, error: message });
-          done({ code: status.UNAVAILABLE, details: message });
+          done({ code: status.UNAVAILABLE, details: GENERIC_DETAILS[status.UNAVAILABLE] });
         }
       }
     };

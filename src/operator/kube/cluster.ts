@@ -7,6 +7,7 @@
 import type { KubernetesObject, ObjectRef } from "../../shared/kube_object.ts";
 import type { DhcpTemplate, ReconcileCluster } from "../reconcile.ts";
 import type { TemplateStatus } from "../status.ts";
+import type { ServiceAccountRef } from "./impersonation.ts";
 import type { ClusterObjects } from "./objects.ts";
 import type { OwnedObjects } from "./owned.ts";
 import type { Templates } from "./templates.ts";
@@ -51,18 +52,18 @@ export class KubeReconcileCluster implements ReconcileCluster {
     return this.#owned.get(ref);
   }
 
-  /** Applies the object and remembers the result until the watch reports it. */
-  async apply(object: KubernetesObject): Promise<KubernetesObject> {
+  /** Applies the object (as `as`) and remembers the result until the watch reports it. */
+  async apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
     this.writes.applies++;
-    const applied = await this.#objects.apply(object);
+    const applied = await this.#objects.apply(object, as);
     this.#owned.remember(applied);
     return applied;
   }
 
-  /** Deletes the object if it still has `uid`. */
-  async delete(ref: ObjectRef, uid: string): Promise<boolean> {
+  /** Deletes the object (as `as`) if it still has `uid`. */
+  async delete(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean> {
     this.writes.deletes++;
-    const deleted = await this.#objects.delete(ref, uid);
+    const deleted = await this.#objects.delete(ref, uid, as);
     this.#owned.forget(ref);
     return deleted;
   }
