@@ -100,8 +100,9 @@ export function planTemplate(input: PlanInput): Plan {
       continue;
     }
     const live = input.live.get(key);
-    if (live && !isOwnedBy(live, input.template.uid)) {
-      plan.conflicts.push({ ref, reason: `${describeRef(ref)} exists and ${ownerOf(live)}` });
+    const conflict = live && ownershipConflict(live, input.template.uid);
+    if (conflict) {
+      plan.conflicts.push({ ref, reason: conflict });
       continue;
     }
     const decorated = decorate(object, input.template);
@@ -118,6 +119,15 @@ export function planTemplate(input: PlanInput): Plan {
     }
   }
   return plan;
+}
+
+/**
+ * Why the template with this UID must not touch `live`, an object that exists; undefined when
+ * the template owns it.
+ */
+export function ownershipConflict(live: KubernetesObject, templateUid: string): string | undefined {
+  if (isOwnedBy(live, templateUid)) return undefined;
+  return `${describeRef(refOf(live))} exists and ${ownerOf(live)}`;
 }
 
 /** Whether `object` names the template with this UID among its owners. */
