@@ -170,7 +170,7 @@ Deno.test("a leader whose renewals fail stops writing before another replica lea
     await b?.reconciler.stop();
     await a.reconciler.stop();
     await proxy.stop();
-    renderer.close();
+    await renderer.close();
     await custom.deleteClusterCustomObject({ ...TEMPLATES, name: prefix }).catch(() => {});
   }
 });

@@ -109,7 +109,7 @@ Deno.test("two templates render the same object: one owns it, the other reports 
     );
   } finally {
     await reconciler.stop();
-    renderer.close();
+    await renderer.close();
     await Promise.all(
       names.map((name) => custom.deleteClusterCustomObject({ ...TEMPLATES, name }).catch(() => {})),
     );
