@@ -203,6 +203,7 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     assert.deepEqual(side.server.counters.rejected, {
       unauthenticated: 2,
       permission_denied: 2 + impostorRefusals,
+      throttled: 0,
       invalid_argument: 0,
     });
     assert.equal(side.server.counters.reports, 0);
@@ -226,6 +227,110 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     // The right token for the right node is accepted on the same channel.
     assert.equal(await code(client.report(report(nodeA), tokenA)), status.OK);
     assert.ok(await objects.get(dhcpNodeRef(nodeA)));
+  } finally {
+    client.close();
+    await side.stop();
+    await cleanUp();
+  }
+});
+
+Deno.test("refused callers learn only the status code, never the reason", async () => {
+  const { config, nodeA, nodeB, identities, serviceAccounts, cleanUp } = await setUp();
+  const side = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
+  const client = new RawAgentClient(side.target);
+  const refusal = async (call: Promise<unknown>) => {
+    try {
+      await call;
+      return "accepted";
+    } catch (error) {
+      const { code, details } = error as { code: status; details: string };
+      return `${status[code]}: ${details}`;
+    }
+  };
+  try {
+    const tokenA = identities.token(nodeA);
+    const malformed: Node = {
+      name: nodeA,
+      interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:1600::", 3600)])],
+    };
+    malformed.interfaces[0].lease6!.prefix6[0].ip = "not-an-address";
+    assert.deepEqual([
+      await refusal(client.heartbeat({ node_name: nodeB, digest: "x" }, tokenA)),
+      await refusal(client.heartbeat({ node_name: nodeA, digest: "x" }, "not-a-token")),
+      await refusal(client.heartbeat({ node_name: nodeA, digest: "x" })),
+      await refusal(client.report(malformed, tokenA)),
+    ], [
+      "PERMISSION_DENIED: permission denied",
+      "UNAUTHENTICATED: unauthenticated",
+      "UNAUTHENTICATED: unauthenticated",
+      "INVALID_ARGUMENT: invalid argument (the operator's log has the reason)",
+    ]);
+  } finally {
+    client.close();
+    await side.stop();
+    await cleanUp();
+  }
+});
+
+Deno.test("a flood of made-up tokens makes bounded TokenReviews and evicts no agent", async () => {
+  const { config, nodeA, identities, serviceAccounts, cleanUp } = await setUp();
+  const limits = { perSecond: 1, burst: 20, concurrent: 50 };
+  const side = await startOperatorSide(config, {
+    audience: AUDIENCE,
+    serviceAccounts,
+    reviewLimits: limits,
+    cacheEntries: 5,
+  });
+  const client = new RawAgentClient(side.target);
+  const node: Node = {
+    name: nodeA,
+    interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:1700::", 3600)])],
+  };
+  const codeOf = async (call: Promise<unknown>) => {
+    try {
+      await call;
+      return status.OK;
+    } catch (error) {
+      return (error as { code: status }).code;
+    }
+  };
+  try {
+    const tokenA = identities.token(nodeA);
+    assert.equal(await codeOf(client.report(node, tokenA)), status.OK);
+    assert.equal(side.authenticator.reviews, 1);
+
+    // One made-up token, asked 20 times: reviewed once, then refused from the cache.
+    for (let i = 0; i < 20; i++) {
+      assert.equal(
+        await codeOf(client.heartbeat({ node_name: nodeA, digest: "x" }, "made-up")),
+        status.UNAUTHENTICATED,
+      );
+    }
+    assert.equal(side.authenticator.reviews, 2, "a refused token is not reviewed again");
+
+    // 300 different made-up tokens at once: at most the burst is reviewed, the rest refused.
+    const flood = await Promise.all(
+      Array.from(
+        { length: 300 },
+        (_, i) => codeOf(client.heartbeat({ node_name: nodeA, digest: "x" }, `flood-${i}`)),
+      ),
+    );
+    const counts = Object.groupBy(flood, (code) => status[code]);
+    console.log(
+      `300 made-up tokens: ${side.authenticator.reviews - 2} TokenReviews, ` +
+        `${counts.UNAUTHENTICATED?.length ?? 0} UNAUTHENTICATED, ` +
+        `${counts.UNAVAILABLE?.length ?? 0} UNAVAILABLE (throttled)`,
+    );
+    assert.deepEqual(Object.keys(counts).sort(), ["UNAUTHENTICATED", "UNAVAILABLE"]);
+    // The burst, plus what the rate refilled while the flood lasted.
+    assert.ok(side.authenticator.reviews - 2 <= limits.burst + 5, `${side.authenticator.reviews}`);
+    assert.equal(side.server.counters.rejected.throttled, counts.UNAVAILABLE!.length);
+
+    // The agent's cached entry survived the flood (more refused tokens than cache entries).
+    assert.ok(counts.UNAUTHENTICATED!.length > 5, "the refused tokens overflowed their cache");
+    const reply = await client.heartbeat({ node_name: nodeA, digest: reportDigest(node) }, tokenA);
+    assert.equal(reply.resend, false);
+    assert.equal(side.authenticator.reviews - 2, counts.UNAUTHENTICATED!.length, "no review");
   } finally {
     client.close();
     await side.stop();

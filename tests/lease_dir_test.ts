@@ -220,6 +220,35 @@ Deno.test("reading: wireless interfaces found in sysfs get their SSID split off 
   }
 });
 
+Deno.test("reading: an SSID that is not safe as data is dropped with a warning, never forwarded", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // dhcpcd escapes space as \040 and bytes outside printable ASCII as octal: U+2028 is
+    // \342\200\250; the quote and the braces it keeps as they are.
+    await Deno.writeFile(`${dir}/wlan0-Bob's\\040{{\\040x\\040}}\\342\\200\\250.lease`, lease4);
+    await Deno.writeFile(`${dir}/wlan1-Caf\\303\\251\\040Net.lease`, lease4);
+    // Not known as wireless: the whole stem would be the interface name, which it cannot be.
+    await Deno.writeFile(`${dir}/wlan2-a:b.lease`, lease4);
+    const state = await readLeaseDirectory(dir, {
+      sysClassNet: `${dir}/missing`,
+      wireless: ["wlan0", "wlan1"],
+    });
+    assert.deepEqual(state.interfaces.map((iface) => [iface.name, iface.ssid, iface.lease4?.ip]), [
+      ["wlan0", undefined, "198.51.100.23"],
+      ["wlan1", "Café Net", "198.51.100.23"],
+    ]);
+    assert.deepEqual(state.warnings.map((warning) => warning.message), [
+      'the SSID "Bob\'s {{ x }}\u2028" is not safe to print as data: dropped (the lease is kept ' +
+      "without it)",
+    ]);
+    assert.deepEqual(state.problems.map((problem) => [problem.file, problem.message]), [
+      [`${dir}/wlan2-a:b.lease`, "the file name does not name an interface (ignored)"],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("reading: what the decoder repaired is reported as a warning while the lease is held", async () => {
   const dir = await Deno.makeTempDir();
   try {

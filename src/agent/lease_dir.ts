@@ -116,26 +116,33 @@ export class LeaseDirectoryReader {
       if (problem) problems.push(problem);
     }
     return {
-      interfaces: toInterfaces(
+      interfaces: withoutUnsafeSsids(toInterfaces(
         // Names parsed again: an interface may have become known as wireless since the read.
         [...this.#files].map(([name, file]) => ({
           ...file.lease,
           name: parseLeaseFileName(name, wireless)!,
         })),
-      ),
+      )),
       problems,
-      warnings: this.#warnings(),
+      warnings: this.#warnings(wireless),
     };
   }
 
-  /** The decoder's warnings of the leases held, and which of them have expired. */
-  #warnings(): LeaseProblem[] {
+  /** The decoder's warnings of the leases held, which of them have expired, SSIDs dropped. */
+  #warnings(wireless: readonly string[]): LeaseProblem[] {
     const now = this.options.now?.() ?? new Date();
     return [...this.#files].flatMap(([name, file]) => {
       const expired = expiredAt(file.lease.lease, now);
+      const ssid = parseLeaseFileName(name, wireless)?.ssid;
       return [
         ...file.warnings,
         ...(expired ? [`the lease expired at ${expired} (dhcpcd has not renewed it)`] : []),
+        ...(ssid !== undefined && !isSsid(ssid)
+          ? [
+            `the SSID ${JSON.stringify(ssid)} is not safe to print as data: dropped (the lease ` +
+            "is kept without it)",
+          ]
+          : []),
       ].map((message) => ({ file: `${this.dir}/${name}`, message }));
     });
   }
@@ -156,7 +163,7 @@ export class LeaseDirectoryReader {
         message: "a hidden file (the name starts with a dot), no interface's lease (ignored)",
       };
     }
-    if (!isInterfaceName(fileName.interface) || (fileName.ssid && !isSsid(fileName.ssid))) {
+    if (!isInterfaceName(fileName.interface)) {
       return { file: path, message: "the file name does not name an interface (ignored)" };
     }
     const attempts = this.options.attempts ?? 3;
@@ -201,6 +208,19 @@ export class LeaseDirectoryReader {
       message: `${lastError instanceof Error ? lastError.message : lastError}${kept}`,
     };
   }
+}
+
+/**
+ * The interfaces with every SSID that is not safe to print as data removed (lease text stays
+ * data: see `src/shared/names.ts`). They were chosen by SSID before, so leases of different
+ * networks do not mix.
+ */
+function withoutUnsafeSsids(interfaces: Interface[]): Interface[] {
+  return interfaces.map((iface) => {
+    if (iface.ssid === undefined || isSsid(iface.ssid)) return iface;
+    const { ssid: _ssid, ...rest } = iface;
+    return rest;
+  });
 }
 
 /** Reads `dir` once. */

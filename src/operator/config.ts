@@ -29,6 +29,8 @@ export interface OperatorConfig {
   agentServiceAccounts: string[];
   /** Seconds between agent heartbeats. */
   heartbeatSeconds: number;
+  /** TokenReviews of tokens not cached, per second (burst: twice as many). */
+  tokenReviewsPerSecond: number;
   /** Whether replicas elect a leader (only the leader reconciles). */
   leaderElection: boolean;
   /** Namespace of the leader election Lease. */
@@ -47,6 +49,8 @@ export interface OperatorConfig {
   renderMemoryMiB: number;
   /** Largest rendered output (bytes). */
   renderOutputBytes: number;
+  /** The apiserver ends every watch after this many seconds; one silent 30 s longer is dead. */
+  watchTimeoutSeconds: number;
   /** Path of a kubeconfig; undefined: in-cluster config or `KUBECONFIG`. */
   kubeconfig?: string;
   /** Log level. */
@@ -64,6 +68,7 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --token-audience AUD               audience of agent tokens (default dhcp-template)
   --agent-service-account NS:NAME    service account agents run as (repeatable)
   --heartbeat-seconds N              agent heartbeat interval (default 30)
+  --token-reviews-per-second N       reviews of unknown agent tokens (default 50, burst 2N)
   --leader-election[=false]          elect a leader among replicas (default true)
   --leader-election-namespace NS     namespace of the election Lease (default: own namespace)
   --leader-election-name NAME        name of the election Lease (default dhcp-template-operator)
@@ -72,6 +77,8 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --render-timeout-ms N              CPU time limit of one render (default 2000)
   --render-output-bytes N            output limit of one render, UTF-8 bytes (default 4194304)
   --render-memory-mib N              memory limit of the render process (default 256)
+  --watch-timeout-seconds N          the apiserver ends each watch after N s and it resumes;
+                                     bookmarks keep it live; silent N+30 s: dead (default 300)
   --kubeconfig FILE                  cluster to manage (default: in-cluster or KUBECONFIG)
   --log-level debug|info|warn|error  (default info)
   --log-format text|json             (default text)`;
@@ -97,6 +104,7 @@ export function parseOperatorArgs(
         "token-audience": { type: "string", default: "dhcp-template" },
         "agent-service-account": { type: "string", multiple: true },
         "heartbeat-seconds": { type: "string", default: "30" },
+        "token-reviews-per-second": { type: "string", default: "50" },
         "leader-election": { type: "string", default: "true" },
         "leader-election-namespace": { type: "string" },
         "leader-election-name": { type: "string", default: "dhcp-template-operator" },
@@ -105,6 +113,7 @@ export function parseOperatorArgs(
         "render-timeout-ms": { type: "string", default: "2000" },
         "render-output-bytes": { type: "string", default: String(4 * 1024 * 1024) },
         "render-memory-mib": { type: "string", default: "256" },
+        "watch-timeout-seconds": { type: "string", default: "300" },
         "kubeconfig": { type: "string" },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
@@ -130,6 +139,11 @@ export function parseOperatorArgs(
     tokenAudience: values["token-audience"],
     agentServiceAccounts: accounts,
     heartbeatSeconds: parseWholeNumber("heartbeat-seconds", values["heartbeat-seconds"], 1),
+    tokenReviewsPerSecond: parseWholeNumber(
+      "token-reviews-per-second",
+      values["token-reviews-per-second"],
+      1,
+    ),
     leaderElection: parseBoolean("leader-election", values["leader-election"]),
     leaderElectionNamespace: values["leader-election-namespace"] ?? namespace,
     leaderElectionName: values["leader-election-name"],
@@ -143,6 +157,11 @@ export function parseOperatorArgs(
     renderTimeoutMs: parseWholeNumber("render-timeout-ms", values["render-timeout-ms"], 1),
     renderOutputBytes: parseWholeNumber("render-output-bytes", values["render-output-bytes"], 1),
     renderMemoryMiB: parseWholeNumber("render-memory-mib", values["render-memory-mib"], 64),
+    watchTimeoutSeconds: parseWholeNumber(
+      "watch-timeout-seconds",
+      values["watch-timeout-seconds"],
+      1,
+    ),
     kubeconfig: values.kubeconfig,
     logLevel: parseChoice("log-level", values["log-level"], LOG_LEVELS),
     logFormat: parseChoice("log-format", values["log-format"], LOG_FORMATS),

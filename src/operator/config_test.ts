@@ -38,6 +38,7 @@ Deno.test("operator flags: defaults follow the pod's namespace", () => {
   assert.deepEqual(config.leaderElectionNamespace, "kube-system");
   assert.deepEqual(config.leaderElection, true);
   assert.deepEqual(config.heartbeatSeconds, 30);
+  assert.deepEqual(config.tokenReviewsPerSecond, 50);
   assert.deepEqual(config.renderMemoryMiB, 256);
 });
 
@@ -48,6 +49,7 @@ Deno.test("operator flags: mistakes name the flag to fix", () => {
     [["--plaintext", "--tls-cert=a"], /--plaintext: give either/],
     [["--plaintext", "--grpc-listen=9443"], /--grpc-listen: "9443" is not host:port/],
     [["--plaintext", "--coalesce-ms=-1"], /--coalesce-ms: "-1" is not a whole number/],
+    [["--plaintext", "--token-reviews-per-second=0"], /--token-reviews-per-second: "0"/],
     [["--plaintext", "--log-level=loud"], /--log-level: "loud" is not one of debug/],
     [["--plaintext", "--agent-service-account=agent"], /--agent-service-account: "agent"/],
     [["--plaintext", "--colour"], /Unknown option '--colour'/],

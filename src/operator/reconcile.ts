@@ -8,8 +8,10 @@
 
 import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
+import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Node } from "../shared/model.ts";
-import { hashObject, planTemplate } from "./plan/plan.ts";
+import type { ServiceAccountRef } from "./kube/impersonation.ts";
+import { hashObject, isOwnedBy, planTemplate } from "./plan/plan.ts";
 import {
   type ConflictStatus,
   nextStatus,
@@ -23,7 +25,15 @@ export interface DhcpTemplate {
   /** Metadata; uid and generation are set by the apiserver. */
   metadata: { name: string; uid: string; generation?: number };
   /** The template and its switches. */
-  spec: { template: string; suspend?: boolean };
+  spec: {
+    template: string;
+    suspend?: boolean;
+    /**
+     * The account its objects are applied and deleted as (impersonated); without it, the
+     * operator's own account.
+     */
+    serviceAccount?: ServiceAccountRef;
+  };
   /** The status the operator last wrote. */
   status?: TemplateStatus;
 }
@@ -47,14 +57,32 @@ export interface ReconcileCluster {
   watch(apiVersion: string, kind: string): Promise<void>;
   /** The object as the cluster holds it, or undefined. */
   get(ref: ObjectRef): Promise<KubernetesObject | undefined>;
-  /** Server-side applies the object. */
-  apply(object: KubernetesObject): Promise<KubernetesObject>;
-  /** Deletes the object if it still has `uid`; false when it was gone or replaced. */
-  delete(ref: ObjectRef, uid: string): Promise<boolean>;
+  /**
+   * Server-side applies the object (decorated with its template's controller reference), as the
+   * service account `as` when given; throws {@link OwnershipConflictError} when the object exists
+   * and that template does not own it.
+   */
+  apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject>;
+  /**
+   * Deletes the object if it still has `uid`, as the service account `as` when given; false when
+   * it was gone or replaced.
+   */
+  delete(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean>;
   /** Writes the template's status. */
   writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void>;
   /** Records a Kubernetes Event on the template. */
   event(template: DhcpTemplate, type: "Normal" | "Warning", reason: string, message: string): void;
+}
+
+/**
+ * An apply refused because, by the time it was sent, the object belonged to something else (e.g.
+ * another template that rendered it in the same round): reported as a conflict, not a failure.
+ */
+export class OwnershipConflictError extends DhcpTemplateError {
+  /** Creates the error with the conflict's reason. */
+  constructor(readonly reason: string) {
+    super(`Cannot apply: ${reason}`);
+  }
 }
 
 /** What one reconcile did, for logs and metrics. */
@@ -130,7 +158,9 @@ async function renderAndApply(
     inventory: inventory.filter(usable),
     live,
   });
+  const actor = template.spec.serviceAccount;
   const failures = [...failedKinds.values()];
+  const applyConflicts: ConflictStatus[] = [];
   const kept = new Map<string, ObjectRef>(
     [...plan.unchanged, ...inventory.filter((ref) => !usable(ref))].map((
       ref,
@@ -140,17 +170,21 @@ async function renderAndApply(
   await inBatches(plan.apply, async (object) => {
     const ref = refOf(object);
     try {
-      await cluster.apply(object);
+      await cluster.apply(object, actor);
       kept.set(refKey(ref), ref);
       report.applied++;
     } catch (error) {
+      if (error instanceof OwnershipConflictError) {
+        applyConflicts.push({ ...ref, reason: error.reason });
+        return;
+      }
       failures.push(errorMessage(error));
       if (live.has(refKey(ref))) kept.set(refKey(ref), ref);
     }
   });
   await inBatches(plan.delete, async ({ ref, uid }) => {
     try {
-      if (await cluster.delete(ref, uid)) {
+      if (await cluster.delete(ref, uid, actor)) {
         report.deleted++;
         cluster.event(template, "Normal", "Deleted", `Deleted ${describeRef(ref)}`);
       }
@@ -163,7 +197,15 @@ async function renderAndApply(
     cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
   }
 
-  const conflicts: ConflictStatus[] = plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason }));
+  // A refused object the template owns stays in its inventory: pruned once no longer rendered.
+  for (const { ref } of plan.conflicts) {
+    const object = live.get(refKey(ref));
+    if (object && isOwnedBy(object, template.metadata.uid)) kept.set(refKey(ref), ref);
+  }
+  const conflicts: ConflictStatus[] = [
+    ...plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason })),
+    ...applyConflicts.sort((a, b) => refKey(a).localeCompare(refKey(b))),
+  ];
   const newInventory = [...kept.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
   if (failures.length) {
     const message = failures.join("; ");

@@ -3,8 +3,10 @@ import assert from "node:assert/strict";
 import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { refKey, refOf } from "../shared/kube_object.ts";
 import { fenceWrites, NotLeadingError } from "./controller.ts";
+import type { ServiceAccountRef } from "./kube/impersonation.ts";
 import {
   type DhcpTemplate,
+  OwnershipConflictError,
   type ReconcileCluster,
   reconcileTemplate,
   type Renderer,
@@ -20,6 +22,8 @@ class MemoryCluster implements ReconcileCluster {
   readonly forbidden = new Set<string>();
   status: TemplateStatus | undefined;
   writes = 0;
+  /** Who each write was made as (`operator` or `namespace/name` of the impersonated account). */
+  readonly writers: string[] = [];
   isNamespaced(_apiVersion: string, kind: string): Promise<boolean> {
     if (this.unserved.has(kind)) {
       return Promise.reject(new Error(`the cluster serves no kind ${kind}`));
@@ -33,8 +37,9 @@ class MemoryCluster implements ReconcileCluster {
   get(ref: ObjectRef): Promise<KubernetesObject | undefined> {
     return Promise.resolve(this.objects.get(refKey(ref)));
   }
-  apply(object: KubernetesObject): Promise<KubernetesObject> {
+  apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
     this.writes++;
+    this.writers.push(as ? `${as.namespace}/${as.name}` : "operator");
     const applied = {
       ...object,
       metadata: { ...object.metadata, uid: `uid-${object.metadata.name}` },
@@ -42,8 +47,9 @@ class MemoryCluster implements ReconcileCluster {
     this.objects.set(refKey(refOf(object)), applied);
     return Promise.resolve(applied);
   }
-  delete(ref: ObjectRef): Promise<boolean> {
+  delete(ref: ObjectRef, _uid: string, as?: ServiceAccountRef): Promise<boolean> {
     this.writes++;
+    this.writers.push(as ? `${as.namespace}/${as.name}` : "operator");
     return Promise.resolve(this.objects.delete(refKey(ref)));
   }
   writeStatus(_template: DhcpTemplate, status: TemplateStatus): Promise<void> {
@@ -119,4 +125,45 @@ Deno.test("fenced writes: nothing is sent once leadership is lost", async () => 
   await assert.rejects(() => fenced.writeStatus(template(), {}), NotLeadingError);
   assert.equal(cluster.writes, 1);
   assert.deepEqual([...cluster.objects.keys()].length, 1);
+});
+
+Deno.test("an apply refused because another template took the object is a conflict, not a failure", async () => {
+  const cluster = new MemoryCluster();
+  cluster.apply = (object) =>
+    object.metadata.name === "taken"
+      ? Promise.reject(new OwnershipConflictError("Pool taken is controlled by DHCPTemplate other"))
+      : MemoryCluster.prototype.apply.call(cluster, object);
+  const objects = [object("Pool", "a"), object("Pool", "taken")];
+  const report = await reconcileTemplate(template(), [], rendering(objects), cluster, NOW);
+  assert.equal(report.result, "Applied");
+  assert.deepEqual(cluster.status?.inventory?.map((ref) => ref.name), ["a"]);
+  assert.deepEqual(cluster.status?.conflicts?.map((conflict) => conflict.reason), [
+    "Pool taken is controlled by DHCPTemplate other",
+  ]);
+  const ready = cluster.status?.conditions?.find((condition) => condition.type === "Ready");
+  assert.equal(ready?.reason, "Conflict");
+});
+
+Deno.test("a template's service account makes every apply and delete, through the fence too", async () => {
+  const cluster = new MemoryCluster();
+  const fenced = fenceWrites(cluster, () => true);
+  const asWriter: DhcpTemplate = {
+    ...template(),
+    spec: { template: "", serviceAccount: { namespace: "team-a", name: "writer" } },
+  };
+  await reconcileTemplate(asWriter, [], rendering([object("Pool", "a")]), fenced, NOW);
+  await reconcileTemplate(
+    { ...asWriter, status: cluster.status },
+    [],
+    rendering([object("Pool", "b")]),
+    fenced,
+    NOW,
+  );
+  await reconcileTemplate(template(cluster.status), [], rendering([]), fenced, NOW);
+  assert.deepEqual(cluster.writers, [
+    "team-a/writer",
+    "team-a/writer",
+    "team-a/writer",
+    "operator",
+  ]);
 });

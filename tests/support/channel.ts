@@ -12,6 +12,7 @@ import {
   createAuthenticator,
   type TokenReviewAuthenticator,
 } from "../../src/operator/grpc/token_review.ts";
+import type { ReviewLimits } from "../../src/operator/grpc/review_budget.ts";
 import { type AgentServer, startAgentServer } from "../../src/operator/grpc/server.ts";
 import { NodeStore } from "../../src/operator/nodes/store.ts";
 import type { Node } from "../../src/shared/model.ts";
@@ -53,9 +54,15 @@ export async function startOperatorSide(
     audience: string;
     serviceAccounts: string[];
     heartbeatSeconds?: number;
-    tls?: { certFile: string; keyFile: string };
+    tls?: { certFile: string; keyFile: string; refreshMs?: number };
     /** Default `127.0.0.1:0` (a free port). */
     listen?: string;
+    /** How long a token's review is cached, seconds (default: the authenticator's). */
+    cacheSeconds?: number;
+    /** Limits of reviews of unknown tokens (default: the product's). */
+    reviewLimits?: ReviewLimits;
+    /** Entries of each token cache (default: the product's). */
+    cacheEntries?: number;
   },
 ): Promise<OperatorSide> {
   const store = await NodeStore.start({ kubeConfig: config });
@@ -63,6 +70,9 @@ export async function startOperatorSide(
     kubeConfig: config,
     audience: options.audience,
     serviceAccounts: options.serviceAccounts,
+    cacheSeconds: options.cacheSeconds,
+    reviewLimits: options.reviewLimits,
+    cacheEntries: options.cacheEntries,
   });
   const tokensSeen = new Set<string | undefined>();
   const server = await startAgentServer({

@@ -56,6 +56,8 @@ const IA_KINDS: Partial<Record<number, IaKind>> = {
 
 /** NTP server sub-options (RFC 5908). */
 const NTP_SUBOPTION = { address: 1, multicast: 2 } as const;
+/** The longest DUID (RFC 8415, section 11.1). */
+const MAX_DUID_BYTES = 130;
 
 /** Decodes the bytes of a `.lease6` file. Throws {@link LeaseDecodeError} on bad input. */
 export function decodeLease6(data: Uint8Array, source: LeaseSource): Decoded<Lease6> {
@@ -120,7 +122,9 @@ export function decodeLease6(data: Uint8Array, source: LeaseSource): Decoded<Lea
     }
     switch (code) {
       case OPTION.serverId:
-        lease.server_id = value.hex();
+        // A DUID is 2–130 bytes (RFC 8415, section 11.1); anything else is not one.
+        if (value.length >= 2 && value.length <= MAX_DUID_BYTES) lease.server_id = value.hex();
+        else warnings.push(`option 2 (server identifier) of ${value.length} bytes: dropped`);
         break;
       case OPTION.statusCode: {
         const status = optional(code, value, (v) => readStatus(v, warnings));

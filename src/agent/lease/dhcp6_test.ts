@@ -252,10 +252,19 @@ Deno.test("DHCPv6: IA_TA addresses, IAIDs, per-IA T1/T2 and status messages", ()
   assert.deepEqual([lease.t1, lease.t2], [100, 200]);
 });
 
-Deno.test("DHCPv6: a status message with control characters is cleaned, with a warning", () => {
-  const { lease, warnings } = decodeLease6(message6([status6(0, "a\nkind: Secret")]), source);
-  assert.equal(lease.status_message, "a\ufffdkind: Secret");
+Deno.test("DHCPv6: a status message with characters outside its grammar is cleaned, with a warning", () => {
+  const { lease, warnings } = decodeLease6(
+    message6([status6(0, 'a\nkind: Secret "{{ x }}" #\u2028')]),
+    source,
+  );
+  assert.equal(
+    lease.status_message,
+    "a\ufffdkind\ufffd Secret \ufffd\ufffd\ufffd x \ufffd\ufffd\ufffd \ufffd\ufffd",
+  );
   assert.equal(warnings.length, 1);
+  const fine = decodeLease6(message6([status6(0, "All fine (pool 2), thanks.")]), source);
+  assert.equal(fine.lease.status_message, "All fine (pool 2), thanks.");
+  assert.deepEqual(fine.warnings, []);
 });
 
 Deno.test("DHCPv6: link-local DNS and NTP servers carry the interface as their zone", () => {

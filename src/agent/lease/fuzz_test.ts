@@ -1,12 +1,15 @@
 /**
  * Fuzzes both decoders with 100,000 seeded inputs: random bytes, valid headers followed by random
  * options, and valid messages with bytes flipped, cut off or inserted. The only thing a decoder may
- * throw is a LeaseDecodeError; what it decodes has prefix lengths in range.
+ * throw is a LeaseDecodeError; what it decodes has prefix lengths in range and every string in
+ * its grammar (lease text stays data: src/shared/names.ts).
  */
 import assert from "node:assert/strict";
 import { decodeLease4 } from "./dhcp4.ts";
 import { decodeLease6 } from "./dhcp6.ts";
 import { LeaseDecodeError } from "./errors.ts";
+import type { Lease4, Lease6 } from "../../shared/model.ts";
+import { isDomainName, isDuid, matchesNodeText, NODE_TEXT_PATTERNS } from "../../shared/names.ts";
 import {
   addressBytes,
   dnsName,
@@ -20,6 +23,40 @@ import {
   seededRandom,
   uint,
 } from "./test_messages.ts";
+
+type NodeTextKind = keyof typeof NODE_TEXT_PATTERNS;
+
+/** The strings of a decoded lease that break their grammar, as `field: value`. */
+function textOutOfGrammar(lease: Lease4 | Lease6): string[] {
+  const checks: [string, string | undefined, (text: string) => boolean][] = [];
+  const grammar = (field: string, values: (string | undefined)[], kind: NodeTextKind) =>
+    values.forEach((value) => checks.push([field, value, (t) => matchesNodeText(kind, t)]));
+  const names = (field: string, values: (string | undefined)[]) =>
+    values.forEach((value) => checks.push([field, value, isDomainName]));
+  names("search", lease.search);
+  grammar("obtained_at", [lease.obtained_at], "time");
+  if ("lease_time" in lease) {
+    const routes = [...lease.classless_routes, ...lease.static_routes];
+    grammar("ip", [lease.ip, ...lease.routers, ...lease.dns, ...lease.ntp], "ipv4");
+    grammar("route", routes.flatMap((route) => [route.destination, route.router]), "ipv4");
+    grammar("server_id", [lease.server_id], "ipv4");
+    names("domain", [lease.domain, lease.host_name]);
+    grammar("valid_until", [lease.valid_until], "time");
+  } else {
+    const entries = [...lease.address6, ...lease.temporary6, ...lease.prefix6];
+    grammar("ip", [...entries.map((entry) => entry.ip), ...lease.dns, ...lease.ntp], "ipv6");
+    grammar("iaid", [...entries, ...lease.ia].map((entry) => entry.iaid), "iaid");
+    grammar("until", entries.flatMap((e) => [e.preferred_until, e.valid_until]), "time");
+    grammar(
+      "status_message",
+      [lease.status_message, ...lease.ia.map((ia) => ia.status_message)],
+      "statusMessage",
+    );
+    checks.push(["server_id", lease.server_id, isDuid]);
+  }
+  return checks.filter(([, value, valid]) => value !== undefined && !valid(value))
+    .map(([field, value]) => `${field}: ${JSON.stringify(value)}`);
+}
 
 const VALID_4 = message4("198.51.100.23", [
   option4(1, addressBytes("255.255.255.0")),
@@ -72,6 +109,7 @@ Deno.test("fuzz: 100,000 seeded inputs give a lease or a LeaseDecodeError, nothi
     const decode = kind % 2 === 0 ? decodeLease4 : decodeLease6;
     try {
       const { lease } = decode(input, source);
+      assert.deepEqual(textOutOfGrammar(lease), [], `round ${round}`);
       if ("lease_time" in lease) {
         assert.ok((lease.len ?? 0) >= 0 && (lease.len ?? 0) <= 32, `round ${round}`);
       } else {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isDomainName } from "../../shared/names.ts";
+import { asMessageText, isDomainName } from "../../shared/names.ts";
 
 /** `name` when it is a domain name; otherwise undefined and a warning. */
 export function domainName(name: string | undefined, warnings: string[]): string | undefined {
@@ -33,22 +33,19 @@ export function hostName(name: string | undefined, warnings: string[]): string |
   return undefined;
 }
 
-/** Longest status message kept; longer ones are cut. */
-const MAX_STATUS_MESSAGE = 255;
-
 /**
- * A DHCPv6 status message as templates may print it: control characters replaced by U+FFFD and
- * cut at {@link MAX_STATUS_MESSAGE} characters (with a warning when it was changed).
+ * A DHCPv6 status message as templates may print it (lease text stays data): every character
+ * outside the status message grammar (quotes, `:`, `{`, `#`, line separators, control
+ * characters, …) replaced by U+FFFD, cut at 255 characters, spaces at the ends removed (with a
+ * warning when it was changed).
  */
 export function statusMessage(text: string, warnings: string[]): string {
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
-  const cut = [...clean].slice(0, MAX_STATUS_MESSAGE).join("");
-  if (cut !== text) {
+  const clean = asMessageText(text);
+  if (clean !== text) {
     warnings.push(
-      `status message ${JSON.stringify(text.slice(0, 64))}: control characters replaced, ` +
-        `cut to ${MAX_STATUS_MESSAGE} characters`,
+      `status message ${JSON.stringify(text.slice(0, 64))}: characters other than letters, ` +
+        "digits, spaces and .,;()-_ replaced, cut to 255 characters",
     );
   }
-  return cut;
+  return clean;
 }

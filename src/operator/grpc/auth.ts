@@ -32,8 +32,11 @@ export interface AgentIdentity {
   nodeName: string;
 }
 
-/** Why a call was refused: no valid identity, or an identity that may not do this. */
-export type RejectionKind = "unauthenticated" | "permission_denied";
+/**
+ * Why a call was refused: no valid identity, an identity that may not do this, or a token that
+ * could not be reviewed now because too many unknown tokens are being reviewed.
+ */
+export type RejectionKind = "unauthenticated" | "permission_denied" | "throttled";
 
 /** Why exactly a call was refused (the metrics' `reason` label). */
 export type RejectionReason =
@@ -43,7 +46,8 @@ export type RejectionReason =
   | "wrong_service_account"
   | "no_node_claim"
   | "wrong_node"
-  | "invalid_argument";
+  | "invalid_argument"
+  | "throttled";
 
 /** The outcome of checking a caller. */
 export type AuthDecision =
@@ -51,6 +55,38 @@ export type AuthDecision =
   | { ok: false; kind: RejectionKind; label: RejectionReason; reason: string };
 
 const SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
+
+/** A TokenReview's `status` as the apiserver returns it (the fields this decision needs). */
+export interface TokenReviewStatus {
+  /** Whether the token is valid. */
+  authenticated?: boolean;
+  /** The audiences the token is valid for, of those asked for. */
+  audiences?: string[];
+  /** The user the token belongs to. */
+  user?: { username?: string; extra?: Record<string, string[]> };
+  /** Why it is not valid. */
+  error?: string;
+}
+
+/**
+ * What a TokenReview for `audience` says: authenticated only when the apiserver says so and names
+ * `audience` among the token's audiences. An answer without audiences (an authenticator that
+ * ignores them) does not count as ours.
+ */
+export function reviewResult(
+  status: TokenReviewStatus | undefined,
+  audience: string,
+): TokenReviewResult {
+  const authenticated = status?.authenticated === true &&
+    (status.audiences ?? []).includes(audience);
+  const result: TokenReviewResult = { authenticated };
+  if (status?.user) result.user = { username: status.user.username, extra: status.user.extra };
+  if (status?.error) result.error = status.error;
+  else if (status?.authenticated === true && !authenticated) {
+    result.error = `the token is not valid for the audience "${audience}"`;
+  }
+  return result;
+}
 
 /**
  * Who the token belongs to, if it is an allowed agent. `allowedServiceAccounts` are

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { authorizeNode, bearerToken, identify, NODE_NAME_EXTRA } from "./auth.ts";
+import { authorizeNode, bearerToken, identify, NODE_NAME_EXTRA, reviewResult } from "./auth.ts";
 
 const AGENTS = ["dhcp-template:dhcp-template-agent"];
 
@@ -56,4 +56,27 @@ Deno.test("bearer tokens are read from the authorization value", () => {
   assert.equal(bearerToken("Basic abc"), undefined);
   assert.equal(bearerToken(undefined), undefined);
   assert.equal(bearerToken("Bearer "), undefined);
+});
+
+Deno.test("a review counts as ours only when it names our audience", () => {
+  const user = { username: "system:serviceaccount:dhcp-template:dhcp-template-agent" };
+  assert.deepEqual(
+    reviewResult(
+      { authenticated: true, audiences: ["other", "dhcp-template"], user },
+      "dhcp-template",
+    ),
+    { authenticated: true, user: { username: user.username, extra: undefined } },
+  );
+  // An authenticator that ignores audiences answers without them (the field is then omitted).
+  for (const audiences of [undefined, [], ["other"]]) {
+    const result = reviewResult({ authenticated: true, audiences, user }, "dhcp-template");
+    assert.equal(result.authenticated, false, JSON.stringify(audiences));
+    assert.equal(result.error, 'the token is not valid for the audience "dhcp-template"');
+    assert.equal(identify(result, AGENTS).ok, false);
+  }
+  assert.deepEqual(reviewResult({ authenticated: false, error: "expired" }, "dhcp-template"), {
+    authenticated: false,
+    error: "expired",
+  });
+  assert.deepEqual(reviewResult(undefined, "dhcp-template"), { authenticated: false });
 });

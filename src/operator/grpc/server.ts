@@ -1,12 +1,15 @@
 /**
  * The operator's gRPC server for agents: authenticates every call (TokenReview, cached), lets
- * an agent report only for its own node, refuses malformed reports, stores full reports, answers heartbeats from memory
- * (asking for a full report when it lacks the state they refer to), and counts and logs every
- * rejection.
+ * an agent report only for its own node, refuses malformed reports, stores full reports, answers
+ * heartbeats from memory (asking for a full report when it lacks the state they refer to), and
+ * counts and logs every rejection. A refused or failed caller learns only the status code and a
+ * generic message: the reason (who the token belongs to, which node it is bound to, what the
+ * apiserver said) is in the operator's log, not in the answer.
  *
  * @module
  */
 import {
+  experimental,
   type Metadata,
   type sendUnaryData,
   Server,
@@ -14,7 +17,6 @@ import {
   type ServerUnaryCall,
   status,
 } from "@grpc/grpc-js";
-import { Buffer } from "node:buffer";
 import { DhcpTemplateError } from "../../shared/errors.ts";
 import { parseHostPort } from "../../shared/flags.ts";
 import type { Interface } from "../../shared/model.ts";
@@ -49,8 +51,12 @@ export interface ReportSink {
 export interface AgentServerOptions {
   /** `host:port` to listen on (`[::]:9443`; port 0 picks a free port). */
   listen: string;
-  /** Certificate and key (PEM files) to serve TLS; without them the server is plaintext. */
-  tls?: { certFile: string; keyFile: string };
+  /**
+   * Certificate and key (PEM files) to serve TLS; without them the server is plaintext. The files
+   * are read again every `refreshMs` (default 10 s), so a renewed Secret (the kubelet swaps the
+   * mounted files) serves new connections without a restart.
+   */
+  tls?: { certFile: string; keyFile: string; refreshMs?: number };
   /** Checks the callers' tokens. */
   authenticator: Authenticator;
   /** Stores reports. */
@@ -121,6 +127,15 @@ class Rejection extends Error {
 const CODES: Record<RejectionKind, status> = {
   unauthenticated: status.UNAUTHENTICATED,
   permission_denied: status.PERMISSION_DENIED,
+  throttled: status.UNAVAILABLE,
+};
+
+/** The only thing a caller is told, by status code. */
+export const GENERIC_DETAILS: Partial<Record<status, string>> = {
+  [status.UNAUTHENTICATED]: "unauthenticated",
+  [status.PERMISSION_DENIED]: "permission denied",
+  [status.INVALID_ARGUMENT]: "invalid argument (the operator's log has the reason)",
+  [status.UNAVAILABLE]: "unavailable, retry later",
 };
 
 /** Starts the agent server. */
@@ -131,7 +146,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     reports: 0,
     heartbeats: 0,
     resends: 0,
-    rejected: { unauthenticated: 0, permission_denied: 0, invalid_argument: 0 },
+    rejected: { unauthenticated: 0, permission_denied: 0, throttled: 0, invalid_argument: 0 },
     failed: 0,
   };
   let inFlight = 0;
@@ -183,18 +198,20 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         if (error instanceof Rejection) {
           counters.rejected[error.kind]++;
           options.onCall?.({ method, result: "rejected", rejection: error.label });
-          log.warn("Rejected an agent call", {
+          // Throttled calls come in floods and are counted: their records would flood the log.
+          const level = error.kind === "throttled" ? "debug" : "warn";
+          log[level]("Rejected an agent call", {
             ...fields,
             reason: error.message,
             code: error.label,
           });
-          done({ code: error.code, details: error.message });
+          done({ code: error.code, details: GENERIC_DETAILS[error.code] });
         } else {
           counters.failed++;
           options.onCall?.({ method, result: "failed" });
           const message = error instanceof Error ? error.message : String(error);
           log.error("An agent call failed", { ...fields, error: message });
-          done({ code: status.UNAVAILABLE, details: message });
+          done({ code: status.UNAVAILABLE, details: GENERIC_DETAILS[status.UNAVAILABLE] });
         }
       } finally {
         inFlight--;
@@ -245,18 +262,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ),
   });
 
-  let credentials = ServerCredentials.createInsecure();
-  if (options.tls) {
-    const certChain = Buffer.from(await readFile(options.listen, options.tls.certFile));
-    const privateKey = Buffer.from(await readFile(options.listen, options.tls.keyFile));
-    // Client certificates are not checked, so the root certificates are unused; but Deno's TLS
-    // server sends them in its handshake, and grpc-js's default (every public root) overflows
-    // the handshake. Our own chain keeps it small.
-    credentials = ServerCredentials.createSsl(certChain, [{
-      cert_chain: certChain,
-      private_key: privateKey,
-    }], false);
-  }
+  const credentials = options.tls
+    ? await rotatingCredentials(options.listen, options.tls)
+    : ServerCredentials.createInsecure();
   const { hostname, port: requestedPort } = parseListen(options.listen);
   const listener = await listenForConnections(
     hostname,
@@ -293,6 +301,31 @@ function parseListen(listen: string): { hostname: string; port: number } {
   } catch (error) {
     throw new AgentServerError(listen, (error as Error).message, error);
   }
+}
+
+/** How often the certificate files are read again, by default. */
+const TLS_REFRESH_MS = 10_000;
+
+/**
+ * TLS credentials that follow the certificate and key files: grpc-js's file watcher reads them
+ * every `refreshMs` and gives new connections the new pair. Client certificates are not checked,
+ * so the root certificates are unused; but Deno's TLS server sends them in its handshake, and
+ * grpc-js's default (every public root) overflows the handshake: our own chain keeps it small.
+ */
+async function rotatingCredentials(
+  listen: string,
+  tls: { certFile: string; keyFile: string; refreshMs?: number },
+): Promise<ServerCredentials> {
+  // Unreadable files fail the start with a clear error instead of refusing every connection.
+  await readFile(listen, tls.certFile);
+  await readFile(listen, tls.keyFile);
+  const files = new experimental.FileWatcherCertificateProvider({
+    certificateFile: tls.certFile,
+    privateKeyFile: tls.keyFile,
+    caCertificateFile: tls.certFile,
+    refreshIntervalMs: tls.refreshMs ?? TLS_REFRESH_MS,
+  });
+  return experimental.createCertificateProviderServerCredentials(files, files, false);
 }
 
 async function readFile(listen: string, path: string): Promise<Uint8Array> {

@@ -1,14 +1,21 @@
 /**
  * Authenticates agents with the apiserver's TokenReview API (for the configured audience) and
- * caches each token's review briefly, so heartbeats cost no apiserver request.
+ * caches each token's decision briefly, so heartbeats cost no apiserver request.
+ *
+ * Callers are untrusted until reviewed: accepted agents and refused tokens live in separate
+ * bounded caches (a flood of made-up tokens cannot evict an agent's entry), a refused token is
+ * not reviewed again while its entry lasts, and reviews of unknown tokens are limited in rate and
+ * concurrency ({@link ReviewBudget}); a call over the limit is refused as `throttled` without
+ * asking the apiserver.
  *
  * @module
  */
 import { AuthenticationV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { createHash } from "node:crypto";
 import { DhcpTemplateError } from "../../shared/errors.ts";
-import { type AuthDecision, identify, type TokenReviewResult } from "./auth.ts";
+import { type AuthDecision, identify, reviewResult, type TokenReviewResult } from "./auth.ts";
 import { ExpiringCache } from "./expiring_cache.ts";
+import { DEFAULT_REVIEW_LIMITS, ReviewBudget, type ReviewLimits } from "./review_budget.ts";
 
 /** Decides who a caller is from its bearer token. */
 export interface Authenticator {
@@ -26,6 +33,10 @@ export interface AuthenticatorOptions {
   serviceAccounts: readonly string[];
   /** How long a review result is reused (seconds, default 30). */
   cacheSeconds?: number;
+  /** Limits of reviews of tokens not cached (default {@link DEFAULT_REVIEW_LIMITS}). */
+  reviewLimits?: ReviewLimits;
+  /** Accepted agent tokens remembered (default 10,000); refused tokens have as many places. */
+  cacheEntries?: number;
   /** The clock in milliseconds (default `Date.now`). */
   now?: () => number;
 }
@@ -45,59 +56,70 @@ export class TokenReviewAuthenticator implements Authenticator {
   readonly #api: AuthenticationV1Api;
   readonly #audience: string;
   readonly #serviceAccounts: readonly string[];
-  readonly #cache: ExpiringCache<string, Promise<TokenReviewResult>>;
+  /** Decisions for tokens of allowed agents. */
+  readonly #accepted: ExpiringCache<string, AuthDecision>;
+  /** Decisions for every other token (negative caching). */
+  readonly #refused: ExpiringCache<string, AuthDecision>;
+  /** Reviews in flight, by token hash: callers with the same token share one. */
+  readonly #pending = new Map<string, Promise<AuthDecision>>();
+  readonly #budget: ReviewBudget;
 
   /** Creates the authenticator. */
   constructor(options: AuthenticatorOptions) {
     this.#api = options.kubeConfig.makeApiClient(AuthenticationV1Api);
     this.#audience = options.audience;
     this.#serviceAccounts = options.serviceAccounts;
-    this.#cache = new ExpiringCache((options.cacheSeconds ?? 30) * 1000, 10_000, options.now);
+    const ttlMs = (options.cacheSeconds ?? 30) * 1000;
+    const entries = options.cacheEntries ?? 10_000;
+    this.#accepted = new ExpiringCache(ttlMs, entries, options.now);
+    this.#refused = new ExpiringCache(ttlMs, entries, options.now);
+    this.#budget = new ReviewBudget(options.reviewLimits ?? DEFAULT_REVIEW_LIMITS, options.now);
   }
 
   /** The caller's identity, or why it has none. */
-  async authenticate(token: string | undefined): Promise<AuthDecision> {
+  authenticate(token: string | undefined): Promise<AuthDecision> {
     if (!token) {
-      return {
+      return Promise.resolve({
         ok: false,
         kind: "unauthenticated",
         label: "missing_token",
         reason: "the call carries no bearer token",
-      };
+      });
     }
-    return identify(await this.#review(token), this.#serviceAccounts);
-  }
-
-  #review(token: string): Promise<TokenReviewResult> {
     const key = createHash("sha256").update(token).digest("hex");
-    const cached = this.#cache.get(key);
-    if (cached) return cached;
-    const review = this.#request(token);
-    this.#cache.set(key, review);
-    // A failed request is not an answer: the next call asks again.
-    review.catch(() => {
-      if (this.#cache.get(key) === review) this.#cache.set(key, review, 0);
+    const known = this.#accepted.get(key) ?? this.#refused.get(key) ?? this.#pending.get(key);
+    if (known) return Promise.resolve(known);
+    if (!this.#budget.tryStart()) {
+      return Promise.resolve({
+        ok: false,
+        kind: "throttled",
+        label: "throttled",
+        reason: "too many unknown tokens are being reviewed; not reviewed",
+      });
+    }
+    const decision = this.#request(token).then((review) => {
+      const decided = identify(review, this.#serviceAccounts);
+      (decided.ok ? this.#accepted : this.#refused).set(key, decided);
+      return decided;
+    }).finally(() => {
+      // A failed request is not an answer: the next call asks again.
+      this.#pending.delete(key);
+      this.#budget.finish();
     });
-    return review;
+    this.#pending.set(key, decision);
+    return decision;
   }
 
   async #request(token: string): Promise<TokenReviewResult> {
     this.reviews++;
-    let status;
     try {
       const review = await this.#api.createTokenReview({
         body: { spec: { token, audiences: [this.#audience] } },
       });
-      status = review.status;
+      return reviewResult(review.status, this.#audience);
     } catch (error) {
       throw new TokenReviewError(error instanceof Error ? error.message : String(error), error);
     }
-    const authenticated = status?.authenticated === true &&
-      (status.audiences ?? [this.#audience]).includes(this.#audience);
-    const result: TokenReviewResult = { authenticated };
-    if (status?.user) result.user = { username: status.user.username, extra: status.user.extra };
-    if (status?.error) result.error = status.error;
-    return result;
   }
 }
 

@@ -1,25 +1,30 @@
 /**
  * Checks a node's report before it is stored (pure): an agent may only report for its own node,
  * but what it reports must still be well-formed lease data, since templates turn it into
- * cluster objects.
+ * cluster objects. Every string is held to its grammar in `src/shared/names.ts` (the same
+ * patterns as the DHCPNode CRD's schema).
  *
  * @module
  */
 import ipaddr from "ipaddr.js";
 import type { LeasedAddress, Node } from "../../shared/model.ts";
-import { isDomainName, isInterfaceName, isSsid } from "../../shared/names.ts";
+import {
+  isDomainName,
+  isDuid,
+  isInterfaceName,
+  isSsid,
+  matchesNodeText,
+} from "../../shared/names.ts";
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const IAID = /^[0-9a-f]{8}$/;
-/** Status messages: at most 255 characters, no control characters. */
-const STATUS_MESSAGE = /^[^\p{Cc}]{0,255}$/u;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Everything wrong with a report, as `path: problem` lines; empty when it is fine. */
 export function reportProblems(node: Node): string[] {
   const problems: string[] = [];
   const problem = (path: string, detail: string) => problems.push(`${path}: ${detail}`);
-  if (!NODE_NAME.test(node.name)) problem("name", `"${node.name}" is not a node name`);
+  if (!NODE_NAME.test(node.name)) {
+    problem("name", `${JSON.stringify(node.name)} is not a node name`);
+  }
   const seen = new Set<string>();
   node.interfaces.forEach((iface, i) => {
     const at = `interfaces[${i}]`;
@@ -57,6 +62,9 @@ export function reportProblems(node: Node): string[] {
       }
       if (lease4.domain !== undefined) domain(problem, `${at}.lease4.domain`, lease4.domain);
       lease4.search.forEach((name, j) => domain(problem, `${at}.lease4.search[${j}]`, name));
+      if (lease4.server_id !== undefined) {
+        address(problem, `${at}.lease4.server_id`, lease4.server_id, "ipv4");
+      }
       time(problem, `${at}.lease4.obtained_at`, lease4.obtained_at);
       time(problem, `${at}.lease4.valid_until`, lease4.valid_until);
     }
@@ -66,8 +74,8 @@ export function reportProblems(node: Node): string[] {
         lease6[field].forEach((entry, j) => leased(problem, `${at}.lease6.${field}[${j}]`, entry));
       }
       lease6.ia.forEach((ia, j) => {
-        if (!IAID.test(ia.iaid)) {
-          problem(`${at}.lease6.ia[${j}].iaid`, `"${ia.iaid}" is not an IAID`);
+        if (!matchesNodeText("iaid", ia.iaid)) {
+          problem(`${at}.lease6.ia[${j}].iaid`, `${JSON.stringify(ia.iaid)} is not an IAID`);
         }
         if (ia.status_message !== undefined) {
           text(problem, `${at}.lease6.ia[${j}].status_message`, ia.status_message);
@@ -92,6 +100,9 @@ export function reportProblems(node: Node): string[] {
         );
       }
       lease6.search.forEach((name, j) => domain(problem, `${at}.lease6.search[${j}]`, name));
+      if (lease6.server_id !== undefined && !isDuid(lease6.server_id)) {
+        problem(`${at}.lease6.server_id`, `${JSON.stringify(lease6.server_id)} is not a DUID`);
+      }
       time(problem, `${at}.lease6.obtained_at`, lease6.obtained_at);
     }
   });
@@ -105,24 +116,35 @@ function domain(problem: Problem, path: string, name: string): void {
 }
 
 function text(problem: Problem, path: string, value: string): void {
-  if (!STATUS_MESSAGE.test(value)) {
-    problem(path, `${JSON.stringify(value.slice(0, 64))} has control characters or is too long`);
+  if (!matchesNodeText("statusMessage", value)) {
+    problem(
+      path,
+      `${JSON.stringify(value.slice(0, 64))} is not a status message (too long, or characters ` +
+        "other than letters, digits, spaces and .,;()-_)",
+    );
   }
 }
 
 function leased(problem: Problem, path: string, entry: LeasedAddress): void {
   address(problem, `${path}.ip`, entry.ip, "ipv6");
-  if (entry.iaid !== undefined && !IAID.test(entry.iaid)) {
-    problem(`${path}.iaid`, `"${entry.iaid}" is not an IAID`);
+  if (entry.iaid !== undefined && !matchesNodeText("iaid", entry.iaid)) {
+    problem(`${path}.iaid`, `${JSON.stringify(entry.iaid)} is not an IAID`);
   }
   length(problem, `${path}.len`, entry.len, 128);
   time(problem, `${path}.preferred_until`, entry.preferred_until);
   time(problem, `${path}.valid_until`, entry.valid_until);
+  if (entry.state !== undefined && entry.state !== "active" && entry.state !== "draining") {
+    problem(`${path}.state`, `${JSON.stringify(entry.state)} is not active or draining`);
+  }
 }
 
 function address(problem: Problem, path: string, ip: string, kind: "ipv4" | "ipv6"): void {
-  const valid = kind === "ipv4" ? ipaddr.IPv4.isValidFourPartDecimal(ip) : ipaddr.IPv6.isValid(ip);
-  if (!valid) problem(path, `"${ip}" is not an ${kind === "ipv4" ? "IPv4" : "IPv6"} address`);
+  // The pattern keeps out what the parser would also take (an IPv6 zone: `fe80::1%anything`).
+  const valid = matchesNodeText(kind, ip) &&
+    (kind === "ipv4" ? ipaddr.IPv4.isValidFourPartDecimal(ip) : ipaddr.IPv6.isValid(ip));
+  if (!valid) {
+    problem(path, `${JSON.stringify(ip)} is not an ${kind === "ipv4" ? "IPv4" : "IPv6"} address`);
+  }
 }
 
 function length(problem: Problem, path: string, len: number, max: number): void {
@@ -132,7 +154,7 @@ function length(problem: Problem, path: string, len: number, max: number): void 
 }
 
 function time(problem: Problem, path: string, value: string): void {
-  if (!RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
-    problem(path, `"${value}" is not an RFC 3339 time`);
+  if (!matchesNodeText("time", value) || Number.isNaN(Date.parse(value))) {
+    problem(path, `${JSON.stringify(value)} is not an RFC 3339 time`);
   }
 }

@@ -90,6 +90,40 @@ Deno.test("text crafted to break a template's YAML is refused", () => {
   ]);
 });
 
+Deno.test("every string of a report is held to its grammar: SSID, server ids, zones, state", () => {
+  const node = goodNode();
+  const iface = node.interfaces[0];
+  iface.name = "wlan0";
+  iface.ssid = "Bob's \u2028{{ x }}";
+  iface.lease4!.server_id = "198.51.100.1: x";
+  iface.lease6!.server_id = "00:01 #";
+  iface.lease6!.dns = ["fe80::1%eth0\u00a0x"];
+  iface.lease6!.prefix6[0].state = "x: y" as "active";
+  node.interfaces.push({ name: "wlan1", ssid: "Caf\u00e9\u00a0Net" });
+  assert.deepEqual(reportProblems(node), [
+    'interfaces[0].ssid: "Bob\'s \u2028{{ x }}" is not an SSID',
+    'interfaces[0].lease4.server_id: "198.51.100.1: x" is not an IPv4 address',
+    'interfaces[0].lease6.prefix6[0].state: "x: y" is not active or draining',
+    'interfaces[0].lease6.dns[0]: "fe80::1%eth0\u00a0x" is not an IPv6 address',
+    'interfaces[0].lease6.server_id: "00:01 #" is not a DUID',
+    'interfaces[1].ssid: "Caf\u00e9\u00a0Net" is not an SSID',
+  ]);
+  const fine = goodNode();
+  fine.interfaces[0].ssid = "Café Net";
+  fine.interfaces[0].lease4!.server_id = "198.51.100.1";
+  fine.interfaces[0].lease6!.server_id = "00:01:00:01:2c:4f:1a:2b";
+  fine.interfaces[0].lease6!.prefix6[0].state = "draining";
+  fine.interfaces[0].lease6!.dns = ["fe80::1%eth0"];
+  fine.interfaces[0].lease6!.status_message = "No addresses available (pool 2, try later).";
+  assert.deepEqual(reportProblems(fine), []);
+  const message = goodNode();
+  message.interfaces[0].lease6!.status_message = 'NoAddrsAvail: "none" #1';
+  assert.deepEqual(reportProblems(message), [
+    'interfaces[0].lease6.status_message: "NoAddrsAvail: \\"none\\" #1" is not a status ' +
+    "message (too long, or characters other than letters, digits, spaces and .,;()-_)",
+  ]);
+});
+
 Deno.test("routes, MTU, host name, IAs and status messages are checked", () => {
   const node = goodNode();
   const lease4 = node.interfaces[0].lease4!;
@@ -109,8 +143,10 @@ Deno.test("routes, MTU, host name, IAs and status messages are checked", () => {
     'interfaces[0].lease6.temporary6[0].ip: "198.51.100.1" is not an IPv6 address',
     'interfaces[0].lease6.temporary6[0].iaid: "1" is not an IAID',
     'interfaces[0].lease6.ia[0].iaid: "xyz" is not an IAID',
-    'interfaces[0].lease6.ia[0].status_message: "a\\nb" has control characters or is too long',
-    'interfaces[0].lease6.status_message: "{{ ok }}\\u0007" has control characters or is too long',
+    'interfaces[0].lease6.ia[0].status_message: "a\\nb" is not a status message (too ' +
+    "long, or characters other than letters, digits, spaces and .,;()-_)",
+    'interfaces[0].lease6.status_message: "{{ ok }}\\u0007" is not a status message (too long, ' +
+    "or characters other than letters, digits, spaces and .,;()-_)",
   ]);
   // Without an address (a DHCPINFORM reply) a DHCPv4 lease is still well-formed.
   const inform = goodNode();

@@ -3,6 +3,11 @@
  * objects templates generate. Server-side apply under one fixed field manager; resource
  * discovery is cached by the client library and refreshed when a kind is not found.
  *
+ * Applies and deletes can be made as a template's service account (impersonation, see
+ * `impersonation.ts`); reads and discovery are always the operator's own. The header is set per
+ * request: the library's own `impersonateUser` of a kubeconfig user would act as the account for
+ * every request of the client, reads and discovery included.
+ *
  * Objects travel as the JSON the apiserver speaks: the library's generic object API would pass
  * built-in kinds through its typed models, which rename fields (`enum` → `_enum`) and drop the
  * ones its models do not know.
@@ -19,6 +24,7 @@ import {
   type ResponseContext,
 } from "@kubernetes/client-node";
 import { DhcpTemplateError } from "../../shared/errors.ts";
+import { impersonationHeaders, type ServiceAccountRef } from "./impersonation.ts";
 import {
   describeRef,
   type KubernetesObject,
@@ -69,15 +75,19 @@ class RawObjectApi extends KubernetesObjectApi {
     delete this.apiVersionResourceCache[apiVersion];
   }
 
-  /** Sends one request; the response body comes back as parsed JSON. */
+  /** Sends one request (as `as`, when given); the response body comes back as parsed JSON. */
   send(
     method: HttpMethod,
     path: string,
     query: Record<string, string> = {},
     body?: { contentType: string; json: unknown },
+    as?: ServiceAccountRef,
   ): Promise<unknown> {
     const request = this.configuration.baseServer.makeRequestContext(path, method);
     request.setHeaderParam("Accept", "application/json");
+    for (const [name, value] of Object.entries(impersonationHeaders(as))) {
+      request.setHeaderParam(name, value);
+    }
     for (const [name, value] of Object.entries(query)) request.setQueryParam(name, value);
     if (body) {
       request.setHeaderParam("Content-Type", body.contentType);
@@ -120,14 +130,20 @@ export class ClusterObjects {
     return `${groupVersionPath(apiVersion)}/${resource.name}`;
   }
 
-  /** Every object of a kind with a label (`labelSelector` syntax), across namespaces. */
+  /**
+   * Every object of a kind with a label (`labelSelector` syntax), across namespaces. Each item
+   * carries its `apiVersion` and `kind`, which the apiserver leaves out of the items of built-in
+   * kinds (a ConfigMap listed without them would never equal the rendered one).
+   */
   async list(apiVersion: string, kind: string, labelSelector: string): Promise<ObjectList> {
     const path = await this.collectionPath(apiVersion, kind);
+    let list: ObjectList;
     try {
-      return await this.#api.send(HttpMethod.GET, path, { labelSelector }) as ObjectList;
+      list = await this.#api.send(HttpMethod.GET, path, { labelSelector }) as ObjectList;
     } catch (error) {
       throw await this.#failure("list", { apiVersion, kind, name: `*` }, error);
     }
+    return { ...list, items: list.items.map((item) => ({ ...item, apiVersion, kind })) };
   }
 
   async #objectPath(ref: ObjectRef): Promise<string> {
@@ -185,8 +201,11 @@ export class ClusterObjects {
     }
   }
 
-  /** Server-side applies `object` (forcing ownership of conflicting fields) and returns the result. */
-  async apply(object: KubernetesObject): Promise<KubernetesObject> {
+  /**
+   * Server-side applies `object` (forcing ownership of conflicting fields) and returns the result;
+   * as the service account `as` when given.
+   */
+  async apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
     const body = { ...object, metadata: { ...object.metadata } };
     delete body.metadata.uid;
     delete body.metadata.resourceVersion;
@@ -197,6 +216,7 @@ export class ClusterObjects {
         path,
         { fieldManager: FIELD_MANAGER, force: "true" },
         { contentType: PatchStrategy.ServerSideApply, json: body },
+        as,
       ) as KubernetesObject;
     } catch (error) {
       throw await this.#failure("apply", refOf(object), error);
@@ -205,19 +225,20 @@ export class ClusterObjects {
 
   /**
    * Deletes the object if it still has `uid` (a recreated object of the same name is left alone).
-   * Returns false when it was already gone or had been replaced.
+   * Returns false when it was already gone or had been replaced. As the service account `as` when
+   * given.
    */
-  async delete(ref: ObjectRef, uid: string): Promise<boolean> {
+  async delete(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean> {
     try {
-      await this.#api.delete(
-        toHeader(ref),
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        "Background",
-        { preconditions: { uid } },
-      );
+      await this.#api.send(HttpMethod.DELETE, await this.#objectPath(ref), {}, {
+        contentType: "application/json",
+        json: {
+          apiVersion: "v1",
+          kind: "DeleteOptions",
+          propagationPolicy: "Background",
+          preconditions: { uid },
+        },
+      }, as);
       return true;
     } catch (error) {
       const status = statusOf(error);
@@ -225,16 +246,6 @@ export class ClusterObjects {
       throw wrap("delete", ref, error);
     }
   }
-}
-
-function toHeader(
-  ref: ObjectRef,
-): { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } {
-  return {
-    apiVersion: ref.apiVersion,
-    kind: ref.kind,
-    metadata: ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name },
-  };
 }
 
 /** `/api/v1` for the core group, `/apis/<group>/<version>` for the others. */

@@ -3,6 +3,11 @@
  * rendered before (its inventory) and what the cluster holds → what to apply, what to delete and
  * what to refuse. Ownership is decided by the owner reference's UID, never by a label.
  *
+ * The operator sets an object's only owner reference (to the rendering template): a rendered
+ * object that names owners of its own is refused, so template A can never mark its objects as
+ * owned by template B (whose pruning and garbage collection would then act on them) or by
+ * anything else.
+ *
  * @module
  */
 
@@ -72,6 +77,11 @@ export interface Plan {
   conflicts: Conflict[];
 }
 
+/** Why a rendered object that sets `metadata.ownerReferences` is refused. */
+export const OWN_OWNERS_REFUSED =
+  "sets metadata.ownerReferences: a template may not name owners, the operator sets the only " +
+  "owner reference (to the template)";
+
 /** Makes the plan for one template. Pure: the same input gives the same plan. */
 export function planTemplate(input: PlanInput): Plan {
   const plan: Plan = { apply: [], unchanged: [], delete: [], conflicts: [] };
@@ -85,9 +95,14 @@ export function planTemplate(input: PlanInput): Plan {
       continue;
     }
     desiredKeys.add(key);
+    if ((object.metadata.ownerReferences ?? []).length > 0) {
+      plan.conflicts.push({ ref, reason: `${describeRef(ref)} ${OWN_OWNERS_REFUSED}` });
+      continue;
+    }
     const live = input.live.get(key);
-    if (live && !isOwnedBy(live, input.template.uid)) {
-      plan.conflicts.push({ ref, reason: `${describeRef(ref)} exists and ${ownerOf(live)}` });
+    const conflict = live && ownershipConflict(live, input.template.uid);
+    if (conflict) {
+      plan.conflicts.push({ ref, reason: conflict });
       continue;
     }
     const decorated = decorate(object, input.template);
@@ -106,6 +121,15 @@ export function planTemplate(input: PlanInput): Plan {
   return plan;
 }
 
+/**
+ * Why the template with this UID must not touch `live`, an object that exists; undefined when
+ * the template owns it.
+ */
+export function ownershipConflict(live: KubernetesObject, templateUid: string): string | undefined {
+  if (isOwnedBy(live, templateUid)) return undefined;
+  return `${describeRef(refOf(live))} exists and ${ownerOf(live)}`;
+}
+
 /** Whether `object` names the template with this UID among its owners. */
 export function isOwnedBy(object: KubernetesObject, templateUid: string): boolean {
   return (object.metadata.ownerReferences ?? []).some((owner) => owner.uid === templateUid);
@@ -118,7 +142,10 @@ function ownerOf(object: KubernetesObject): string {
     : "was not created by this template";
 }
 
-/** The object as it is applied: template label, controller owner reference, applied hash. */
+/**
+ * The object as it is applied: template label, the template as its only owner (controller),
+ * applied hash.
+ */
 export function decorate(object: KubernetesObject, template: TemplateIdentity): KubernetesObject {
   const withOwnership: KubernetesObject = {
     ...object,
@@ -126,7 +153,6 @@ export function decorate(object: KubernetesObject, template: TemplateIdentity): 
       ...object.metadata,
       labels: { ...object.metadata.labels, [TEMPLATE_LABEL]: template.name },
       ownerReferences: [
-        ...(object.metadata.ownerReferences ?? []),
         {
           apiVersion: TEMPLATE_API_VERSION,
           kind: TEMPLATE_KIND,

@@ -5,6 +5,7 @@ import {
   decorate,
   hashObject,
   isUpToDate,
+  OWN_OWNERS_REFUSED,
   planTemplate,
   TEMPLATE_LABEL,
 } from "./plan.ts";
@@ -149,6 +150,34 @@ Deno.test("an object owned by someone else is neither applied nor deleted, but r
   assert.deepEqual(plan.delete, []);
   assert.equal(plan.conflicts.length, 1);
   assert.match(plan.conflicts[0].reason, /exists and is controlled by ConfigMap other/);
+});
+
+Deno.test("a rendered object naming its own owners is refused, not applied", () => {
+  const claimed = pool("a", "2001:db8:1::/64");
+  claimed.metadata.ownerReferences = [{
+    apiVersion: "k8s.lukasdietrich.com/v1alpha1",
+    kind: "DHCPTemplate",
+    name: "other-template",
+    uid: "uid-other-template",
+  }];
+  const owned = stored(decorate(pool("a", "2001:db8:1::/64"), template), "uid-a");
+  const plan = planTemplate({
+    template,
+    desired: [claimed, pool("b", "2001:db8:2::/64")],
+    inventory: [refOf(owned)],
+    live: liveMap(owned),
+  });
+  assert.deepEqual(plan.apply.map((object) => object.metadata.name), ["b"]);
+  assert.deepEqual(plan.delete, [], "the refused object is still rendered: not pruned");
+  assert.deepEqual(plan.conflicts, [{
+    ref: refOf(claimed),
+    reason: `CiliumLoadBalancerIPPool a ${OWN_OWNERS_REFUSED}`,
+  }]);
+  assert.deepEqual(
+    plan.apply[0].metadata.ownerReferences?.map((owner) => owner.uid),
+    [template.uid],
+    "the template is the only owner",
+  );
 });
 
 Deno.test("an inventory object now owned by someone else is not deleted", () => {
