@@ -10,7 +10,13 @@ import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
 import type { Node } from "../shared/model.ts";
 import type { ServiceAccountRef } from "./kube/impersonation.ts";
-import { hashObject, isOwnedBy, planTemplate } from "./plan/plan.ts";
+import {
+  hashObject,
+  isOwnedBy,
+  type Plan,
+  planTemplate,
+  type TemplateIdentity,
+} from "./plan/plan.ts";
 import {
   type ConflictStatus,
   nextStatus,
@@ -48,14 +54,18 @@ export interface Renderer {
   render(templateName: string, source: string, nodes: Node[]): Promise<RenderResult>;
 }
 
-/** The cluster operations one reconcile needs. */
-export interface ReconcileCluster {
+/** The cluster reads a plan is made from (the reconcile and the live preview share them). */
+export interface ClusterReader {
   /** Whether a kind is namespaced; throws for a kind the cluster does not serve. */
   isNamespaced(apiVersion: string, kind: string): Promise<boolean>;
   /** Makes sure the cluster's objects of a kind can be read through `get` and are watched. */
   watch(apiVersion: string, kind: string): Promise<void>;
   /** The object as the cluster holds it, or undefined. */
   get(ref: ObjectRef): Promise<KubernetesObject | undefined>;
+}
+
+/** The cluster operations one reconcile needs. */
+export interface ReconcileCluster extends ClusterReader {
   /** Server-side applies the object, as the service account `as` when given. */
   apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject>;
   /**
@@ -127,21 +137,13 @@ async function renderAndApply(
     return { result: "RenderFailed", error: rendered.error, nodeCount };
   }
 
-  // A kind the cluster does not serve (CRD missing or deleted) or will not let us read
-  // (outside our RBAC) fails on its own: the template's other kinds are still applied.
-  const failedKinds = new Map<string, string>();
-  const desired = await resolveNamespaces(rendered.objects, cluster, failedKinds);
-  const live = await readLive([...desired.map(refOf), ...inventory], cluster, failedKinds);
+  const { plan, live, failedKinds } = await planAgainstCluster(
+    { name: template.metadata.name, uid: template.metadata.uid },
+    rendered.objects,
+    inventory,
+    cluster,
+  );
   const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
-
-  const identity = { name: template.metadata.name, uid: template.metadata.uid };
-  const plan = planTemplate({
-    template: identity,
-    desired: desired.filter((object) => usable(refOf(object))),
-    // What the template owns of a failed kind is neither checked nor deleted this time.
-    inventory: inventory.filter(usable),
-    live,
-  });
   const actor = template.spec.serviceAccount;
   const failures = [...failedKinds.values()];
   const kept = new Map<string, ObjectRef>(
@@ -191,13 +193,48 @@ async function renderAndApply(
   return { result: "Applied", inventory: newInventory, conflicts, nodeCount };
 }
 
+/** A plan made against the cluster, with what it was made from. */
+export interface ClusterPlan {
+  /** What to apply, delete and refuse. */
+  plan: Plan;
+  /** The cluster's objects for every rendered and inventory reference, keyed by `refKey`. */
+  live: Map<string, KubernetesObject>;
+  /** Kinds that could not be looked up or read (`apiVersion/kind` → why): left out of the plan. */
+  failedKinds: Map<string, string>;
+}
+
+/**
+ * Plans a template's rendered objects against the cluster, reading only: namespaces resolved,
+ * live objects read, {@link planTemplate} applied. A kind the cluster does not serve (CRD missing
+ * or deleted) or will not let us read (outside our RBAC) fails on its own: the template's other
+ * kinds are still planned, and what it owns of a failed kind is neither checked nor deleted.
+ */
+export async function planAgainstCluster(
+  template: TemplateIdentity,
+  rendered: KubernetesObject[],
+  inventory: ObjectRef[],
+  cluster: ClusterReader,
+): Promise<ClusterPlan> {
+  const failedKinds = new Map<string, string>();
+  const desired = await resolveNamespaces(rendered, cluster, failedKinds);
+  const live = await readLive([...desired.map(refOf), ...inventory], cluster, failedKinds);
+  const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
+  const plan = planTemplate({
+    template,
+    desired: desired.filter((object) => usable(refOf(object))),
+    inventory: inventory.filter(usable),
+    live,
+  });
+  return { plan, live, failedKinds };
+}
+
 /**
  * Namespaced objects without a namespace go to `default`; cluster-scoped ones lose theirs. An
  * object whose kind cannot be looked up is left out and its kind recorded in `failedKinds`.
  */
 async function resolveNamespaces(
   objects: KubernetesObject[],
-  cluster: ReconcileCluster,
+  cluster: ClusterReader,
   failedKinds: Map<string, string>,
 ): Promise<KubernetesObject[]> {
   const resolved: KubernetesObject[] = [];
@@ -228,7 +265,7 @@ async function resolveNamespaces(
  */
 async function readLive(
   refs: ObjectRef[],
-  cluster: ReconcileCluster,
+  cluster: ClusterReader,
   failedKinds: Map<string, string>,
 ): Promise<Map<string, KubernetesObject>> {
   const byKind = Map.groupBy(refs.filter((ref) => !failedKinds.has(kindOf(ref))), kindOf);
@@ -249,8 +286,8 @@ async function readLive(
   return live;
 }
 
-/** The key of an object's kind: its API version and kind. */
-function kindOf(ref: { apiVersion: string; kind: string }): string {
+/** The key of an object's kind: its API version and kind (as in `failedKinds`). */
+export function kindOf(ref: { apiVersion: string; kind: string }): string {
   return `${ref.apiVersion}/${ref.kind}`;
 }
 

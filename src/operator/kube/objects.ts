@@ -199,7 +199,23 @@ export class ClusterObjects {
    * Server-side applies `object` (forcing ownership of conflicting fields) and returns the result;
    * as the service account `as` when given.
    */
-  async apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+  apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+    return this.#apply(object, {}, as);
+  }
+
+  /**
+   * What {@link apply} would make of `object`, without writing anything (server-side dry run:
+   * admission, defaulting and validation run, nothing is stored).
+   */
+  dryRunApply(object: KubernetesObject): Promise<KubernetesObject> {
+    return this.#apply(object, { dryRun: "All" });
+  }
+
+  async #apply(
+    object: KubernetesObject,
+    query: Record<string, string>,
+    as?: ServiceAccountRef,
+  ): Promise<KubernetesObject> {
     const body = { ...object, metadata: { ...object.metadata } };
     delete body.metadata.uid;
     delete body.metadata.resourceVersion;
@@ -208,7 +224,7 @@ export class ClusterObjects {
       return await this.#api.send(
         HttpMethod.PATCH,
         path,
-        { fieldManager: FIELD_MANAGER, force: "true" },
+        { ...query, fieldManager: FIELD_MANAGER, force: "true" },
         { contentType: PatchStrategy.ServerSideApply, json: body },
         as,
       ) as KubernetesObject;
