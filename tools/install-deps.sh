@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need on Debian 12 or newer, and only what is missing,
 # saying what it does: the Debian packages of the DHCP testbed and the Jinja2 reference, Go (the
-# control plane and Helm are built from their Go modules) and Deno (from npm). Idempotent; run as
-# root. `./demo.sh` and `./test.sh` run it first.
+# control plane and Helm are built from their Go modules), Deno (from npm) and the virtualenv with
+# the real Ansible IP filters (tools/ansible-venv.sh, pinned, from PyPI). Idempotent; run as root.
+# `./demo.sh` and `./test.sh` run it first.
 #
 # DHCPT_INSTALL_PREFIX (default /usr/local) is where Go goes when it is missing: PREFIX/go, linked
 # from PREFIX/bin.
@@ -22,7 +23,7 @@ declare -A GO_TOOLCHAIN_SUM=(
   [arm64]=h1:sYL/O6MqS68ML0kjsQ36WoYIpJqkw60TxizWUYUKQMc=
 )
 DEBIAN_PACKAGES=(
-  dhcpcd-base kea-dhcp4-server kea-dhcp6-server python3-jinja2
+  dhcpcd-base kea-dhcp4-server kea-dhcp6-server python3-jinja2 python3-venv
   iproute2 util-linux procps openssl ca-certificates socat curl
 )
 
@@ -101,5 +102,7 @@ go_is_recent || fail "Go >= $GO_MINIMUM is not first on PATH (found: $(command -
 
 deno_is_pinned || install_deno
 deno_is_pinned || fail "deno $DENO_VERSION is not first on PATH (found: $(command -v deno || echo none))"
+
+bash "$ROOT/tools/ansible-venv.sh" >/dev/null
 
 say "ready: deno $DENO_VERSION, $(go env GOVERSION), Debian packages ${DEBIAN_PACKAGES[*]}"

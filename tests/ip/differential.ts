@@ -1,0 +1,62 @@
+/**
+ * Differential testing of the IP helpers against the real Ansible filters: the same templates
+ * rendered by Jinja2 with `ansible.utils`' filters and tests (one Python process,
+ * `render_ansible.py`, in the virtualenv `tools/ansible-venv.sh` makes) and by our renderer.
+ *
+ * @module
+ */
+import { compileTemplate } from "../../src/operator/render/engine.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const SCRIPT = new URL("./render_ansible.py", import.meta.url).pathname;
+
+/** What rendering one template gave. */
+export type Outcome = { ok: true; output: string } | { ok: false; error: string };
+
+/** The Python interpreter of the Ansible virtualenv (created on first use). */
+export async function ansiblePython(): Promise<string> {
+  const result = await new Deno.Command("bash", {
+    args: [`${ROOT}tools/ansible-venv.sh`],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!result.success) {
+    throw new Error("tools/ansible-venv.sh could not create the Ansible virtualenv");
+  }
+  return new TextDecoder().decode(result.stdout).trim();
+}
+
+/** Renders every template with Jinja2 and the real Ansible IP filters. */
+export async function renderWithAnsible(
+  templates: string[],
+): Promise<{ versions: Record<string, string>; outcomes: Outcome[] }> {
+  const python = await ansiblePython();
+  const child = new Deno.Command(python, {
+    args: [SCRIPT],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify({ data: {}, templates })));
+  await writer.close();
+  const result = await child.output();
+  if (!result.success) {
+    throw new Error(`render_ansible.py failed: ${new TextDecoder().decode(result.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(result.stdout));
+}
+
+/** Renders one template with our renderer. */
+export function renderWithUs(template: string): Outcome {
+  try {
+    return { ok: true, output: compileTemplate(template).render({}) };
+  } catch (error) {
+    return { ok: false, error: String(error) };
+  }
+}
+
+/** An outcome, readably. */
+export function show(outcome: Outcome): string {
+  return outcome.ok ? JSON.stringify(outcome.output) : `error: ${outcome.error.slice(0, 160)}`;
+}
