@@ -188,7 +188,13 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
         return reconciler.reconciles > 0;
       });
       await reconciler.idle();
-      assert.deepEqual(reconciler.writes, { applies: 0, deletes: 0, statusWrites: 0 });
+      assert.deepEqual(reconciler.writes, {
+        applies: 0,
+        deletes: 0,
+        statusWrites: 0,
+        patches: 0,
+        finalizerWrites: 0,
+      });
       assert.deepEqual(
         await Promise.all([a, b].map(async (node) => (await pool(node))?.metadata.uid)),
         uids,
@@ -205,7 +211,13 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
       reconciler = await startReconciler(notLoaded);
       await new Promise((resolve) => setTimeout(resolve, 500));
       await reconciler.idle();
-      assert.deepEqual(reconciler.writes, { applies: 0, deletes: 0, statusWrites: 0 });
+      assert.deepEqual(reconciler.writes, {
+        applies: 0,
+        deletes: 0,
+        statusWrites: 0,
+        patches: 0,
+        finalizerWrites: 0,
+      });
       assert.ok(await pool(a));
       await reconciler.stop();
       reconciler = await startReconciler();

@@ -110,7 +110,7 @@ async function previewApply(
   const ref = refOf(object);
   const before = liveOf(ref);
   try {
-    const after = await objects.dryRunApply(object);
+    const after = await objects.applyWith(object, { dryRun: true });
     return before ? { action: "update", ref, before, after } : { action: "create", ref, after };
   } catch (error) {
     return { action: "fail", ref, reason: error instanceof Error ? error.message : String(error) };

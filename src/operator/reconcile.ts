@@ -13,6 +13,7 @@ import type { ServiceAccountRef } from "./kube/impersonation.ts";
 import {
   hashObject,
   isOwnedBy,
+  PATCH_FINALIZER,
   type Plan,
   planTemplate,
   type TemplateIdentity,
@@ -27,8 +28,15 @@ import {
 
 /** A DHCPTemplate as the reconciler reads it. */
 export interface DhcpTemplate {
-  /** Metadata; uid and generation are set by the apiserver. */
-  metadata: { name: string; uid: string; generation?: number };
+  /** Metadata; uid, generation and deletionTimestamp are set by the apiserver. */
+  metadata: {
+    name: string;
+    uid: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    finalizers?: string[];
+  };
   /** The template and its switches. */
   spec: {
     template: string;
@@ -73,6 +81,15 @@ export interface ReconcileCluster extends ClusterReader {
    * it was gone or replaced.
    */
   delete(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean>;
+  /** Server-side applies a patch of an opted-in object under the patch field manager. */
+  patch(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject>;
+  /** Releases the patch field manager's fields of the object, if it still has `uid`. */
+  release(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<void>;
+  /**
+   * Adds or removes {@link PATCH_FINALIZER} on the template: it holds a deleted template until
+   * its patches are released.
+   */
+  setFinalizer(template: DhcpTemplate, present: boolean): Promise<void>;
   /** Writes the template's status. */
   writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void>;
   /** Records a Kubernetes Event on the template. */
@@ -87,6 +104,10 @@ export interface ReconcileReport {
   applied: number;
   /** Objects deleted. */
   deleted: number;
+  /** Opted-in objects patched. */
+  patched: number;
+  /** Opted-in objects whose patch was released. */
+  released: number;
   /** Whether the status was written. */
   statusWritten: boolean;
 }
@@ -106,8 +127,13 @@ export async function reconcileTemplate(
     result: "Applied",
     applied: 0,
     deleted: 0,
+    patched: 0,
+    released: 0,
     statusWritten: false,
   };
+  if (template.metadata.deletionTimestamp) {
+    return await releaseDeleted(template, cluster, report);
+  }
   const inventory = template.status?.inventory ?? [];
   const outcome = template.spec.suspend
     ? { result: "Suspended" as const }
@@ -137,11 +163,13 @@ async function renderAndApply(
     return { result: "RenderFailed", error: rendered.error, nodeCount };
   }
 
+  const patchedBefore = template.status?.patched ?? [];
   const { plan, live, failedKinds } = await planAgainstCluster(
     { name: template.metadata.name, uid: template.metadata.uid },
     rendered.objects,
     inventory,
     cluster,
+    patchedBefore,
   );
   const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
   const actor = template.spec.serviceAccount;
@@ -151,6 +179,13 @@ async function renderAndApply(
       ref,
     ) => [refKey(ref), ref]),
   );
+  const patched = new Map<string, ObjectRef>(
+    [...plan.unchangedPatches, ...patchedBefore.filter((ref) => !usable(ref))].map((
+      ref,
+    ) => [refKey(ref), ref]),
+  );
+  const finalized = template.metadata.finalizers?.includes(PATCH_FINALIZER) ?? false;
+  if (plan.patch.length > 0 && !finalized) await cluster.setFinalizer(template, true);
 
   await inBatches(plan.apply, async (object) => {
     const ref = refOf(object);
@@ -174,9 +209,33 @@ async function renderAndApply(
       kept.set(refKey(ref), ref);
     }
   });
+  await inBatches(plan.patch, async (object) => {
+    const ref = refOf(object);
+    try {
+      await cluster.patch(object, actor);
+      report.patched++;
+      cluster.event(template, "Normal", "Patched", `Patched ${describeRef(ref)}`);
+    } catch (error) {
+      failures.push(errorMessage(error));
+    }
+    // Whatever of the patch reached the object is ours until released.
+    patched.set(refKey(ref), ref);
+  });
+  await inBatches(plan.release, async ({ ref, uid }) => {
+    try {
+      await cluster.release(ref, uid, actor);
+      report.released++;
+      cluster.event(template, "Normal", "Released", `Released the patch of ${describeRef(ref)}`);
+    } catch (error) {
+      failures.push(errorMessage(error));
+      patched.set(refKey(ref), ref);
+    }
+  });
   if (report.applied > 0) {
     cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
   }
+  const newPatched = [...patched.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
+  if (newPatched.length === 0 && finalized) await cluster.setFinalizer(template, false);
 
   // A refused object the template owns stays in its inventory: pruned once no longer rendered.
   for (const { ref } of plan.conflicts) {
@@ -188,9 +247,41 @@ async function renderAndApply(
   if (failures.length) {
     const message = failures.join("; ");
     cluster.event(template, "Warning", "ApplyFailed", message);
-    return { result: "ApplyFailed", message, inventory: newInventory, conflicts, nodeCount };
+    return {
+      result: "ApplyFailed",
+      message,
+      inventory: newInventory,
+      patched: newPatched,
+      conflicts,
+      nodeCount,
+    };
   }
-  return { result: "Applied", inventory: newInventory, conflicts, nodeCount };
+  return { result: "Applied", inventory: newInventory, patched: newPatched, conflicts, nodeCount };
+}
+
+/**
+ * A deleted template that still holds {@link PATCH_FINALIZER}: its patches are released, then the
+ * finalizer removed (its owned objects go with it by garbage collection). No status is written.
+ */
+async function releaseDeleted(
+  template: DhcpTemplate,
+  cluster: ReconcileCluster,
+  report: ReconcileReport,
+): Promise<ReconcileReport> {
+  if (!template.metadata.finalizers?.includes(PATCH_FINALIZER)) return report;
+  const { plan } = await planAgainstCluster(
+    { name: template.metadata.name, uid: template.metadata.uid },
+    [],
+    [],
+    cluster,
+    template.status?.patched ?? [],
+  );
+  for (const { ref, uid } of plan.release) {
+    await cluster.release(ref, uid, template.spec.serviceAccount);
+    report.released++;
+  }
+  await cluster.setFinalizer(template, false);
+  return report;
 }
 
 /** A plan made against the cluster, with what it was made from. */
@@ -207,22 +298,29 @@ export interface ClusterPlan {
  * Plans a template's rendered objects against the cluster, reading only: namespaces resolved,
  * live objects read, {@link planTemplate} applied. A kind the cluster does not serve (CRD missing
  * or deleted) or will not let us read (outside our RBAC) fails on its own: the template's other
- * kinds are still planned, and what it owns of a failed kind is neither checked nor deleted.
+ * kinds are still planned, and what it owns or patched of a failed kind is neither checked,
+ * deleted nor released. `patched`: the objects the template patched before.
  */
 export async function planAgainstCluster(
   template: TemplateIdentity,
   rendered: KubernetesObject[],
   inventory: ObjectRef[],
   cluster: ClusterReader,
+  patched: ObjectRef[] = [],
 ): Promise<ClusterPlan> {
   const failedKinds = new Map<string, string>();
   const desired = await resolveNamespaces(rendered, cluster, failedKinds);
-  const live = await readLive([...desired.map(refOf), ...inventory], cluster, failedKinds);
+  const live = await readLive(
+    [...desired.map(refOf), ...inventory, ...patched],
+    cluster,
+    failedKinds,
+  );
   const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
   const plan = planTemplate({
     template,
     desired: desired.filter((object) => usable(refOf(object))),
     inventory: inventory.filter(usable),
+    patched: patched.filter(usable),
     live,
   });
   return { plan, live, failedKinds };

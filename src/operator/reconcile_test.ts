@@ -51,6 +51,18 @@ class MemoryCluster implements ReconcileCluster {
     this.writers.push(as ? `${as.namespace}/${as.name}` : "operator");
     return Promise.resolve(this.objects.delete(refKey(ref)));
   }
+  patch(object: KubernetesObject): Promise<KubernetesObject> {
+    this.writes++;
+    return Promise.resolve(object);
+  }
+  release(): Promise<void> {
+    this.writes++;
+    return Promise.resolve();
+  }
+  setFinalizer(): Promise<void> {
+    this.writes++;
+    return Promise.resolve();
+  }
   writeStatus(_template: DhcpTemplate, status: TemplateStatus): Promise<void> {
     this.writes++;
     this.status = status;
