@@ -184,6 +184,49 @@ spec:
       assert.equal(code, 0, out);
       assert.match(out, /2 unchanged/);
     });
+    await t.step("a patch of an opted-in object: shown as a patch, nothing written", async () => {
+      const service = uniqueName("web");
+      const patchTemplate = {
+        ...template,
+        metadata: { name: uniqueName("live-patch") },
+        spec: {
+          template: `---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${service}
+  namespace: default
+  annotations:
+    k8s.lukasdietrich.com/patch: "true"
+data:
+  prefix: "{{ (nodes | selectattr("name", "equalto", "${a}") | first).interfaces[0].lease6.prefix6[0].ip }}"
+`,
+        },
+      };
+      const patchFile = `${dir}/patch.yaml`;
+      await Deno.writeTextFile(patchFile, stringify(patchTemplate));
+      const ref = { apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: service };
+      await objects.applyWith({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: service,
+          namespace: "default",
+          annotations: { "k8s.lukasdietrich.com/patched-by": patchTemplate.metadata.name },
+        },
+        data: { owner: "user" },
+      }, { fieldManager: "user" });
+      try {
+        const { code, out } = await preview(patchFile);
+        assert.equal(code, 1, out);
+        assert.match(out, new RegExp(`patch ConfigMap default/${service}\n`));
+        assert.match(out, /\+ {2}prefix: "2001:db8:a100::"/);
+        assert.doesNotMatch(out, /-\s+owner: user/);
+        assert.deepEqual((await objects.get(ref))?.data, { owner: "user" });
+      } finally {
+        await objects.delete(ref, (await objects.get(ref))!.metadata.uid!);
+      }
+    });
   } finally {
     await renderer.close();
     await Deno.remove(dir, { recursive: true });

@@ -11,7 +11,7 @@ import { DhcpTemplateError } from "../shared/errors.ts";
 import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { refKey, refOf } from "../shared/kube_object.ts";
 import type { Node } from "../shared/model.ts";
-import { ClusterObjects } from "../operator/kube/objects.ts";
+import { ClusterObjects, PATCH_FIELD_MANAGER } from "../operator/kube/objects.ts";
 import {
   DHCP_NODE_API_VERSION,
   DHCP_NODE_KIND,
@@ -86,11 +86,38 @@ export async function previewLive(
     rendered.objects,
     existing?.status?.inventory ?? [],
     reader,
+    existing?.status?.patched ?? [],
   );
   const liveOf = (ref: ObjectRef) => live.get(refKey(ref));
   const entries: PreviewEntry[] = [];
-  for (const object of plan.apply) entries.push(await previewApply(objects, object, liveOf));
-  for (const ref of plan.unchanged) entries.push({ action: "unchanged", ref });
+  for (const object of plan.apply) {
+    entries.push(
+      await dryRun(
+        "apply",
+        refOf(object),
+        liveOf,
+        () => objects.applyWith(object, { dryRun: true }),
+      ),
+    );
+  }
+  for (const object of plan.patch) {
+    entries.push(
+      await dryRun(
+        "patch",
+        refOf(object),
+        liveOf,
+        () => objects.applyWith(object, { fieldManager: PATCH_FIELD_MANAGER, dryRun: true }),
+      ),
+    );
+  }
+  for (const { ref, uid } of plan.release) {
+    entries.push(
+      await dryRun("release", ref, liveOf, () => objects.releasePatch(ref, uid, { dryRun: true })),
+    );
+  }
+  for (const ref of [...plan.unchanged, ...plan.unchangedPatches]) {
+    entries.push({ action: "unchanged", ref });
+  }
   for (const { ref } of plan.delete) {
     entries.push({ action: "delete", ref, before: liveOf(ref)! });
   }
@@ -102,16 +129,18 @@ export async function previewLive(
   return { templateExists: existing !== undefined, nodeCount: nodes.length, entries };
 }
 
-async function previewApply(
-  objects: ClusterObjects,
-  object: KubernetesObject,
+/** One apply as a dry run: `apply` becomes `create` or `update`; a rejection becomes `fail`. */
+async function dryRun(
+  kind: "apply" | "patch" | "release",
+  ref: ObjectRef,
   liveOf: (ref: ObjectRef) => KubernetesObject | undefined,
+  request: () => Promise<KubernetesObject>,
 ): Promise<PreviewEntry> {
-  const ref = refOf(object);
   const before = liveOf(ref);
   try {
-    const after = await objects.applyWith(object, { dryRun: true });
-    return before ? { action: "update", ref, before, after } : { action: "create", ref, after };
+    const after = await request();
+    const action = kind === "apply" ? (before ? "update" : "create") : kind;
+    return { action, ref, before, after };
   } catch (error) {
     return { action: "fail", ref, reason: error instanceof Error ? error.message : String(error) };
   }

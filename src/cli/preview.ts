@@ -12,8 +12,11 @@ import { describeRef, type KubernetesObject, type ObjectRef } from "../shared/ku
 /** What the operator would do with one object. */
 export type PreviewEntry =
   | {
-    /** Created, or changed (server-side apply); `after` is the apiserver's dry-run result. */
-    action: "create" | "update";
+    /**
+     * Created, changed, patched (an opted-in object) or its patch released (server-side apply);
+     * `after` is the apiserver's dry-run result.
+     */
+    action: "create" | "update" | "patch" | "release";
     ref: ObjectRef;
     before?: KubernetesObject;
     after: KubernetesObject;
@@ -75,6 +78,8 @@ export function summarize(entries: readonly PreviewEntry[]): string {
   const words: Record<PreviewEntry["action"], string> = {
     create: "to create",
     update: "to update",
+    patch: "to patch",
+    release: "to release",
     delete: "to delete",
     refuse: "refused",
     fail: "failing",
@@ -95,6 +100,8 @@ export function formatPreview(templateName: string, entries: readonly PreviewEnt
     switch (entry.action) {
       case "create":
       case "update":
+      case "patch":
+      case "release":
         lines.push(head, diffObjects(entry.ref, entry.before, entry.after).trimEnd());
         break;
       case "delete":
