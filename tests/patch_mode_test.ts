@@ -168,6 +168,38 @@ metadata:
       assert.deepEqual((current.spec as { selector: unknown }).selector, { app: web });
     });
 
+    await t.step(
+      "a patch no longer rendered is released, and rendered again comes back",
+      async () => {
+        const renderOnly = (services: string[]) =>
+          custom.patchClusterCustomObject(
+            {
+              group: "k8s.lukasdietrich.com",
+              version: "v1alpha1",
+              plural: "dhcptemplates",
+              name: templateName,
+              body: { spec: templateBody(services).spec },
+            },
+            setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+          );
+        await renderOnly([other]);
+        await waitFor("the annotation released", async () => await annotation(web) === undefined);
+        const released = (await service(web))!;
+        assert.equal(released.metadata.annotations?.team, "platform");
+        assert.equal(released.metadata.labels?.["k8s.lukasdietrich.com/template"], undefined);
+        await waitFor("the finalizer removed", async () => {
+          const current = await readTemplate();
+          return current?.status?.patched === undefined &&
+            !current?.metadata.finalizers?.includes("k8s.lukasdietrich.com/release-patches");
+        });
+        await renderOnly([web]);
+        await waitFor(
+          "the annotation back",
+          async () => await annotation(web) === "2001:db8:2200::80",
+        );
+      },
+    );
+
     await t.step("deleting the template removes only our annotation", async () => {
       await custom.deleteClusterCustomObject({
         group: "k8s.lukasdietrich.com",
