@@ -1,5 +1,6 @@
 /**
- * Patch mode against the real control plane: a template sets one annotation on a user's Service
+ * Patch mode against the real control plane, the operator restricted to the chart's RBAC with
+ * Services in `patchedResources` (get, list, watch, patch): a template sets one annotation on a user's Service
  * that opted in, without owning the Service. The annotation follows a prefix change, kubectl
  * edits of it are reverted, other managers' fields survive, a Service without the opt-in (or one
  * that does not exist) is refused, and deleting the template removes only our annotation.
@@ -17,6 +18,7 @@ import { TemplateReconciler } from "../src/operator/template_reconciler.ts";
 import type { KubernetesObject, ObjectRef } from "../src/shared/kube_object.ts";
 import { installCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
 import { nodeWithPrefix, TestNodes } from "./support/nodes.ts";
+import { createOperatorIdentity } from "./support/operator_identity.ts";
 
 const TEMPLATE_CRD = new URL("../charts/dhcp-template/crds/dhcptemplates.yaml", import.meta.url);
 const LB_IPS = "lbipam.cilium.io/ips";
@@ -82,8 +84,11 @@ metadata:
   nodes.nodes = [nodeWithPrefix(uniqueName("node"), "2001:db8:1100::")];
   const renderer = new SandboxedRenderer();
   const errors: string[] = [];
+  const identity = await createOperatorIdentity(config, uniqueName("patch-operator"), [], [
+    { apiGroups: [""], resources: ["services"] },
+  ]);
   const reconciler = await TemplateReconciler.start({
-    kubeConfig: config,
+    kubeConfig: identity.kubeConfig,
     nodes,
     renderer,
     retryMs: 200,
@@ -222,6 +227,7 @@ metadata:
   } finally {
     await reconciler.stop();
     await renderer.close();
+    await identity.remove();
     for (const name of [web, other]) {
       const object = await service(name);
       if (object) await objects.delete(serviceRef(name), object.metadata.uid!);
