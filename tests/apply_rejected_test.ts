@@ -171,7 +171,7 @@ async function withRig(test: (rig: Rig) => Promise<void>): Promise<void> {
     await test(rig);
   } finally {
     await reconciler.stop();
-    renderer.close();
+    await renderer.close();
     await Promise.all(
       templates.map((name) =>
         custom.deleteClusterCustomObject({ ...TEMPLATES, name }).catch(() => {})

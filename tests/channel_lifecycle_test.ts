@@ -68,7 +68,7 @@ Deno.test("deleting a Node removes its DHCPNode and its data", async () => {
   }
 });
 
-Deno.test("a prefix the new lease lacks drains, and leaves the data when its lifetime ends", async () => {
+Deno.test("a prefix the new lease lacks drains apart from prefix6, and leaves the data when its lifetime ends", async () => {
   const { config, nodes: [node], identities, serviceAccounts, cleanUp } = await setUp();
   const side = await startOperatorSide(config, { audience: AUDIENCE, serviceAccounts });
   const pusher = await startPusher({
@@ -84,13 +84,21 @@ Deno.test("a prefix the new lease lacks drains, and leaves the data when its lif
     pusher.update([eth0WithPrefixes([prefixValidFor("2001:db8:1800::", 3600)])]);
     await waitFor(
       "the second report",
-      () => side.store.state(node)?.interfaces[0].lease6?.prefix6.length === 2,
+      () => side.store.state(node)?.interfaces[0].lease6?.prefix6_draining?.length === 1,
     );
     const prefixes = () =>
       side.store.snapshot(new Date()).filter((n) => n.name === node).flatMap((n) =>
-        n.interfaces.flatMap((i) => i.lease6?.prefix6.map((p) => `${p.ip} ${p.state}`) ?? [])
+        n.interfaces.flatMap((i) =>
+          [...i.lease6?.prefix6 ?? [], ...i.lease6?.prefix6_draining ?? []]
+            .map((p) => `${p.ip} ${p.state}`)
+        )
       );
     assert.deepEqual(prefixes(), ["2001:db8:1800:: active", "2001:db8:1700:: draining"]);
+    // `prefix6` is the current lease only (what the product example renders).
+    const current = () =>
+      side.store.snapshot(new Date()).find((n) => n.name === node)?.interfaces[0].lease6?.prefix6
+        .map((p) => p.ip);
+    assert.deepEqual(current(), ["2001:db8:1800::"]);
     // The stored DHCPNode keeps the draining prefix too (a restart would not lose it).
     const object = await new ClusterObjects(config).get(dhcpNodeRef(node));
     const stored = (object?.spec as { summary: { prefixes: number } }).summary;
@@ -100,7 +108,8 @@ Deno.test("a prefix the new lease lacks drains, and leaves the data when its lif
     assert.equal(expiry?.toISOString(), new Date(old.valid_until).toISOString());
     const beforeExpiry = new Date(expiry!.getTime() - 1);
     const own = (at: Date) => side.store.snapshot(at).find((entry) => entry.name === node);
-    assert.equal(own(beforeExpiry)?.interfaces[0].lease6?.prefix6.length, 2);
+    assert.equal(own(beforeExpiry)?.interfaces[0].lease6?.prefix6_draining?.length, 1);
+    assert.deepEqual(own(expiry!)?.interfaces[0].lease6?.prefix6_draining, []);
     assert.deepEqual(
       own(expiry!)?.interfaces[0].lease6?.prefix6.map((p) => p.ip),
       ["2001:db8:1800::"],

@@ -17,6 +17,7 @@ import {
 import { Pipeline } from "./support/pipeline.ts";
 
 const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
+const DRAINING_EXAMPLE = new URL("../examples/cilium-pool-draining.yaml", import.meta.url);
 
 Deno.test("end to end: DHCP leases become Cilium pools and stay correct through faults", async (t) => {
   const prefix = uniqueName("e2e");
@@ -58,9 +59,13 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       const [old] = await pipeline.testbed.delegatedPrefixes(b);
       const next = "2001:db8:1f00::/56";
       await pipeline.testbed.setDelegatedPrefix(b, next);
-      await pipeline.waitForPool(b, `to carry ${next}`, (cidrs) => cidrs?.includes(next) ?? false);
-      // The old prefix's valid lifetime has not ended: it drains and stays in the pool for now.
-      assert.ok((await pipeline.cidrs(b))?.includes(old));
+      // The product example renders `prefix6`: the current lease's prefix, not the withdrawn one
+      // (still valid, it is in `prefix6_draining`).
+      await pipeline.waitForPool(
+        b,
+        `to carry only ${next}, not ${old}`,
+        (cidrs) => JSON.stringify(cidrs) === JSON.stringify([next]),
+      );
     });
 
     await step("an agent killed and restarted leaves the pools untouched", async () => {
@@ -84,7 +89,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
         } finally {
           await startApiserver();
         }
-        // Watches that died silently are restarted within 90 s (src/operator/kube/informer.ts).
+        // Failed watches are restarted with a delay doubling up to 30 s (src/operator/kube/informer.ts).
         await pipeline.waitForPool(
           a,
           `to carry ${next}`,
@@ -145,7 +150,7 @@ async function leader(pipeline: Pipeline): Promise<number> {
   return -1;
 }
 
-Deno.test("end to end: a released lease drains until its valid lifetime ends, then its pool goes", async () => {
+Deno.test("end to end: a released prefix leaves the active pool and drains in the disabled one until its valid lifetime ends", async () => {
   const node = uniqueName("drain");
   const pipeline = await Pipeline.start({
     kubeconfigPath: testKubeconfigPath(),
@@ -154,20 +159,23 @@ Deno.test("end to end: a released lease drains until its valid lifetime ends, th
     lifetimes: { preferred: 6, valid: 12 },
   });
   try {
-    const template = parse(await Deno.readTextFile(EXAMPLE)) as KubernetesObject;
+    const template = parse(await Deno.readTextFile(DRAINING_EXAMPLE)) as KubernetesObject;
     template.metadata.name = `${node}-pools`;
     await pipeline.objects.apply(template);
     const [prefix] = await pipeline.testbed.delegatedPrefixes(node);
+    // The draining example's disabled pool is named `dhcp-pool-<node>-draining`.
+    const draining = `${node}-draining`;
     await pipeline.waitForPool(node, `to carry ${prefix}`, (cidrs) => cidrs?.[0] === prefix);
     const leaseFile = `${pipeline.testbed.leaseDir(node)}/eth0.lease6`;
     // The operator knows the last report: at most one renewal (T1 = 3 s) older than the file.
     const validUntil = (await Deno.stat(leaseFile)).mtime!.getTime() + 12_000 - 3_000;
 
     await pipeline.testbed.release(node);
-    // dhcpcd removed its lease files; the prefix's valid lifetime has not ended: it drains.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    assert.deepEqual(await pipeline.cidrs(node), [prefix]);
-    await pipeline.waitForPool(node, "to be deleted", (cidrs) => cidrs === undefined, 30_000);
+    // dhcpcd removed its lease files: the current lease carries no prefix, so the active pool
+    // goes; the prefix's valid lifetime has not ended, so it drains in the disabled pool.
+    await pipeline.waitForPool(draining, `to carry ${prefix}`, (cidrs) => cidrs?.[0] === prefix);
+    assert.equal(await pipeline.pool(node), undefined);
+    await pipeline.waitForPool(draining, "to be deleted", (cidrs) => cidrs === undefined, 30_000);
     // Not before the lifetime ended (the lease file's time has whole-second precision).
     assert.ok(Date.now() >= validUntil - 1000, `deleted ${validUntil - Date.now()} ms early`);
   } finally {

@@ -32,7 +32,8 @@ const EXPECTED: Record<string, Expected[]> = {
     {
       kind: "CiliumLoadBalancerIPPool",
       name: "dhcp-pool-node-a",
-      cidrs: ["2001:db8:1200::/56", "2001:db8:1100::/56"],
+      // The current prefix only: the draining 2001:db8:1100::/56 is in prefix6_draining.
+      cidrs: ["2001:db8:1200::/56"],
       disabled: false,
     },
     {

@@ -4,30 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { AppsV1Api, CoreV1Api, PolicyV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import { parseAgentArgs } from "../src/agent/config.ts";
 import { parseOperatorArgs } from "../src/operator/config.ts";
-import { ensureHelmBinary } from "../tools/helm.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
-import { testKubeConfig, testKubeconfigPath, uniqueName } from "./support/cluster.ts";
-
-const CHART = new URL("../charts/dhcp-template", import.meta.url).pathname;
-/** The tests' values: the image repository, which the chart cannot default. */
-const TEST_VALUES = new URL("fixtures/chart-values.yaml", import.meta.url).pathname;
-
-async function helm(...args: string[]): Promise<string> {
-  const output = await new Deno.Command(await ensureHelmBinary(), {
-    args,
-    env: { KUBECONFIG: testKubeconfigPath(), HELM_CACHE_HOME: "/tmp/dhcpt-helm-cache" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(`helm ${args.join(" ")} failed:\n${new TextDecoder().decode(output.stderr)}`);
-  }
-  return text;
-}
+import { testKubeConfig, uniqueName } from "./support/cluster.ts";
+import { CHART, helm, renderChart, TEST_VALUES } from "./support/helm.ts";
 
 type Probe = { httpGet: { path: string; port: string } };
 type Container = {
@@ -53,18 +35,8 @@ function byKind(objects: KubernetesObject[], kind: string): KubernetesObject[] {
   return objects.filter((object) => object.kind === kind);
 }
 
-async function renderChart(...args: string[]): Promise<KubernetesObject[]> {
-  const output = await helm(
-    "template",
-    "demo",
-    CHART,
-    "--namespace",
-    "dhcpt",
-    "--values",
-    TEST_VALUES,
-    ...args,
-  );
-  return parseAllDocuments(output).map((doc) => doc.toJS() as KubernetesObject).filter(Boolean);
+function renderDemo(...args: string[]): Promise<KubernetesObject[]> {
+  return renderChart("demo", "dhcpt", ...args);
 }
 
 function podTemplate(workload: KubernetesObject): PodTemplate {
@@ -77,7 +49,7 @@ Deno.test("helm lint --strict passes", async () => {
 });
 
 Deno.test("helm template renders a hardened operator and agent", async () => {
-  const objects = await renderChart();
+  const objects = await renderDemo();
   const [deployment] = byKind(objects, "Deployment");
   const [daemonSet] = byKind(objects, "DaemonSet");
   assert.equal((deployment.spec as { replicas: number }).replicas, 2);
@@ -108,7 +80,7 @@ Deno.test("helm template renders a hardened operator and agent", async () => {
 
 Deno.test("helm template: patched kinds get only get, list, watch and patch", async () => {
   const rulesFor = async (...args: string[]) => {
-    const [role] = byKind(await renderChart(...args), "ClusterRole");
+    const [role] = byKind(await renderDemo(...args), "ClusterRole");
     return role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
   };
   const templateVerbs = (rules: { resources: string[]; verbs: string[] }[]) =>
@@ -127,7 +99,7 @@ Deno.test("helm template: patched kinds get only get, list, watch and patch", as
 });
 
 Deno.test("helm template names only this project's images, and none without image.repository", async () => {
-  const objects = await renderChart("--set", "image.tag=1.2.3");
+  const objects = await renderDemo("--set", "image.tag=1.2.3");
   const images = [...byKind(objects, "Deployment"), ...byKind(objects, "DaemonSet")]
     .map((workload) => podTemplate(workload).spec.containers[0].image);
   assert.deepEqual(images, [
@@ -140,7 +112,7 @@ Deno.test("helm template names only this project's images, and none without imag
 });
 
 Deno.test("helm template: probes, metrics ports, JSON logs and scheduling by default", async () => {
-  const objects = await renderChart();
+  const objects = await renderDemo();
   const [deployment] = byKind(objects, "Deployment");
   const [daemonSet] = byKind(objects, "DaemonSet");
   for (const [workload, port] of [[deployment, 8080], [daemonSet, 8081]] as const) {
@@ -169,7 +141,7 @@ Deno.test("helm template: probes, metrics ports, JSON logs and scheduling by def
 });
 
 Deno.test("helm template: SELinux type, text logs, one replica, PodMonitor", async () => {
-  const objects = await renderChart(
+  const objects = await renderDemo(
     "--set",
     "agent.seLinuxType=spc_t",
     "--set",
@@ -210,9 +182,9 @@ Deno.test("helm template: impersonation only of the listed template service acco
     );
   const impersonating = (objects: KubernetesObject[]) =>
     rulesOf(objects).filter(({ rule }) => rule.verbs.includes("impersonate"));
-  assert.deepEqual(impersonating(await renderChart()), [], "none by default");
+  assert.deepEqual(impersonating(await renderDemo()), [], "none by default");
 
-  const objects = await renderChart(
+  const objects = await renderDemo(
     "--set",
     "operator.templateServiceAccounts[0].namespace=team-a",
     "--set",
@@ -240,7 +212,7 @@ Deno.test("helm template: impersonation only of the listed template service acco
 
 Deno.test("the executables accept the arguments the chart gives them", async () => {
   for (const values of [[], ["--set", "tls.enabled=false", "--set", "operator.logFormat=text"]]) {
-    const objects = await renderChart(...values);
+    const objects = await renderDemo(...values);
     const operatorArgs = podTemplate(byKind(objects, "Deployment")[0]).spec.containers[0].args!;
     const operator = parseOperatorArgs(operatorArgs, {
       POD_NAME: "demo-operator-0",

@@ -284,7 +284,7 @@ Deno.test("templates write as their service account; they cannot name owners", a
     assert.deepEqual(errors.filter((error) => !error.startsWith("event:")), []);
   } finally {
     await reconciler.stop();
-    renderer.close();
+    await renderer.close();
     for (const name of created) {
       await custom.deleteClusterCustomObject({ ...GROUP, name }).catch(() => {});
     }

@@ -8,9 +8,11 @@
  */
 import {
   type CallOptions,
+  type ChannelCredentials,
   Client,
   type ClientUnaryCall,
   credentials as grpcCredentials,
+  experimental,
   Metadata,
   type ServiceError,
   status,
@@ -43,8 +45,11 @@ const REFUSALS: ReadonlySet<status> = new Set([
 export interface PusherOptions {
   /** The operator's gRPC address, `host:port`. */
   target: string;
-  /** CA file that verifies the operator's certificate, or `"plaintext"` (local use only). */
-  tls: { caFile: string } | "plaintext";
+  /**
+   * CA file that verifies the operator's certificate, or `"plaintext"` (local use only). It is
+   * read again every `refreshMs` (default 10 s): new connections trust a renewed CA.
+   */
+  tls: { caFile: string; refreshMs?: number } | "plaintext";
   /** The projected service account token (re-read when it changes). */
   tokenFile: string;
   /** The node this agent reports for. */
@@ -102,7 +107,7 @@ export async function startPusher(options: PusherOptions): Promise<Pusher> {
   }
   const credentials = options.tls === "plaintext"
     ? grpcCredentials.createInsecure()
-    : grpcCredentials.createSsl(Buffer.from(await Deno.readFile(options.tls.caFile)));
+    : await caFileCredentials(options.target, options.tls);
   const client = new Client(options.target, credentials, {
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
@@ -110,6 +115,26 @@ export async function startPusher(options: PusherOptions): Promise<Pusher> {
   const loop = new PushLoop(client, options);
   loop.run();
   return loop;
+}
+
+/** How often the CA file is read again, by default. */
+const CA_REFRESH_MS = 10_000;
+
+/** Channel credentials trusting the CA in `caFile`, read again every `refreshMs` (rotation). */
+async function caFileCredentials(
+  target: string,
+  tls: { caFile: string; refreshMs?: number },
+): Promise<ChannelCredentials> {
+  try {
+    await Deno.readFile(tls.caFile);
+  } catch (error) {
+    throw new PusherConfigError(target, `cannot read the CA file "${tls.caFile}": ${error}`);
+  }
+  const ca = new experimental.FileWatcherCertificateProvider({
+    caCertificateFile: tls.caFile,
+    refreshIntervalMs: tls.refreshMs ?? CA_REFRESH_MS,
+  });
+  return experimental.createCertificateProviderChannelCredentials(ca, null);
 }
 
 class PushLoop implements Pusher {

@@ -49,6 +49,8 @@ export interface OperatorConfig {
   renderMemoryMiB: number;
   /** Largest rendered output (bytes). */
   renderOutputBytes: number;
+  /** The apiserver ends every watch after this many seconds; one silent 30 s longer is dead. */
+  watchTimeoutSeconds: number;
   /** Path of a kubeconfig; undefined: in-cluster config or `KUBECONFIG`. */
   kubeconfig?: string;
   /** Log level. */
@@ -75,6 +77,8 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --render-timeout-ms N              CPU time limit of one render (default 2000)
   --render-output-bytes N            output limit of one render, UTF-8 bytes (default 4194304)
   --render-memory-mib N              memory limit of the render process (default 256)
+  --watch-timeout-seconds N          the apiserver ends each watch after N s and it resumes;
+                                     bookmarks keep it live; silent N+30 s: dead (default 300)
   --kubeconfig FILE                  cluster to manage (default: in-cluster or KUBECONFIG)
   --log-level debug|info|warn|error  (default info)
   --log-format text|json             (default text)`;
@@ -109,6 +113,7 @@ export function parseOperatorArgs(
         "render-timeout-ms": { type: "string", default: "2000" },
         "render-output-bytes": { type: "string", default: String(4 * 1024 * 1024) },
         "render-memory-mib": { type: "string", default: "256" },
+        "watch-timeout-seconds": { type: "string", default: "300" },
         "kubeconfig": { type: "string" },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
@@ -152,6 +157,11 @@ export function parseOperatorArgs(
     renderTimeoutMs: parseWholeNumber("render-timeout-ms", values["render-timeout-ms"], 1),
     renderOutputBytes: parseWholeNumber("render-output-bytes", values["render-output-bytes"], 1),
     renderMemoryMiB: parseWholeNumber("render-memory-mib", values["render-memory-mib"], 64),
+    watchTimeoutSeconds: parseWholeNumber(
+      "watch-timeout-seconds",
+      values["watch-timeout-seconds"],
+      1,
+    ),
     kubeconfig: values.kubeconfig,
     logLevel: parseChoice("log-level", values["log-level"], LOG_LEVELS),
     logFormat: parseChoice("log-format", values["log-format"], LOG_FORMATS),

@@ -47,7 +47,10 @@ export interface ControllerOptions {
   cluster: ReconcileCluster;
   /** Triggers within this window are handled together (milliseconds, default 50). */
   coalesceMs?: number;
-  /** Delay before a failed reconcile is retried (milliseconds, default 5000). */
+  /**
+   * Delay before a failed reconcile is retried (milliseconds, default 5000); it doubles with
+   * every further failure of the same template, up to {@link MAX_RETRY_MS}.
+   */
   retryMs?: number;
   /** Hears about each reconcile. */
   onReconciled?: (template: string, report: ReconcileReport, durationMs: number) => void;
@@ -58,6 +61,9 @@ export interface ControllerOptions {
 }
 
 const ALL = Symbol("all templates");
+
+/** The longest delay before a failing template is retried (milliseconds). */
+export const MAX_RETRY_MS = 60_000;
 
 /** A write a reconcile attempted after this replica stopped leading; it was not sent. */
 export class NotLeadingError extends DhcpTemplateError {
@@ -121,6 +127,8 @@ export class TemplateController {
   readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>();
   /** Templates whose last reconcile did not apply (render or apply failed). */
   readonly #failing = new Set<string>();
+  /** Reconciles in a row that threw, per template (their retries back off). */
+  readonly #errorsInARow = new Map<string, number>();
 
   /** Creates the controller; it does nothing until it leads (`setLeading(true)`). */
   constructor(options: ControllerOptions) {
@@ -193,15 +201,20 @@ export class TemplateController {
         this.#cluster,
         now,
       );
+      this.#errorsInARow.delete(template.metadata.name);
       if (report.result === "Applied") this.#failing.delete(template.metadata.name);
       else this.#failing.add(template.metadata.name);
       this.#options.onReconciled?.(template.metadata.name, report, performance.now() - started);
     } catch (error) {
       // A reconcile cut short by losing leadership is not a failure: the new leader redoes it.
       if (error instanceof NotLeadingError) return;
-      this.#failing.add(template.metadata.name);
-      this.#options.onError?.(template.metadata.name, error);
-      this.#retry([template.metadata.name], this.#options.retryMs ?? 5000);
+      const name = template.metadata.name;
+      this.#failing.add(name);
+      this.#options.onError?.(name, error);
+      const errors = (this.#errorsInARow.get(name) ?? 0) + 1;
+      this.#errorsInARow.set(name, errors);
+      const delayMs = (this.#options.retryMs ?? 5000) * 2 ** Math.min(errors - 1, 16);
+      this.#retry([name], Math.min(delayMs, MAX_RETRY_MS));
     }
   }
 

@@ -17,6 +17,8 @@ import { startAgentServer } from "./grpc/server.ts";
 import { DEFAULT_REVIEW_LIMITS } from "./grpc/review_budget.ts";
 import { createAuthenticator } from "./grpc/token_review.ts";
 import { useHttp1 } from "./kube/http1.ts";
+import { isTransient } from "./kube/transient.ts";
+import type { WatchSettings } from "./kube/watch.ts";
 import { LeaderElector } from "./leader/elector.ts";
 import { NodeStore } from "./nodes/store.ts";
 import type { Renderer } from "./reconcile.ts";
@@ -40,7 +42,12 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
   const registry = new Registry();
   const metrics = operatorMetrics(registry);
   processMetrics(registry);
-  const store = await NodeStore.start({ kubeConfig, log: log.child({ part: "nodes" }) });
+  const watch: WatchSettings = {
+    timeoutSeconds: config.watchTimeoutSeconds,
+    onEnd: (reason) => metrics.watchEnds.inc({ reason }),
+  };
+  const store = await NodeStore.start({ kubeConfig, log: log.child({ part: "nodes" }), watch });
+  metrics.nodesKnown.set(store.count(new Date()));
   const sandbox = new SandboxedRenderer({
     timeoutMs: config.renderTimeoutMs,
     outputBytes: config.renderOutputBytes,
@@ -61,6 +68,7 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
     nodes: store,
     renderer,
     coalesceMs: config.coalesceMs,
+    watch,
     onReconciled: (template, report, durationMs) => {
       metrics.applies.inc({ template }, report.applied);
       metrics.deletions.inc({ template }, report.deleted);
@@ -73,10 +81,18 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       }
     },
     onError: (context, error) => {
-      if (context.startsWith("reconcile ")) {
+      // An apiserver that is starting or unreachable for a moment needs nobody: retried quietly.
+      if (isTransient(error)) {
+        log.info("apiserver not available; retrying", { context, error });
+      } else if (context.startsWith("reconcile ")) {
         metrics.reconcileErrors.inc({ template: context.slice("reconcile ".length) });
+        log.error("reconcile failed", { context, error });
+      } else {
+        log.warn(context === "watch" ? "watch failed; restarting it" : "event not recorded", {
+          context,
+          error,
+        });
       }
-      log.error("reconcile failed", { context, error });
     },
   });
   store.onChange(() => {
@@ -125,7 +141,10 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       retryPeriodMs: Math.min(2000, config.leaderElectionLeaseSeconds * 250),
       onStartedLeading: () => setLeading(true),
       onStoppedLeading: () => setLeading(false),
-      onError: (error) => log.warn("leader election", { error }),
+      onError: (error) =>
+        isTransient(error)
+          ? log.info("leader election: apiserver not available; retrying", { error })
+          : log.warn("leader election", { error }),
     })
     : undefined;
   if (!elector) setLeading(true);

@@ -8,6 +8,7 @@
 
 import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
+import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Node } from "../shared/model.ts";
 import type { ServiceAccountRef } from "./kube/impersonation.ts";
 import {
@@ -74,7 +75,11 @@ export interface ClusterReader {
 
 /** The cluster operations one reconcile needs. */
 export interface ReconcileCluster extends ClusterReader {
-  /** Server-side applies the object, as the service account `as` when given. */
+  /**
+   * Server-side applies the object (decorated with its template's controller reference), as the
+   * service account `as` when given; throws {@link OwnershipConflictError} when the object exists
+   * and that template does not own it.
+   */
   apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject>;
   /**
    * Deletes the object if it still has `uid`, as the service account `as` when given; false when
@@ -94,6 +99,17 @@ export interface ReconcileCluster extends ClusterReader {
   writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void>;
   /** Records a Kubernetes Event on the template. */
   event(template: DhcpTemplate, type: "Normal" | "Warning", reason: string, message: string): void;
+}
+
+/**
+ * An apply refused because, by the time it was sent, the object belonged to something else (e.g.
+ * another template that rendered it in the same round): reported as a conflict, not a failure.
+ */
+export class OwnershipConflictError extends DhcpTemplateError {
+  /** Creates the error with the conflict's reason. */
+  constructor(readonly reason: string) {
+    super(`Cannot apply: ${reason}`);
+  }
 }
 
 /** What one reconcile did, for logs and metrics. */
@@ -174,6 +190,7 @@ async function renderAndApply(
   const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
   const actor = template.spec.serviceAccount;
   const failures = [...failedKinds.values()];
+  const applyConflicts: ConflictStatus[] = [];
   const kept = new Map<string, ObjectRef>(
     [...plan.unchanged, ...inventory.filter((ref) => !usable(ref))].map((
       ref,
@@ -194,6 +211,10 @@ async function renderAndApply(
       kept.set(refKey(ref), ref);
       report.applied++;
     } catch (error) {
+      if (error instanceof OwnershipConflictError) {
+        applyConflicts.push({ ...ref, reason: error.reason });
+        return;
+      }
       failures.push(errorMessage(error));
       if (live.has(refKey(ref))) kept.set(refKey(ref), ref);
     }
@@ -242,7 +263,10 @@ async function renderAndApply(
     const object = live.get(refKey(ref));
     if (object && isOwnedBy(object, template.metadata.uid)) kept.set(refKey(ref), ref);
   }
-  const conflicts: ConflictStatus[] = plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason }));
+  const conflicts: ConflictStatus[] = [
+    ...plan.conflicts.map(({ ref, reason }) => ({ ...ref, reason })),
+    ...applyConflicts.sort((a, b) => refKey(a).localeCompare(refKey(b))),
+  ];
   const newInventory = [...kept.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
   if (failures.length) {
     const message = failures.join("; ");

@@ -6,6 +6,7 @@ import { fenceWrites, NotLeadingError } from "./controller.ts";
 import type { ServiceAccountRef } from "./kube/impersonation.ts";
 import {
   type DhcpTemplate,
+  OwnershipConflictError,
   type ReconcileCluster,
   reconcileTemplate,
   type Renderer,
@@ -136,6 +137,23 @@ Deno.test("fenced writes: nothing is sent once leadership is lost", async () => 
   await assert.rejects(() => fenced.writeStatus(template(), {}), NotLeadingError);
   assert.equal(cluster.writes, 1);
   assert.deepEqual([...cluster.objects.keys()].length, 1);
+});
+
+Deno.test("an apply refused because another template took the object is a conflict, not a failure", async () => {
+  const cluster = new MemoryCluster();
+  cluster.apply = (object) =>
+    object.metadata.name === "taken"
+      ? Promise.reject(new OwnershipConflictError("Pool taken is controlled by DHCPTemplate other"))
+      : MemoryCluster.prototype.apply.call(cluster, object);
+  const objects = [object("Pool", "a"), object("Pool", "taken")];
+  const report = await reconcileTemplate(template(), [], rendering(objects), cluster, NOW);
+  assert.equal(report.result, "Applied");
+  assert.deepEqual(cluster.status?.inventory?.map((ref) => ref.name), ["a"]);
+  assert.deepEqual(cluster.status?.conflicts?.map((conflict) => conflict.reason), [
+    "Pool taken is controlled by DHCPTemplate other",
+  ]);
+  const ready = cluster.status?.conditions?.find((condition) => condition.type === "Ready");
+  assert.equal(ready?.reason, "Conflict");
 });
 
 Deno.test("a template's service account makes every apply and delete, through the fence too", async () => {

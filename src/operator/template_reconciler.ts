@@ -11,6 +11,7 @@ import { KubeReconcileCluster, type WriteCounts } from "./kube/cluster.ts";
 import { ClusterObjects } from "./kube/objects.ts";
 import { OwnedObjects } from "./kube/owned.ts";
 import { Templates } from "./kube/templates.ts";
+import type { WatchSettings } from "./kube/watch.ts";
 import type { ReconcileReport, Renderer } from "./reconcile.ts";
 
 /** Settings of the reconciler. */
@@ -23,11 +24,16 @@ export interface TemplateReconcilerOptions {
   renderer: Renderer;
   /** Triggers within this window are handled together (milliseconds, default 50). */
   coalesceMs?: number;
-  /** Delay before a failed reconcile is retried (milliseconds, default 5000). */
+  /** Delay before a failed reconcile is first retried (milliseconds, default 5000; doubles). */
   retryMs?: number;
+  /** How watches are kept alive (default: the apiserver ends each every 5 minutes). */
+  watch?: WatchSettings;
   /** Hears about each reconcile. */
   onReconciled?: (template: string, report: ReconcileReport, durationMs: number) => void;
-  /** Hears about failures (reconciles are retried; failed Events are not). */
+  /**
+   * Hears about failures: `reconcile <template>` (retried), `event` (not retried) and `watch`
+   * (the watch restarts by itself).
+   */
   onError?: (context: string, error: unknown) => void;
 }
 
@@ -46,11 +52,15 @@ export class TemplateReconciler {
       options.kubeConfig,
       (name) => this.#controller.trigger(name),
       (error) => onError("event", error),
+      (error) => onError("watch", error),
+      options.watch,
     );
     this.#owned = new OwnedObjects(
       options.kubeConfig,
       objects,
       (name) => this.#controller.trigger(name),
+      (error) => onError("watch", error),
+      options.watch,
     );
     this.#cluster = new KubeReconcileCluster(objects, this.#owned, this.#templates);
     this.#controller = new TemplateController({

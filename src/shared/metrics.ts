@@ -44,6 +44,8 @@ export interface OperatorMetrics {
   nodesKnown: Gauge;
   /** 1 while this replica is the leader (reconciles), else 0. */
   leader: Gauge;
+  /** Watches that ended and were resumed, by why they ended. */
+  watchEnds: Counter<"reason">;
 }
 
 /** The agent's metrics. */
@@ -117,6 +119,13 @@ export function operatorMetrics(registry: Registry): OperatorMetrics {
       name: `${prefix}lease_change_applied_seconds`,
       help: "Time from an agent seeing a lease change to the rendered objects being applied.",
       buckets: LEASE_CHANGE_LATENCY_BUCKETS,
+      registers,
+    }),
+    watchEnds: new Counter({
+      name: `${prefix}watch_ends_total`,
+      help: "Watches that ended and were resumed, by reason (expired: the apiserver's timeout; " +
+        "dead: silent past it; failed: an error).",
+      labelNames: ["reason"] as const,
       registers,
     }),
     nodesKnown: new Gauge({

@@ -29,7 +29,10 @@ export interface LeasedAddress {
   preferred_until: string;
   /** Absolute time the entry stops being valid (expires). */
   valid_until: string;
-  /** `active` while the latest lease carries it, `draining` when only an older lease did. Set by the operator. */
+  /**
+   * Set by the operator: `active` in `address6` / `prefix6` (the current lease carries it),
+   * `draining` in `address6_draining` / `prefix6_draining` (only an older lease did).
+   */
   state?: LeaseEntryState;
   /** DHCPv6: the IAID (8 hex digits) of the IA_NA, IA_TA or IA_PD that carried it. */
   iaid?: string;
@@ -104,10 +107,21 @@ export interface Lease4 {
 
 /** A DHCPv6 lease (`<interface>.lease6`). */
 export interface Lease6 {
-  /** IA_NA addresses, each with its lifetimes. */
+  /** IA_NA addresses of the current lease, each with its lifetimes. */
   address6: LeasedAddress[];
-  /** IA_PD delegated prefixes, each with its lifetimes. */
+  /** IA_PD delegated prefixes of the current lease, each with its lifetimes. */
   prefix6: LeasedAddress[];
+  /**
+   * Set by the operator (templates always see a list): IA_NA addresses an older lease carried
+   * and the current one does not, kept while their valid lifetime runs. Agents never send it.
+   */
+  address6_draining?: LeasedAddress[];
+  /**
+   * Set by the operator (templates always see a list): delegated prefixes an older lease
+   * carried and the current one does not, kept while their valid lifetime runs, so that a
+   * template can keep serving them. Agents never send it.
+   */
+  prefix6_draining?: LeasedAddress[];
   /** IA_TA temporary addresses, each with its lifetimes. */
   temporary6: LeasedAddress[];
   /** The identity associations (IA_NA, IA_TA, IA_PD) in the order of the lease, with T1/T2 and status. */

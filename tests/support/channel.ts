@@ -54,9 +54,11 @@ export async function startOperatorSide(
     audience: string;
     serviceAccounts: string[];
     heartbeatSeconds?: number;
-    tls?: { certFile: string; keyFile: string };
+    tls?: { certFile: string; keyFile: string; refreshMs?: number };
     /** Default `127.0.0.1:0` (a free port). */
     listen?: string;
+    /** How long a token's review is cached, seconds (default: the authenticator's). */
+    cacheSeconds?: number;
     /** Limits of reviews of unknown tokens (default: the product's). */
     reviewLimits?: ReviewLimits;
     /** Entries of each token cache (default: the product's). */
@@ -68,6 +70,7 @@ export async function startOperatorSide(
     kubeConfig: config,
     audience: options.audience,
     serviceAccounts: options.serviceAccounts,
+    cacheSeconds: options.cacheSeconds,
     reviewLimits: options.reviewLimits,
     cacheEntries: options.cacheEntries,
   });

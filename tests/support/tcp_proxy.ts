@@ -12,6 +12,13 @@ export interface TcpProxy {
   readonly address: string;
   /** Replaces the backends (`host:port`), e.g. after a replica restarted on a new port. */
   setBackends(backends: string[]): void;
+  /**
+   * Cuts (true) or heals (false) the network: while cut, no byte passes either way and new
+   * connections wait, as in a partition; nothing is closed, so requests hang rather than fail.
+   */
+  partition(cut: boolean): void;
+  /** Closes every open connection (clients see it end and reconnect); keeps listening. */
+  dropConnections(): void;
   /** Stops listening and closes every connection. */
   stop(): Promise<void>;
 }
@@ -22,6 +29,16 @@ export function startTcpProxy(backends: string[]): TcpProxy {
   let current = [...backends];
   let next = 0;
   const open = new Set<Deno.Conn>();
+  let healed: Promise<void> = Promise.resolve();
+  let heal = () => {};
+  /** Passes chunks on, holding each while the network is cut. */
+  const gated = () =>
+    new TransformStream<Uint8Array, Uint8Array>({
+      async transform(chunk, controller) {
+        await healed;
+        controller.enqueue(chunk);
+      },
+    });
 
   const connectBackend = async (): Promise<Deno.Conn | undefined> => {
     for (let tried = 0; tried < current.length; tried++) {
@@ -40,6 +57,7 @@ export function startTcpProxy(backends: string[]): TcpProxy {
   };
 
   const serve = async (client: Deno.Conn) => {
+    await healed;
     const backend = await connectBackend();
     if (!backend) {
       client.close();
@@ -58,8 +76,10 @@ export function startTcpProxy(backends: string[]): TcpProxy {
       }
     };
     await Promise.race([
-      client.readable.pipeTo(backend.writable, { preventClose: true }).catch(() => {}),
-      backend.readable.pipeTo(client.writable, { preventClose: true }).catch(() => {}),
+      client.readable.pipeThrough(gated()).pipeTo(backend.writable, { preventClose: true })
+        .catch(() => {}),
+      backend.readable.pipeThrough(gated()).pipeTo(client.writable, { preventClose: true })
+        .catch(() => {}),
     ]);
     close();
   };
@@ -77,7 +97,22 @@ export function startTcpProxy(backends: string[]): TcpProxy {
     setBackends(backends) {
       current = [...backends];
     },
+    partition(cut) {
+      heal();
+      if (cut) healed = new Promise((resolve) => heal = resolve);
+    },
+    dropConnections() {
+      for (const conn of open) {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      }
+      open.clear();
+    },
     async stop() {
+      heal();
       listener.close();
       await accepting;
       for (const conn of open) {

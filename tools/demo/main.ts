@@ -94,15 +94,15 @@ async function main() {
   const renewed = performance.now();
   await pipeline.waitForPool(
     changed,
-    `to carry ${NEW_PREFIX}`,
-    (cidrs) => cidrs?.includes(NEW_PREFIX) ?? false,
+    `to carry ${NEW_PREFIX} only`,
+    (cidrs) => JSON.stringify(cidrs) === JSON.stringify([NEW_PREFIX]),
   );
   const applied = performance.now();
   printPool(await pipeline.pool(changed));
   say(
     `${changed}'s pool carried ${NEW_PREFIX} ${Math.round(applied - changeStarted)} ms after the ` +
       `change on the server (${Math.round(applied - renewed)} ms after dhcpcd renewed); the old ` +
-      "prefix stays in the pool while it drains (until its valid lifetime ends)",
+      "prefix left the pool (it drains in prefix6_draining, see examples/cilium-pool-draining.yaml)",
   );
 
   if (values["keep-running"]) {

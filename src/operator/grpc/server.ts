@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  experimental,
   type Metadata,
   type sendUnaryData,
   Server,
@@ -16,7 +17,6 @@ import {
   type ServerUnaryCall,
   status,
 } from "@grpc/grpc-js";
-import { Buffer } from "node:buffer";
 import { DhcpTemplateError } from "../../shared/errors.ts";
 import type { Interface, Node } from "../../shared/model.ts";
 import type { HeartbeatRequest, ReportReply } from "../../shared/wire/codec.ts";
@@ -44,8 +44,12 @@ export interface ReportSink {
 export interface AgentServerOptions {
   /** `host:port` to listen on (`[::]:9443`; port 0 picks a free port). */
   listen: string;
-  /** Certificate and key (PEM files) to serve TLS; without them the server is plaintext. */
-  tls?: { certFile: string; keyFile: string };
+  /**
+   * Certificate and key (PEM files) to serve TLS; without them the server is plaintext. The files
+   * are read again every `refreshMs` (default 10 s), so a renewed Secret (the kubelet swaps the
+   * mounted files) serves new connections without a restart.
+   */
+  tls?: { certFile: string; keyFile: string; refreshMs?: number };
   /** Checks the callers' tokens. */
   authenticator: Authenticator;
   /** Stores reports. */
@@ -237,18 +241,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ),
   });
 
-  let credentials = ServerCredentials.createInsecure();
-  if (options.tls) {
-    const certChain = Buffer.from(await readFile(options.listen, options.tls.certFile));
-    const privateKey = Buffer.from(await readFile(options.listen, options.tls.keyFile));
-    // Client certificates are not checked, so the root certificates are unused; but Deno's TLS
-    // server sends them in its handshake, and grpc-js's default (every public root) overflows
-    // the handshake. Our own chain keeps it small.
-    credentials = ServerCredentials.createSsl(certChain, [{
-      cert_chain: certChain,
-      private_key: privateKey,
-    }], false);
-  }
+  const credentials = options.tls
+    ? await rotatingCredentials(options.listen, options.tls)
+    : ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(options.listen, credentials, (error, bound) => {
       if (error) reject(new AgentServerError(options.listen, error.message, error));
@@ -272,6 +267,31 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         });
       }),
   };
+}
+
+/** How often the certificate files are read again, by default. */
+const TLS_REFRESH_MS = 10_000;
+
+/**
+ * TLS credentials that follow the certificate and key files: grpc-js's file watcher reads them
+ * every `refreshMs` and gives new connections the new pair. Client certificates are not checked,
+ * so the root certificates are unused; but Deno's TLS server sends them in its handshake, and
+ * grpc-js's default (every public root) overflows the handshake: our own chain keeps it small.
+ */
+async function rotatingCredentials(
+  listen: string,
+  tls: { certFile: string; keyFile: string; refreshMs?: number },
+): Promise<ServerCredentials> {
+  // Unreadable files fail the start with a clear error instead of refusing every connection.
+  await readFile(listen, tls.certFile);
+  await readFile(listen, tls.keyFile);
+  const files = new experimental.FileWatcherCertificateProvider({
+    certificateFile: tls.certFile,
+    privateKeyFile: tls.keyFile,
+    caCertificateFile: tls.certFile,
+    refreshIntervalMs: tls.refreshMs ?? TLS_REFRESH_MS,
+  });
+  return experimental.createCertificateProviderServerCredentials(files, files, false);
 }
 
 async function readFile(listen: string, path: string): Promise<Uint8Array> {

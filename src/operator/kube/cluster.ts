@@ -5,7 +5,9 @@
  * @module
  */
 import type { KubernetesObject, ObjectRef } from "../../shared/kube_object.ts";
-import type { DhcpTemplate, ReconcileCluster } from "../reconcile.ts";
+import { refKey, refOf } from "../../shared/kube_object.ts";
+import { ownershipConflict } from "../plan/plan.ts";
+import { type DhcpTemplate, OwnershipConflictError, type ReconcileCluster } from "../reconcile.ts";
 import type { TemplateStatus } from "../status.ts";
 import type { ServiceAccountRef } from "./impersonation.ts";
 import { type ClusterObjects, PATCH_FIELD_MANAGER } from "./objects.ts";
@@ -39,6 +41,8 @@ export class KubeReconcileCluster implements ReconcileCluster {
   readonly #objects: ClusterObjects;
   readonly #owned: OwnedObjects;
   readonly #templates: Templates;
+  /** The apply in progress per object, so applies of one object never overlap. */
+  readonly #applying = new Map<string, Promise<void>>();
 
   /** Combines the object client, the generated-object caches and the templates. */
   constructor(objects: ClusterObjects, owned: OwnedObjects, templates: Templates) {
@@ -62,8 +66,29 @@ export class KubeReconcileCluster implements ReconcileCluster {
     return this.#owned.get(ref);
   }
 
-  /** Applies the object (as `as`) and remembers the result until the watch reports it. */
-  async apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+  /**
+   * Applies the object (as `as`) and remembers the result until the watch reports it. Applies of
+   * one object run one at a time, each after checking that the object is not someone else's by
+   * now: two templates rendering it in the same round cannot both take it (they share a field
+   * manager, so the apiserver would let the later one silently take it over).
+   */
+  apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+    const key = refKey(refOf(object));
+    const previous = this.#applying.get(key) ?? Promise.resolve();
+    const result = previous.then(() => this.#applyChecked(object, as));
+    const settled = result.then(() => {}, () => {});
+    this.#applying.set(key, settled);
+    settled.then(() => {
+      if (this.#applying.get(key) === settled) this.#applying.delete(key);
+    });
+    return result;
+  }
+
+  async #applyChecked(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+    const owner = object.metadata.ownerReferences?.find((reference) => reference.controller);
+    const live = await this.#owned.get(refOf(object));
+    const conflict = live && owner && ownershipConflict(live, owner.uid);
+    if (conflict) throw new OwnershipConflictError(conflict);
     this.writes.applies++;
     const applied = await this.#objects.apply(object, as);
     this.#owned.remember(applied);

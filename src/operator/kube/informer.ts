@@ -1,50 +1,87 @@
 /**
- * Keeps a client-node informer alive: the library stops an informer for good when its watch or
- * list fails (the apiserver restarted, a CRD was just created), so we start it again after a
- * delay that doubles up to 30 s and resets once it works. And a watch can die silently (seen
- * with Deno when the apiserver went away and came back): a healthy informer reconnects at least
- * every 30 s (the library's inactivity timeout), so one that has shown no sign of life for
- * {@link SILENCE_LIMIT_MS} is restarted from scratch.
+ * Starts client-node informers and keeps them alive. The library's `start()` resolves even when
+ * the first list fails, and stops an informer for good when a later watch or list fails (the
+ * apiserver restarted, a CRD was just created). {@link startInformer} resolves only once the
+ * first list is cached, retrying failures that pass by themselves (an apiserver still starting),
+ * and then restarts the informer after every failure, after a delay that doubles up to 30 s and
+ * starts small again after a minute without errors. A watch that merely goes quiet is not a
+ * failure: `DenoWatch` asks the apiserver for bookmarks and a timeout and ends a watch that is
+ * really dead itself, which the library resumes without reporting an error.
  *
  * @module
  */
 import type { Informer, KubernetesObject } from "@kubernetes/client-node";
+import { isTransient } from "./transient.ts";
 
-/** An informer silent for this long is restarted (3× the library's 30 s watch timeout). */
-export const SILENCE_LIMIT_MS = 90_000;
+/** The first delay before a failed informer is started again (milliseconds). */
+const FIRST_RESTART_DELAY_MS = 500;
+/** The longest delay before a failed informer is started again (milliseconds). */
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/** How {@link startInformer} reports and stops. */
+export interface InformerHooks {
+  /** Whether the informer was stopped (then nothing is retried). */
+  stopped(): boolean;
+  /** Hears a failure that is retried (the first list's transient ones, then every one). */
+  onRetry(error: unknown): void;
+}
 
 /**
- * Restarts `informer` after every error, and when it went silent, until `stopped()`. Returns the
- * function that ends the silence watchdog (call it when stopping the informer).
+ * Starts `informer`; resolves once its first list is cached, rejects when the first list fails
+ * for a reason that does not pass by itself (e.g. the resource does not exist). From then on,
+ * restarts it after every failure until `hooks.stopped()`.
  */
-export function keepAlive<T extends KubernetesObject>(
+export async function startInformer<T extends KubernetesObject>(
   informer: Informer<T>,
-  stopped: () => boolean,
-  onError: (error: unknown) => void,
-): () => void {
-  let delayMs = 500;
-  let lastSign = Date.now();
-  const alive = () => lastSign = Date.now();
-  informer.on("connect", () => {
-    alive();
-    delayMs = 500;
-  });
-  for (const event of ["add", "update", "delete"] as const) informer.on(event, alive);
+  hooks: InformerHooks,
+): Promise<void> {
+  const backoff = new RestartBackoff();
+  for (;;) {
+    const failure = await startOnce(informer);
+    if (!failure) break;
+    if (hooks.stopped() || !isTransient(failure.error)) throw failure.error;
+    hooks.onRetry(failure.error);
+    await new Promise((resolve) => setTimeout(resolve, backoff.next()));
+  }
   informer.on("error", (error: unknown) => {
-    alive();
-    if (stopped()) return;
-    onError(error);
+    if (hooks.stopped()) return;
+    hooks.onRetry(error);
     setTimeout(() => {
-      if (!stopped()) informer.start().catch(onError);
-    }, delayMs);
-    delayMs = Math.min(delayMs * 2, 30_000);
+      if (!hooks.stopped()) informer.start().catch(hooks.onRetry);
+    }, backoff.next());
   });
-  const watchdog = setInterval(async () => {
-    if (stopped() || Date.now() - lastSign < SILENCE_LIMIT_MS) return;
-    alive();
-    onError(new Error(`the watch showed no sign of life for ${SILENCE_LIMIT_MS / 1000} s`));
-    await informer.stop().catch(() => {});
-    if (!stopped()) await informer.start().catch(onError);
-  }, 5_000);
-  return () => clearInterval(watchdog);
+}
+
+/** Starts `informer` once; returns the error its first list failed with, if it did. */
+async function startOnce<T extends KubernetesObject>(
+  informer: Informer<T>,
+): Promise<{ error: unknown } | undefined> {
+  let failure: { error: unknown } | undefined;
+  const onError = (error: unknown) => failure ??= { error };
+  informer.on("error", onError);
+  try {
+    await informer.start();
+  } catch (error) {
+    failure ??= { error };
+  } finally {
+    informer.off("error", onError);
+  }
+  return failure;
+}
+
+/** Delays that double up to 30 s and start small again after a minute without failures. */
+class RestartBackoff {
+  #delayMs = FIRST_RESTART_DELAY_MS;
+  #lastAt = -Infinity;
+
+  /** The delay before the next restart. */
+  next(): number {
+    if (Date.now() - this.#lastAt > 2 * MAX_RESTART_DELAY_MS) {
+      this.#delayMs = FIRST_RESTART_DELAY_MS;
+    }
+    this.#lastAt = Date.now();
+    const delay = this.#delayMs;
+    this.#delayMs = Math.min(this.#delayMs * 2, MAX_RESTART_DELAY_MS);
+    return delay;
+  }
 }

@@ -147,14 +147,20 @@ export class ClusterObjects {
     return `${groupVersionPath(apiVersion)}/${resource.name}`;
   }
 
-  /** Every object of a kind with a label (`labelSelector` syntax), across namespaces. */
+  /**
+   * Every object of a kind with a label (`labelSelector` syntax), across namespaces. Each item
+   * carries its `apiVersion` and `kind`, which the apiserver leaves out of the items of built-in
+   * kinds (a ConfigMap listed without them would never equal the rendered one).
+   */
   async list(apiVersion: string, kind: string, labelSelector: string): Promise<ObjectList> {
     const path = await this.collectionPath(apiVersion, kind);
+    let list: ObjectList;
     try {
-      return await this.#api.send(HttpMethod.GET, path, { labelSelector }) as ObjectList;
+      list = await this.#api.send(HttpMethod.GET, path, { labelSelector }) as ObjectList;
     } catch (error) {
       throw await this.#failure("list", { apiVersion, kind, name: `*` }, error);
     }
+    return { ...list, items: list.items.map((item) => ({ ...item, apiVersion, kind })) };
   }
 
   async #objectPath(ref: ObjectRef): Promise<string> {

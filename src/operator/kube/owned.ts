@@ -13,11 +13,11 @@ import {
   type KubernetesObject as ClientObject,
   type ObjectCache,
 } from "@kubernetes/client-node";
-import { makeDenoInformer } from "./watch.ts";
+import { makeDenoInformer, type WatchSettings } from "./watch.ts";
 import type { KubernetesObject, ObjectRef } from "../../shared/kube_object.ts";
 import { refKey, refOf } from "../../shared/kube_object.ts";
 import { TEMPLATE_KIND, TEMPLATE_LABEL } from "../plan/plan.ts";
-import { keepAlive } from "./informer.ts";
+import { startInformer } from "./informer.ts";
 import type { ClusterObjects } from "./objects.ts";
 
 type KindWatch = Informer<ClientObject> & ObjectCache<ClientObject>;
@@ -29,18 +29,26 @@ export class OwnedObjects {
   readonly #onChange: (templateName: string) => void;
   #stopped = false;
   readonly #watches = new Map<string, Promise<KindWatch>>();
+  readonly #onWatchRetry: (error: unknown) => void;
+  readonly #watchSettings?: WatchSettings;
   /** Kinds whose watch failed since its last successful list: their caches may be stale. */
   readonly #stale = new Set<string>();
-  readonly #watchdogs: (() => void)[] = [];
   /** What our own applies returned, until the watch reports the object again. */
   readonly #applied = new Map<string, KubernetesObject>();
 
-  /** `onChange` gets the template label of every generated object that changed or vanished. */
+  /**
+   * `onChange` gets the template label of every generated object that changed or vanished;
+   * `onWatchRetry` hears about watch failures (the watch restarts by itself).
+   */
   constructor(
     kubeConfig: KubeConfig,
     objects: ClusterObjects,
     onChange: (templateName: string) => void,
+    onWatchRetry: (error: unknown) => void = () => {},
+    watch?: WatchSettings,
   ) {
+    this.#onWatchRetry = onWatchRetry;
+    this.#watchSettings = watch;
     this.#kubeConfig = kubeConfig;
     this.#objects = objects;
     this.#onChange = onChange;
@@ -88,7 +96,6 @@ export class OwnedObjects {
   /** Stops every watch. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const endWatchdog of this.#watchdogs) endWatchdog();
     const watches = await Promise.allSettled(this.#watches.values());
     this.#watches.clear();
     for (const watch of watches) {
@@ -108,6 +115,7 @@ export class OwnedObjects {
         this.#stale.delete(key);
         return list as KubernetesListObject<ClientObject>;
       },
+      this.#watchSettings,
       TEMPLATE_LABEL,
     );
     informer.on("error", () => this.#stale.add(key));
@@ -128,8 +136,7 @@ export class OwnedObjects {
     informer.on("add", (object: ClientObject) => this.#applied.delete(refKey(refIn(object))));
     informer.on("update", changed);
     informer.on("delete", changed);
-    this.#watchdogs.push(keepAlive(informer, () => this.#stopped, () => {}));
-    await informer.start();
+    await startInformer(informer, { stopped: () => this.#stopped, onRetry: this.#onWatchRetry });
     return informer;
   }
 }

@@ -15,12 +15,12 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import { makeDenoInformer } from "./watch.ts";
+import { makeDenoInformer, type WatchSettings } from "./watch.ts";
 import { compareResourceVersions } from "../../shared/kube_object.ts";
 import { PATCH_FINALIZER, TEMPLATE_API_VERSION, TEMPLATE_KIND } from "../plan/plan.ts";
 import type { DhcpTemplate } from "../reconcile.ts";
 import type { TemplateStatus } from "../status.ts";
-import { keepAlive } from "./informer.ts";
+import { startInformer } from "./informer.ts";
 import { FIELD_MANAGER } from "./objects.ts";
 
 const GROUP = "k8s.lukasdietrich.com";
@@ -32,7 +32,7 @@ const EVENT_NAMESPACE = "default";
 /** Watches DHCPTemplates and writes their status and Events. */
 export class Templates {
   readonly #informer: Informer<ClientObject> & ObjectCache<ClientObject>;
-  readonly #endWatchdog: () => void;
+  readonly #onWatchRetry: (error: unknown) => void;
   readonly #customObjects: CustomObjectsApi;
   readonly #core: CoreV1Api;
   readonly #onEventError: (error: unknown) => void;
@@ -44,14 +44,17 @@ export class Templates {
 
   /**
    * `onChange` gets the name of every template created, changed or deleted;
-   * `onEventError` hears about Events that could not be recorded (they are not retried) and
-   * about watch failures (the watch restarts by itself).
+   * `onEventError` hears about Events that could not be recorded (they are not retried);
+   * `onWatchRetry` about watch failures (the watch restarts by itself).
    */
   constructor(
     kubeConfig: KubeConfig,
     onChange: (name: string) => void,
     onEventError: (error: unknown) => void,
+    onWatchRetry: (error: unknown) => void,
+    watch?: WatchSettings,
   ) {
+    this.#onWatchRetry = onWatchRetry;
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#onEventError = onEventError;
@@ -64,6 +67,7 @@ export class Templates {
           version: VERSION,
           plural: PLURAL,
         }),
+      watch,
     );
     const changed = (object: ClientObject) => {
       const name = object.metadata?.name ?? "";
@@ -76,7 +80,6 @@ export class Templates {
     };
     this.#informer.on("add", changed);
     this.#informer.on("update", changed);
-    this.#endWatchdog = keepAlive(this.#informer, () => this.#stopped, onEventError);
     this.#informer.on("delete", (object) => {
       const name = object.metadata?.name ?? "";
       this.#written.delete(name);
@@ -87,13 +90,15 @@ export class Templates {
 
   /** Starts the watch; resolves when the first list is cached. */
   start(): Promise<void> {
-    return this.#informer.start();
+    return startInformer(this.#informer, {
+      stopped: () => this.#stopped,
+      onRetry: this.#onWatchRetry,
+    });
   }
 
   /** Stops the watch. */
   stop(): Promise<void> {
     this.#stopped = true;
-    this.#endWatchdog();
     return this.#informer.stop();
   }
 

@@ -5,6 +5,14 @@
  * the informer never reconnects (measured: after an apiserver restart an informer missed every
  * later change). Deno's fetch ends or fails the body, so the library's informer reconnects.
  *
+ * Liveness comes from the API itself: every watch asks for bookmarks (`allowWatchBookmarks`;
+ * kube-apiserver sends one about every minute and one 2 s before the end) and for the server to
+ * end it after `timeoutSeconds`, after which the informer resumes from the last resource version.
+ * A healthy watch, however idle, therefore ends by itself in time; only one that has received
+ * nothing for `timeoutSeconds` plus a grace period is dead, and is ended from our side (the
+ * informer reconnects quietly). Ending it does not wait for the body to fail: an aborted Deno
+ * body was measured to hang on the second watch of an informer.
+ *
  * @module
  */
 import {
@@ -25,10 +33,36 @@ interface RequestOptions {
   key?: Uint8Array;
 }
 
-/** The library's `Watch`, on Deno's fetch. */
+/** How long the apiserver keeps a watch open unless told otherwise (seconds). */
+export const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
+/** How long past its `timeoutSeconds` a silent watch is given before it counts as dead. */
+export const WATCH_GRACE_MS = 30_000;
+
+/** Why a watch ended: the apiserver's timeout, silence past it, or an error. */
+export type WatchEnd = "expired" | "dead" | "failed";
+
+/** How the apiserver is asked to keep watches alive. */
+export interface WatchSettings {
+  /** The apiserver ends every watch after this many seconds (`timeoutSeconds`). */
+  timeoutSeconds: number;
+  /** Hears every watch that ended (not the ones the informer stopped itself). */
+  onEnd?: (reason: WatchEnd) => void;
+}
+
+/** The library's `Watch`, on Deno's fetch, with bookmarks and a server-side timeout. */
 export class DenoWatch extends Watch {
-  /** A watch that receives nothing this long is ended and started again (as the library). */
-  readonly idleTimeoutMs = 30_000;
+  readonly #settings: WatchSettings;
+
+  /** A watch of the cluster `config` names, kept alive as `settings` say. */
+  constructor(config: KubeConfig, settings: WatchSettings) {
+    super(config);
+    this.#settings = settings;
+  }
+
+  /** A watch that received nothing (no event, no bookmark, no end) this long is dead. */
+  get deadAfterMs(): number {
+    return this.#settings.timeoutSeconds * 1000 + WATCH_GRACE_MS;
+  }
 
   /** Watches `path`; `done` hears once when the watch ends (an error, or null when it closed). */
   override async watch(
@@ -41,13 +75,18 @@ export class DenoWatch extends Watch {
   ): Promise<AbortController> {
     const cluster = this.config.getCurrentCluster();
     if (!cluster) throw new Error("No currently active cluster");
+    const params = {
+      ...queryParams,
+      allowWatchBookmarks: true,
+      timeoutSeconds: this.#settings.timeoutSeconds,
+    };
     // Deno's fetch cannot skip TLS verification or verify another server name per client.
     if (cluster.skipTLSVerify || cluster.tlsServerName) {
-      return await super.watch(path, queryParams, callback, done);
+      return await super.watch(path, params, callback, done);
     }
     const url = new URL(cluster.server + path);
     url.searchParams.set("watch", "true");
-    for (const [key, value] of Object.entries(queryParams ?? {})) {
+    for (const [key, value] of Object.entries(params)) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const options: RequestOptions = {};
@@ -63,10 +102,14 @@ export class DenoWatch extends Watch {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const resetTimer = () => {
       clearTimeout(timer);
-      timer = setTimeout(
-        () => controller.abort(new DOMException("The watch was idle too long", "TimeoutError")),
-        this.idleTimeoutMs,
-      );
+      timer = setTimeout(() => {
+        const dead = new DOMException(
+          `The watch received nothing for ${this.deadAfterMs / 1000} s`,
+          "TimeoutError",
+        );
+        controller.abort(dead);
+        finish(dead);
+      }, this.deadAfterMs);
     };
     let finished = false;
     const finish = (error: unknown) => {
@@ -79,6 +122,9 @@ export class DenoWatch extends Watch {
       // Aborted by the informer itself (it stops or restarts): not an error.
       const abortedByCaller = !timedOut && controller.signal.aborted &&
         error instanceof DOMException && error.name === "AbortError";
+      if (!abortedByCaller) {
+        this.#settings.onEnd?.(timedOut ? "dead" : error ? "failed" : "expired");
+      }
       done(abortedByCaller ? null : error);
     };
 
@@ -137,7 +183,8 @@ export function makeDenoInformer<T extends KubernetesObject>(
   kubeConfig: KubeConfig,
   path: string,
   listFn: ListPromise<T>,
+  settings: WatchSettings = { timeoutSeconds: DEFAULT_WATCH_TIMEOUT_SECONDS },
   labelSelector?: string,
 ): Informer<T> & ObjectCache<T> {
-  return new ListWatch<T>(path, new DenoWatch(kubeConfig), listFn, false, labelSelector);
+  return new ListWatch<T>(path, new DenoWatch(kubeConfig, settings), listFn, false, labelSelector);
 }

@@ -2,6 +2,10 @@
  * Leader election on a coordination.k8s.io Lease: one replica reconciles, the others wait and
  * take over when the leader's claim runs out (or at once when it releases the lease on shutdown).
  *
+ * Fencing, as client-go's leaderelection: a leader that has not renewed within the renew
+ * deadline (shorter than the lease duration) stops leading by its own clock, even while a renewal
+ * request still hangs, so it has stopped before any other replica can see its claim run out.
+ *
  * @module
  */
 
@@ -26,6 +30,11 @@ export interface ElectionOptions {
   leaseDurationSeconds?: number;
   /** How often to try to acquire or renew, milliseconds (default 2000). */
   retryPeriodMs?: number;
+  /**
+   * A leader that has not renewed for this long stops leading, milliseconds (default two thirds
+   * of the lease duration; must be shorter than it).
+   */
+  renewDeadlineMs?: number;
   /** Called when this replica becomes the leader. */
   onStartedLeading: () => void;
   /** Called when this replica stops being the leader (lost the lease, or stopped). */
@@ -40,13 +49,25 @@ export class LeaderElector {
   readonly #options: Required<Omit<ElectionOptions, "onError">> & Pick<ElectionOptions, "onError">;
   #leading = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #renewDeadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
-  #renewedAt = 0;
 
   /** Starts the election in the cluster of `kubeConfig`. */
   constructor(kubeConfig: KubeConfig, options: ElectionOptions) {
     this.#api = kubeConfig.makeApiClient(CoordinationV1Api);
-    this.#options = { leaseDurationSeconds: 15, retryPeriodMs: 2000, ...options };
+    const leaseDurationSeconds = options.leaseDurationSeconds ?? 15;
+    this.#options = {
+      retryPeriodMs: 2000,
+      renewDeadlineMs: Math.floor(leaseDurationSeconds * 1000 * 2 / 3),
+      ...options,
+      leaseDurationSeconds,
+    };
+    if (this.#options.renewDeadlineMs >= leaseDurationSeconds * 1000) {
+      throw new RangeError(
+        `Cannot elect a leader: the renew deadline (${this.#options.renewDeadlineMs} ms) must be ` +
+          `shorter than the lease duration (${leaseDurationSeconds} s)`,
+      );
+    }
     this.#schedule(0);
   }
 
@@ -59,6 +80,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#renewDeadlineTimer);
     if (!this.#leading) return;
     this.#setLeading(false);
     try {
@@ -99,15 +121,22 @@ export class LeaderElector {
         return;
       }
       await this.#write(lease, decision === "acquire", now);
-      this.#renewedAt = now.getTime();
-      if (!this.#stopped) this.#setLeading(true);
+      if (this.#stopped) return;
+      this.#armRenewDeadline(now);
+      this.#setLeading(true);
     } catch (error) {
       if (!(error instanceof ApiException && error.code === 409)) this.#options.onError?.(error);
-      // A leader that cannot renew within its lease duration must assume another took over.
-      const deadline = this.#renewedAt + this.#options.leaseDurationSeconds * 1000 -
-        this.#options.retryPeriodMs;
-      if (this.#leading && Date.now() >= deadline) this.#setLeading(false);
     }
+  }
+
+  /**
+   * Stops leading when no renewal succeeds within the renew deadline, counted from `renewedAt`
+   * (the time the renewal wrote, taken before its request was sent).
+   */
+  #armRenewDeadline(renewedAt: Date) {
+    clearTimeout(this.#renewDeadlineTimer);
+    const delay = renewedAt.getTime() + this.#options.renewDeadlineMs - Date.now();
+    this.#renewDeadlineTimer = setTimeout(() => this.#setLeading(false), Math.max(delay, 0));
   }
 
   async #read(): Promise<V1Lease | undefined> {
@@ -151,6 +180,7 @@ export class LeaderElector {
   }
 
   #setLeading(leading: boolean) {
+    if (!leading) clearTimeout(this.#renewDeadlineTimer);
     if (leading === this.#leading) return;
     this.#leading = leading;
     if (leading) this.#options.onStartedLeading();

@@ -1,13 +1,16 @@
 /**
  * Node state by lease lifetimes (pure): merging a new report with the stored state keeps the
- * addresses and prefixes the new lease no longer carries as `draining` until their valid
- * lifetime ends; a snapshot leaves out whatever has expired.
+ * addresses and prefixes the new lease no longer carries, apart, as `draining` until their
+ * valid lifetime ends; a snapshot leaves out whatever has expired.
  *
  * Rules:
- * - every IA_NA address and delegated prefix of a report is `active`;
+ * - `address6` and `prefix6` hold exactly what the newest lease carries, all `active`;
  * - an address or prefix of the stored state that the new report lacks (on the same interface
- *   and SSID) stays, as `draining`, while its `valid_until` lies in the future; the rest of the
+ *   and SSID) moves to `address6_draining` / `prefix6_draining`, as `draining`, while its
+ *   `valid_until` lies in the future (a prefix that comes back is active again); the rest of the
  *   old DHCPv6 lease (DNS, …) is kept with it when the interface no longer has a DHCPv6 lease;
+ * - a snapshot always has both draining lists (empty when nothing drains); stored data of an
+ *   older version, with draining entries inside `address6` / `prefix6`, is read the same way;
  * - in a snapshot, expired addresses, prefixes and DHCPv4 leases are left out, a DHCPv6 lease
  *   whose addresses and prefixes all expired is left out, interfaces without a lease and nodes
  *   without interfaces are left out;
@@ -50,19 +53,20 @@ export function mergeReport(
   for (const old of previous ?? []) {
     if (!old.lease6) continue;
     const current = merged.find((iface) => interfaceKey(iface) === interfaceKey(old));
-    const address6 = drained(old.lease6.address6, current?.lease6?.address6, now);
-    const prefix6 = drained(old.lease6.prefix6, current?.lease6?.prefix6, now);
+    const address6 = drained(allAddresses(old.lease6), current?.lease6?.address6, now);
+    const prefix6 = drained(allPrefixes(old.lease6), current?.lease6?.prefix6, now);
     if (address6.length === 0 && prefix6.length === 0) continue;
-    if (current?.lease6) {
-      current.lease6.address6.push(...address6);
-      current.lease6.prefix6.push(...prefix6);
-    } else if (current) {
-      current.lease6 = { ...structuredClone(old.lease6), address6, prefix6 };
+    const lease6 = current?.lease6 ??
+      { ...structuredClone(old.lease6), address6: [], prefix6: [] };
+    delete lease6.address6_draining;
+    delete lease6.prefix6_draining;
+    // Only lists that hold something are stored (as the wire codec reads them back).
+    if (address6.length > 0) lease6.address6_draining = address6;
+    if (prefix6.length > 0) lease6.prefix6_draining = prefix6;
+    if (current) {
+      current.lease6 = lease6;
     } else {
-      const kept: Interface = {
-        name: old.name,
-        lease6: { ...structuredClone(old.lease6), address6, prefix6 },
-      };
+      const kept: Interface = { name: old.name, lease6 };
       if (old.ssid !== undefined) kept.ssid = old.ssid;
       merged.push(kept);
     }
@@ -105,8 +109,8 @@ export function isCurrent(state: NodeState, now: Date): boolean {
   return state.interfaces.some((iface) =>
     (iface.lease4 !== undefined && !expired(iface.lease4.valid_until, now)) ||
     (iface.lease6 !== undefined &&
-      (iface.lease6.address6.length + iface.lease6.prefix6.length === 0 ||
-        iface.lease6.address6.some(valid) || iface.lease6.prefix6.some(valid)))
+      (allAddresses(iface.lease6).length + allPrefixes(iface.lease6).length === 0 ||
+        allAddresses(iface.lease6).some(valid) || allPrefixes(iface.lease6).some(valid)))
   );
 }
 
@@ -116,8 +120,8 @@ export function nextExpiry(interfaces: readonly Interface[], now: Date): Date | 
   for (const iface of interfaces) {
     const times = [
       iface.lease4?.valid_until,
-      ...(iface.lease6?.address6 ?? []).map((entry) => entry.valid_until),
-      ...(iface.lease6?.prefix6 ?? []).map((entry) => entry.valid_until),
+      ...(iface.lease6 ? allAddresses(iface.lease6) : []).map((entry) => entry.valid_until),
+      ...(iface.lease6 ? allPrefixes(iface.lease6) : []).map((entry) => entry.valid_until),
     ];
     for (const time of times) {
       const at = time === undefined ? NaN : Date.parse(time);
@@ -138,8 +142,8 @@ export function summarize(interfaces: readonly Interface[]): NodeSummary {
   let prefixes = 0;
   for (const iface of interfaces) {
     if (iface.lease4) addresses++;
-    addresses += iface.lease6?.address6.length ?? 0;
-    prefixes += iface.lease6?.prefix6.length ?? 0;
+    addresses += iface.lease6 ? allAddresses(iface.lease6).length : 0;
+    prefixes += iface.lease6 ? allPrefixes(iface.lease6).length : 0;
   }
   const withLease = interfaces.filter((iface) => iface.lease4 || iface.lease6).length;
   return { interfaces: withLease, addresses, prefixes };
@@ -147,14 +151,24 @@ export function summarize(interfaces: readonly Interface[]): NodeSummary {
 
 function currentLease6(lease: Lease6, now: Date): Lease6 | undefined {
   const valid = (entry: LeasedAddress) => !expired(entry.valid_until, now);
-  const address6 = lease.address6.filter(valid).map((entry) => ({ ...entry }));
-  const prefix6 = lease.prefix6.filter(valid).map((entry) => ({ ...entry }));
-  const hadEntries = lease.address6.length + lease.prefix6.length > 0;
-  if (hadEntries && address6.length + prefix6.length === 0) return undefined;
+  const copies = (entries: LeasedAddress[], draining: boolean) =>
+    entries.filter((entry) => valid(entry) && (entry.state === "draining") === draining)
+      .map((entry) => ({ ...entry }));
+  const [addresses, prefixes] = [allAddresses(lease), allPrefixes(lease)];
+  const hadEntries = addresses.length + prefixes.length > 0;
+  const address6 = copies(addresses, false);
+  const prefix6 = copies(prefixes, false);
+  const address6_draining = copies(addresses, true);
+  const prefix6_draining = copies(prefixes, true);
+  const left = address6.length + prefix6.length + address6_draining.length +
+    prefix6_draining.length;
+  if (hadEntries && left === 0) return undefined;
   return {
     ...lease,
     address6,
     prefix6,
+    address6_draining,
+    prefix6_draining,
     dns: [...lease.dns],
     search: [...lease.search],
     ntp: [...lease.ntp],
@@ -167,6 +181,16 @@ function markActive(iface: Interface): Interface {
     for (const entry of [...copy.lease6.address6, ...copy.lease6.prefix6]) entry.state = "active";
   }
   return copy;
+}
+
+/** The addresses of a lease, current and draining. */
+function allAddresses(lease: Lease6): LeasedAddress[] {
+  return [...lease.address6, ...(lease.address6_draining ?? [])];
+}
+
+/** The prefixes of a lease, current and draining. */
+function allPrefixes(lease: Lease6): LeasedAddress[] {
+  return [...lease.prefix6, ...(lease.prefix6_draining ?? [])];
 }
 
 /** Old entries the new list lacks and that are still valid, marked draining. */

@@ -59,8 +59,11 @@ Deno.test("a reported prefix is active; one the new lease lacks drains while sti
     [eth0([prefix("2001:db8:1200::", "2026-11-24T15:00:00Z")])],
     NOW,
   );
+  // `prefix6` is what the newest lease carries; the withdrawn prefix drains apart.
   assert.deepEqual(second[0].lease6?.prefix6.map((p) => [p.ip, p.state]), [
     ["2001:db8:1200::", "active"],
+  ]);
+  assert.deepEqual(second[0].lease6?.prefix6_draining?.map((p) => [p.ip, p.state]), [
     ["2001:db8:1100::", "draining"],
   ]);
   // Once its valid lifetime has ended, the next merge forgets it.
@@ -71,6 +74,40 @@ Deno.test("a reported prefix is active; one the new lease lacks drains while sti
     later,
   );
   assert.deepEqual(third[0].lease6?.prefix6.map((p) => p.ip), ["2001:db8:1200::"]);
+  assert.equal(third[0].lease6?.prefix6_draining, undefined);
+});
+
+Deno.test("after ten prefix changes prefix6 holds one prefix; the ten withdrawn ones drain apart", () => {
+  let interfaces = mergeReport(undefined, [
+    eth0([prefix("2001:db8:100::", "2026-11-24T16:00:00Z")]),
+  ], NOW);
+  for (let change = 1; change <= 10; change++) {
+    const next = prefix(`2001:db8:${(change + 1).toString(16)}00::`, "2026-11-24T16:00:00Z");
+    interfaces = mergeReport(interfaces, [eth0([next])], NOW);
+  }
+  const node = snapshotNode(state(interfaces), NOW)!;
+  assert.deepEqual(node.interfaces[0].lease6?.prefix6.map((p) => p.ip), ["2001:db8:b00::"]);
+  assert.equal(node.interfaces[0].lease6?.prefix6_draining?.length, 10);
+  assert.ok(node.interfaces[0].lease6?.prefix6_draining?.every((p) => p.state === "draining"));
+});
+
+Deno.test("stored data with draining entries inside prefix6 (older versions) is read apart", () => {
+  const stored = eth0([
+    prefix("2001:db8:1200::", "2026-11-24T15:00:00Z", "active"),
+    prefix("2001:db8:1100::", "2026-11-24T14:30:00Z", "draining"),
+  ]);
+  const lease6 = snapshotNode(state([stored]), NOW)!.interfaces[0].lease6!;
+  assert.deepEqual(lease6.prefix6.map((p) => p.ip), ["2001:db8:1200::"]);
+  assert.deepEqual(lease6.prefix6_draining?.map((p) => p.ip), ["2001:db8:1100::"]);
+  assert.deepEqual(lease6.address6_draining, []);
+  // The next report stores it in the new form.
+  const merged = mergeReport(
+    [stored],
+    [eth0([prefix("2001:db8:1200::", "2026-11-24T15:00:00Z")])],
+    NOW,
+  );
+  assert.deepEqual(merged[0].lease6?.prefix6.map((p) => p.ip), ["2001:db8:1200::"]);
+  assert.deepEqual(merged[0].lease6?.prefix6_draining?.map((p) => p.ip), ["2001:db8:1100::"]);
 });
 
 Deno.test("a prefix that comes back is active again with its new lifetimes", () => {
@@ -80,13 +117,14 @@ Deno.test("a prefix that comes back is active again with its new lifetimes", () 
     NOW,
   );
   const drainingState = mergeReport(old, [eth0([])], NOW);
-  assert.equal(drainingState[0].lease6?.prefix6[0].state, "draining");
+  assert.equal(drainingState[0].lease6?.prefix6_draining?.[0].state, "draining");
   const back = mergeReport(drainingState, [
     eth0([prefix("2001:db8:1100::", "2026-11-24T16:00:00Z")]),
   ], NOW);
   assert.deepEqual(back[0].lease6?.prefix6, [
     prefix("2001:db8:1100::", "2026-11-24T16:00:00Z", "active"),
   ]);
+  assert.equal(back[0].lease6?.prefix6_draining, undefined);
 });
 
 Deno.test("an interface gone from the report keeps its valid prefixes draining, with its old lease data", () => {
@@ -102,7 +140,8 @@ Deno.test("an interface gone from the report keeps its valid prefixes draining, 
   assert.equal(merged.length, 1, "the expired eth1 prefix is not kept");
   assert.equal(merged[0].name, "eth0");
   assert.deepEqual(merged[0].lease6?.dns, ["2001:db8::53"]);
-  assert.equal(merged[0].lease6?.prefix6[0].state, "draining");
+  assert.deepEqual(merged[0].lease6?.prefix6, []);
+  assert.equal(merged[0].lease6?.prefix6_draining?.[0].state, "draining");
 });
 
 Deno.test("interfaces are sorted by name and SSID", () => {

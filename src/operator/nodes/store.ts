@@ -13,13 +13,14 @@ import {
   type KubernetesObject as ClientObject,
   type ObjectCache,
 } from "@kubernetes/client-node";
-import { makeDenoInformer } from "../kube/watch.ts";
+import { makeDenoInformer, type WatchSettings } from "../kube/watch.ts";
 import { compareResourceVersions, type KubernetesObject } from "../../shared/kube_object.ts";
 import type { Interface, Node } from "../../shared/model.ts";
 import { reportDigest } from "../../shared/wire/codec.ts";
 import { type ChannelLog, SILENT_LOG } from "../../shared/wire/log.ts";
 import type { NodeSource } from "../controller.ts";
-import { keepAlive } from "../kube/informer.ts";
+import { startInformer } from "../kube/informer.ts";
+import { isTransient } from "../kube/transient.ts";
 import { ClusterObjects } from "../kube/objects.ts";
 import {
   DHCP_NODE_API_VERSION,
@@ -44,6 +45,8 @@ export interface NodeStoreOptions {
   kubeConfig: KubeConfig;
   /** Where watch failures and writes are logged. */
   log?: ChannelLog;
+  /** How the DHCPNode watch is kept alive (default: the apiserver ends it every 5 minutes). */
+  watch?: WatchSettings;
 }
 
 /** Counts of the store's requests (for metrics and the zero-write guarantee). */
@@ -69,7 +72,6 @@ export class NodeStore implements NodeSource {
   readonly counts: NodeStoreCounts = { writes: 0, unchanged: 0 };
   readonly #objects: ClusterObjects;
   readonly #informer: Informer<ClientObject> & ObjectCache<ClientObject>;
-  readonly #endWatchdog: () => void;
   readonly #log: ChannelLog;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(nodeName: string) => void>();
@@ -92,23 +94,29 @@ export class NodeStore implements NodeSource {
           version: VERSION,
           plural: DHCP_NODE_PLURAL,
         }) as KubernetesListObject<ClientObject>,
+      options.watch,
     );
     this.#informer.on("add", (object) => this.#observed(object));
     this.#informer.on("update", (object) => this.#observed(object));
     this.#informer.on("delete", (object) => this.#removed(object));
-    this.#endWatchdog = keepAlive(this.#informer, () => this.#stopped, (error) => {
-      this.#log.warn("DHCPNode watch failed; restarting it", { error: String(error) });
-    });
   }
 
   /**
-   * Starts watching DHCPNodes; resolves once every stored node has been loaded, rejects (and
-   * stops watching) when the first list fails, e.g. because the DHCPNode CRD is missing.
+   * Starts watching DHCPNodes; resolves once every stored node has been loaded (an apiserver
+   * that is still starting is waited for), rejects (and stops watching) when the first list
+   * fails for good, e.g. because the DHCPNode CRD is missing.
    */
   static async start(options: NodeStoreOptions): Promise<NodeStore> {
     const store = new NodeStore(options);
     try {
-      await store.#informer.start();
+      await startInformer(store.#informer, {
+        stopped: () => store.#stopped,
+        onRetry: (error) => {
+          // An apiserver that is starting or unreachable for a moment needs nobody.
+          const level = isTransient(error) ? "info" : "warn";
+          store.#log[level]("DHCPNode watch interrupted; restarting it", { error });
+        },
+      });
     } catch (error) {
       await store.stop().catch(() => {});
       throw error;
@@ -182,7 +190,6 @@ export class NodeStore implements NodeSource {
   /** Stops the watch. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#endWatchdog();
     await this.#informer.stop();
   }
 

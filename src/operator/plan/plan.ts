@@ -138,8 +138,9 @@ export function planTemplate(input: PlanInput): Plan {
       else plan.patch.push(decorated);
       continue;
     }
-    if (live && !isOwnedBy(live, input.template.uid)) {
-      plan.conflicts.push({ ref, reason: `${describeRef(ref)} exists and ${ownerOf(live)}` });
+    const conflict = live && ownershipConflict(live, input.template.uid);
+    if (conflict) {
+      plan.conflicts.push({ ref, reason: conflict });
       continue;
     }
     const decorated = decorate(object, input.template);
@@ -211,6 +212,15 @@ export function decoratePatch(
       annotations: { ...annotations, [APPLIED_HASH_ANNOTATION]: hashObject(labeled) },
     },
   };
+}
+
+/**
+ * Why the template with this UID must not touch `live`, an object that exists; undefined when
+ * the template owns it.
+ */
+export function ownershipConflict(live: KubernetesObject, templateUid: string): string | undefined {
+  if (isOwnedBy(live, templateUid)) return undefined;
+  return `${describeRef(refOf(live))} exists and ${ownerOf(live)}`;
 }
 
 /** Whether `object` names the template with this UID among its owners. */

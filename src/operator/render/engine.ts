@@ -618,14 +618,14 @@ function patchCompiler(compiler: Untyped, nodes: Untyped, extra: ExtraNodes): vo
   }
   // Literal template text is printed through suppressValue, so it counts against the output
   // limit while the render runs, like printed values (a loop of text stops at the limit).
-  const compileOutput = compiler.compileOutput;
+  const compileUncountedOutput = compiler.compileOutput;
   compiler.compileOutput = function (node: Untyped, frame: unknown) {
     node.children = node.children.map((child: Untyped) =>
       child instanceof nodes.TemplateData && child.value
         ? new nodes.Literal(child.lineno, child.colno, child.value)
         : child
     );
-    return compileOutput.call(this, node, frame);
+    return compileUncountedOutput.call(this, node, frame);
   };
   // Runtime errors report where they happened (1-based; nunjucks tracks only function calls).
   for (const method of ["compileOutput", "compileIf", "compileFor", "compileSet"]) {

@@ -128,8 +128,7 @@ export class SandboxedRenderer implements Renderer {
 
   #ensureProcess(): RenderProcess {
     if (this.#process) return this.#process;
-    let exited!: () => void;
-    const exit = new Promise<void>((resolve) => exited = resolve);
+    const exit = Promise.withResolvers<void>();
     const process: RenderProcess = new RenderProcess(this.#command, {
       onReady: () => {
         if (process !== this.#process) return;
@@ -139,12 +138,12 @@ export class SandboxedRenderer implements Renderer {
       },
       onResponse: (response) => this.#answered(process, response),
       onExit: (status, stderr) => {
-        this.#exits.delete(exit);
-        exited();
+        this.#exits.delete(exit.promise);
+        exit.resolve();
         this.#exited(process, status, stderr);
       },
     });
-    this.#exits.add(exit);
+    this.#exits.add(exit.promise);
     this.#process = process;
     this.#processReady = false;
     this.#startTimer = setTimeout(() => this.#failedToStart(), START_TIMEOUT_MS);

@@ -116,11 +116,14 @@ function interfaceToWire(iface: Interface): Loose {
   if (iface.ssid !== undefined) wire.ssid = iface.ssid;
   if (iface.lease4) wire.lease4 = iface.lease4;
   if (iface.lease6) {
+    const { address6_draining, prefix6_draining } = iface.lease6;
     wire.lease6 = {
       ...iface.lease6,
       address6: iface.lease6.address6.map(addressToWire),
       prefix6: iface.lease6.prefix6.map(addressToWire),
       temporary6: iface.lease6.temporary6.map(addressToWire),
+      ...(address6_draining ? { address6_draining: address6_draining.map(addressToWire) } : {}),
+      ...(prefix6_draining ? { prefix6_draining: prefix6_draining.map(addressToWire) } : {}),
     };
   }
   return wire;
@@ -205,6 +208,11 @@ function lease6FromWire(wire: Loose): Lease6 {
     t2: number(wire.t2),
     obtained_at: string(wire.obtained_at),
   };
+  // Present only when not empty (as the operator stores them), so that stored data round-trips.
+  const address6Draining = list(wire.address6_draining).map(addressFromWire);
+  if (address6Draining.length > 0) lease.address6_draining = address6Draining;
+  const prefix6Draining = list(wire.prefix6_draining).map(addressFromWire);
+  if (prefix6Draining.length > 0) lease.prefix6_draining = prefix6Draining;
   if (wire.server_id !== undefined) lease.server_id = string(wire.server_id);
   if (wire.status_code !== undefined) lease.status_code = number(wire.status_code);
   if (wire.status_message !== undefined) lease.status_message = string(wire.status_message);
