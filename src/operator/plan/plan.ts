@@ -127,7 +127,7 @@ export function planTemplate(input: PlanInput): Plan {
     }
     const live = input.live.get(key);
     if (isPatch(object)) {
-      const refusal = patchRefusal(live, input.template);
+      const refusal = patchRefusal(object, live, input.template);
       if (refusal) {
         plan.conflicts.push({ ref, reason: `${describeRef(ref)} ${refusal}` });
         continue;
@@ -170,11 +170,16 @@ export function isPatch(object: KubernetesObject): boolean {
   return object.metadata.annotations?.[PATCH_ANNOTATION] === "true";
 }
 
-/** Why the template may not patch `live`, or undefined when it may. */
+/** Why the template may not apply `patch` to `live`, or undefined when it may. */
 function patchRefusal(
+  patch: KubernetesObject,
   live: KubernetesObject | undefined,
   template: TemplateIdentity,
 ): string | undefined {
+  // The opt-in is the object owner's decision: a patch that set it could hand the object on.
+  if (patch.metadata.annotations?.[PATCH_OPT_IN_ANNOTATION] !== undefined) {
+    return `sets ${PATCH_OPT_IN_ANNOTATION}: only the object's owner opts in`;
+  }
   if (!live) return "does not exist: a patch never creates an object";
   const optIn = live.metadata.annotations?.[PATCH_OPT_IN_ANNOTATION];
   if (optIn !== template.name) {

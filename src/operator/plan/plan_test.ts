@@ -294,6 +294,17 @@ Deno.test("a patch is refused without the opt-in, for another template, or for a
     /must be "pools", not "other"/,
   );
   assert.match(reasons([])[0], /does not exist: a patch never creates an object/);
+  const handOver = patchOf("2001:db8::80");
+  handOver.metadata.annotations![PATCH_OPT_IN_ANNOTATION] = "other";
+  assert.match(
+    planTemplate({
+      template,
+      desired: [handOver],
+      inventory: [],
+      live: liveMap(service({ [PATCH_OPT_IN_ANNOTATION]: "pools" })),
+    }).conflicts[0].reason,
+    /sets k8s.lukasdietrich.com\/patched-by: only the object's owner opts in/,
+  );
   const generated = service({ [PATCH_OPT_IN_ANNOTATION]: "pools" });
   generated.metadata.ownerReferences = [
     { apiVersion: "k8s.lukasdietrich.com/v1alpha1", kind: "DHCPTemplate", name: "x", uid: "u" },
