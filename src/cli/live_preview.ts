@@ -112,7 +112,13 @@ export async function previewLive(
   }
   for (const { ref, uid } of plan.release) {
     entries.push(
-      await dryRun("release", ref, liveOf, () => objects.releasePatch(ref, uid, { dryRun: true })),
+      await dryRun(
+        "release",
+        ref,
+        liveOf,
+        // Gone or replaced since it was read: nothing of ours is left to release.
+        async () => await objects.releasePatch(ref, uid, { dryRun: true }) ?? liveOf(ref)!,
+      ),
     );
   }
   for (const ref of [...plan.unchanged, ...plan.unchangedPatches]) {

@@ -100,7 +100,7 @@ export function fenceWrites(cluster: ReconcileCluster, leading: () => boolean): 
     },
     release: async (ref, uid, as) => {
       check(`release the patch of ${ref.kind} ${ref.name}`);
-      await cluster.release(ref, uid, as);
+      return await cluster.release(ref, uid, as);
     },
     setFinalizer: async (template, present) => {
       check(`${present ? "add" : "remove"} the finalizer of ${template.metadata.name}`);

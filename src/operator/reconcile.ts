@@ -88,8 +88,11 @@ export interface ReconcileCluster extends ClusterReader {
   delete(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean>;
   /** Server-side applies a patch of an opted-in object under the patch field manager. */
   patch(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject>;
-  /** Releases the patch field manager's fields of the object, if it still has `uid`. */
-  release(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<void>;
+  /**
+   * Releases the patch field manager's fields of the object, if it still has `uid`; false when it
+   * was gone or replaced (nothing of ours left).
+   */
+  release(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean>;
   /**
    * Adds or removes {@link PATCH_FINALIZER} on the template: it holds a deleted template until
    * its patches are released.
@@ -196,13 +199,30 @@ async function renderAndApply(
       ref,
     ) => [refKey(ref), ref]),
   );
+  const patchedBeforeKeys = new Set(patchedBefore.map(refKey));
   const patched = new Map<string, ObjectRef>(
-    [...plan.unchangedPatches, ...patchedBefore.filter((ref) => !usable(ref))].map((
-      ref,
-    ) => [refKey(ref), ref]),
+    [
+      ...plan.unchangedPatches,
+      ...patchedBefore.filter((ref) => !usable(ref)),
+      // Patched before and to be patched again: ours until released, even if this patch fails.
+      ...plan.patch.map(refOf).filter((ref) => patchedBeforeKeys.has(refKey(ref))),
+    ].map((ref) => [refKey(ref), ref]),
   );
   const finalized = template.metadata.finalizers?.includes(PATCH_FINALIZER) ?? false;
-  if (plan.patch.length > 0 && !finalized) await cluster.setFinalizer(template, true);
+  let patches = plan.patch;
+  if (patches.length > 0 && !finalized) {
+    // Without the finalizer a deleted template could not release its patches: patch nothing.
+    try {
+      await cluster.setFinalizer(template, true);
+    } catch (error) {
+      failures.push(
+        `Cannot add the finalizer ${PATCH_FINALIZER}, so nothing is patched: ${
+          errorMessage(error)
+        }`,
+      );
+      patches = [];
+    }
+  }
 
   await inBatches(plan.apply, async (object) => {
     const ref = refOf(object);
@@ -230,23 +250,24 @@ async function renderAndApply(
       kept.set(refKey(ref), ref);
     }
   });
-  await inBatches(plan.patch, async (object) => {
+  await inBatches(patches, async (object) => {
     const ref = refOf(object);
     try {
       await cluster.patch(object, actor);
+      patched.set(refKey(ref), ref);
       report.patched++;
       cluster.event(template, "Normal", "Patched", `Patched ${describeRef(ref)}`);
     } catch (error) {
+      // An apply is all or nothing: a failed patch changed nothing.
       failures.push(errorMessage(error));
     }
-    // Whatever of the patch reached the object is ours until released.
-    patched.set(refKey(ref), ref);
   });
   await inBatches(plan.release, async ({ ref, uid }) => {
     try {
-      await cluster.release(ref, uid, actor);
-      report.released++;
-      cluster.event(template, "Normal", "Released", `Released the patch of ${describeRef(ref)}`);
+      if (await cluster.release(ref, uid, actor)) {
+        report.released++;
+        cluster.event(template, "Normal", "Released", `Released the patch of ${describeRef(ref)}`);
+      }
     } catch (error) {
       failures.push(errorMessage(error));
       patched.set(refKey(ref), ref);
@@ -256,7 +277,13 @@ async function renderAndApply(
     cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
   }
   const newPatched = [...patched.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
-  if (newPatched.length === 0 && finalized) await cluster.setFinalizer(template, false);
+  if (newPatched.length === 0 && finalized) {
+    try {
+      await cluster.setFinalizer(template, false);
+    } catch (error) {
+      failures.push(`Cannot remove the finalizer ${PATCH_FINALIZER}: ${errorMessage(error)}`);
+    }
+  }
 
   // A refused object the template owns stays in its inventory: pruned once no longer rendered.
   for (const { ref } of plan.conflicts) {
@@ -301,8 +328,7 @@ async function releaseDeleted(
     template.status?.patched ?? [],
   );
   for (const { ref, uid } of plan.release) {
-    await cluster.release(ref, uid, template.spec.serviceAccount);
-    report.released++;
+    if (await cluster.release(ref, uid, template.spec.serviceAccount)) report.released++;
   }
   await cluster.setFinalizer(template, false);
   return report;

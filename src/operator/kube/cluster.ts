@@ -114,11 +114,12 @@ export class KubeReconcileCluster implements ReconcileCluster {
     return patched;
   }
 
-  /** Releases the patch of an object (as `as`) if it still has `uid`. */
-  async release(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<void> {
+  /** Releases the patch of an object (as `as`) if it still has `uid`; false when it had not. */
+  async release(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean> {
     this.writes.patches++;
-    await this.#objects.releasePatch(ref, uid, { as });
+    const released = await this.#objects.releasePatch(ref, uid, { as });
     this.#owned.forget(ref);
+    return released !== undefined;
   }
 
   /** Adds or removes the template's patch finalizer. */

@@ -258,19 +258,28 @@ export class ClusterObjects {
   /**
    * Releases every field of `ref` that the patch field manager holds (an apply of nothing under
    * {@link PATCH_FIELD_MANAGER}): fields no other manager holds are removed, the object and every
-   * other field stay. Only while the object still has `uid`.
+   * other field stay. Only while the object still has `uid`: the result, or undefined when the
+   * object is gone (the apiserver answers 409 and creates nothing) or was replaced (422,
+   * `metadata.uid` is immutable).
    */
-  releasePatch(
+  async releasePatch(
     ref: ObjectRef,
     uid: string,
     options: Omit<ApplyOptions, "fieldManager" | "uid"> = {},
-  ): Promise<KubernetesObject> {
+  ): Promise<KubernetesObject | undefined> {
     const metadata: KubernetesObject["metadata"] = { name: ref.name };
     if (ref.namespace) metadata.namespace = ref.namespace;
-    return this.applyWith(
-      { apiVersion: ref.apiVersion, kind: ref.kind, metadata },
-      { ...options, fieldManager: PATCH_FIELD_MANAGER, uid },
-    );
+    try {
+      return await this.applyWith(
+        { apiVersion: ref.apiVersion, kind: ref.kind, metadata },
+        { ...options, fieldManager: PATCH_FIELD_MANAGER, uid },
+      );
+    } catch (error) {
+      const gone = error instanceof KubeObjectError &&
+        (error.status === 409 || (error.status === 422 && /metadata\.uid/.test(error.message)));
+      if (gone) return undefined;
+      throw error;
+    }
   }
 
   /**
