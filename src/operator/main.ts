@@ -72,11 +72,14 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
     onReconciled: (template, report, durationMs) => {
       metrics.applies.inc({ template }, report.applied);
       metrics.deletions.inc({ template }, report.deleted);
-      if (nodesChangedAt !== undefined && (report.applied > 0 || report.deleted > 0)) {
+      metrics.patches.inc({ template, action: "patched" }, report.patched);
+      metrics.patches.inc({ template, action: "released" }, report.released);
+      const wrote = report.applied + report.deleted + report.patched + report.released > 0;
+      if (nodesChangedAt !== undefined && wrote) {
         metrics.leaseChangeLatency.observe((performance.now() - nodesChangedAt) / 1000);
         nodesChangedAt = undefined;
       }
-      if (report.applied > 0 || report.deleted > 0 || report.result !== "Applied") {
+      if (wrote || report.result !== "Applied") {
         log.info("reconciled", { template, ...report, durationMs: Math.round(durationMs) });
       }
     },
