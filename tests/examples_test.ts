@@ -10,7 +10,7 @@ import { nodesFrom, templateSource } from "../src/cli/render.ts";
 import { ClusterObjects, FIELD_MANAGER } from "../src/operator/kube/objects.ts";
 import { SandboxedRenderer } from "../src/operator/render/sandbox.ts";
 import { isPatch, PATCH_ANNOTATION, PATCH_OPT_IN_ANNOTATION } from "../src/operator/plan/plan.ts";
-import type { KubernetesObject } from "../src/shared/kube_object.ts";
+import { type KubernetesObject, refOf } from "../src/shared/kube_object.ts";
 import type { Node } from "../src/shared/model.ts";
 import { installCrds, testKubeConfig } from "./support/cluster.ts";
 import { CILIUM_LB_IP_POOL_CRD, METALLB_IP_ADDRESS_POOL_CRD } from "../tools/crds.ts";
@@ -217,8 +217,9 @@ Deno.test("the control plane accepts every example and the objects it renders (d
   for (const [file, objects] of await renderAll()) {
     for (const object of objects) {
       // A patch needs the object it patches, opted in to the example's template.
-      if (isPatch(object)) await optedInTarget(config, object, file);
+      const target = isPatch(object) ? await optedInTarget(config, object, file) : undefined;
       const accepted = await dryRunApply(object);
+      if (target) await new ClusterObjects(config).delete(refOf(target), target.metadata.uid!);
       assert.equal(accepted.metadata?.name, object.metadata.name, file);
       validated++;
     }
@@ -231,10 +232,10 @@ async function optedInTarget(
   config: ReturnType<typeof testKubeConfig>,
   patch: KubernetesObject,
   file: string,
-): Promise<void> {
+): Promise<KubernetesObject> {
   const { manifest } = (await readExamples()).find((example) => example.file === file)!;
   assert.equal(patch.kind, "Service", file);
-  await new ClusterObjects(config).applyWith({
+  return await new ClusterObjects(config).applyWith({
     apiVersion: "v1",
     kind: "Service",
     metadata: {
