@@ -10,7 +10,9 @@ import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
 import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Node } from "../shared/model.ts";
+import { errorMessage, inBatches } from "./batches.ts";
 import type { ServiceAccountRef } from "./kube/impersonation.ts";
+import { applyPatches, releaseDeleted } from "./patches.ts";
 import {
   hashObject,
   isOwnedBy,
@@ -131,9 +133,6 @@ export interface ReconcileReport {
   statusWritten: boolean;
 }
 
-/** Objects applied or deleted at the same time. */
-const CONCURRENCY = 8;
-
 /** Reconciles one template against the current node data. */
 export async function reconcileTemplate(
   template: DhcpTemplate,
@@ -151,7 +150,7 @@ export async function reconcileTemplate(
     statusWritten: false,
   };
   if (template.metadata.deletionTimestamp) {
-    return await releaseDeleted(template, cluster, report);
+    return await releaseWhenDeleted(template, cluster, report);
   }
   const inventory = template.status?.inventory ?? [];
   const outcome = template.spec.suspend
@@ -199,30 +198,6 @@ async function renderAndApply(
       ref,
     ) => [refKey(ref), ref]),
   );
-  const patchedBeforeKeys = new Set(patchedBefore.map(refKey));
-  const patched = new Map<string, ObjectRef>(
-    [
-      ...plan.unchangedPatches,
-      ...patchedBefore.filter((ref) => !usable(ref)),
-      // Patched before and to be patched again: ours until released, even if this patch fails.
-      ...plan.patch.map(refOf).filter((ref) => patchedBeforeKeys.has(refKey(ref))),
-    ].map((ref) => [refKey(ref), ref]),
-  );
-  const finalized = template.metadata.finalizers?.includes(PATCH_FINALIZER) ?? false;
-  let patches = plan.patch;
-  if (patches.length > 0 && !finalized) {
-    // Without the finalizer a deleted template could not release its patches: patch nothing.
-    try {
-      await cluster.setFinalizer(template, true);
-    } catch (error) {
-      failures.push(
-        `Cannot add the finalizer ${PATCH_FINALIZER}, so nothing is patched: ${
-          errorMessage(error)
-        }`,
-      );
-      patches = [];
-    }
-  }
 
   await inBatches(plan.apply, async (object) => {
     const ref = refOf(object);
@@ -250,39 +225,15 @@ async function renderAndApply(
       kept.set(refKey(ref), ref);
     }
   });
-  await inBatches(patches, async (object) => {
-    const ref = refOf(object);
-    try {
-      await cluster.patch(object, actor);
-      patched.set(refKey(ref), ref);
-      report.patched++;
-      cluster.event(template, "Normal", "Patched", `Patched ${describeRef(ref)}`);
-    } catch (error) {
-      // An apply is all or nothing: a failed patch changed nothing.
-      failures.push(errorMessage(error));
-    }
-  });
-  await inBatches(plan.release, async ({ ref, uid }) => {
-    try {
-      if (await cluster.release(ref, uid, actor)) {
-        report.released++;
-        cluster.event(template, "Normal", "Released", `Released the patch of ${describeRef(ref)}`);
-      }
-    } catch (error) {
-      failures.push(errorMessage(error));
-      patched.set(refKey(ref), ref);
-    }
-  });
+  const newPatched = await applyPatches(
+    template,
+    { patchedBefore, plan, usable },
+    cluster,
+    report,
+    failures,
+  );
   if (report.applied > 0) {
     cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
-  }
-  const newPatched = [...patched.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
-  if (newPatched.length === 0 && finalized) {
-    try {
-      await cluster.setFinalizer(template, false);
-    } catch (error) {
-      failures.push(`Cannot remove the finalizer ${PATCH_FINALIZER}: ${errorMessage(error)}`);
-    }
   }
 
   // A refused object the template owns stays in its inventory: pruned once no longer rendered.
@@ -314,7 +265,7 @@ async function renderAndApply(
  * A deleted template that still holds {@link PATCH_FINALIZER}: its patches are released, then the
  * finalizer removed (its owned objects go with it by garbage collection). No status is written.
  */
-async function releaseDeleted(
+async function releaseWhenDeleted(
   template: DhcpTemplate,
   cluster: ReconcileCluster,
   report: ReconcileReport,
@@ -327,10 +278,7 @@ async function releaseDeleted(
     cluster,
     template.status?.patched ?? [],
   );
-  for (const { ref, uid } of plan.release) {
-    if (await cluster.release(ref, uid, template.spec.serviceAccount)) report.released++;
-  }
-  await cluster.setFinalizer(template, false);
+  await releaseDeleted(template, plan.release, cluster, report);
   return report;
 }
 
@@ -437,14 +385,4 @@ async function readLive(
 /** The key of an object's kind: its API version and kind (as in `failedKinds`). */
 export function kindOf(ref: { apiVersion: string; kind: string }): string {
   return `${ref.apiVersion}/${ref.kind}`;
-}
-
-async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += CONCURRENCY) {
-    await Promise.all(items.slice(start, start + CONCURRENCY).map(work));
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
