@@ -189,7 +189,13 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
         return reconciler.reconciles > 0;
       });
       await reconciler.idle();
-      assert.deepEqual(reconciler.writes, { applies: 0, deletes: 0, statusWrites: 0 });
+      assert.deepEqual(reconciler.writes, {
+        applies: 0,
+        deletes: 0,
+        statusWrites: 0,
+        patches: 0,
+        finalizerWrites: 0,
+      });
       assert.deepEqual(
         await Promise.all([a, b].map(async (node) => (await pool(node))?.metadata.uid)),
         uids,
@@ -215,7 +221,13 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
       await waitFor("three reconciles to find node data not loaded", () => loadedChecks >= 3);
       await reconciler.idle();
       assert.equal(snapshots, 0, "no template was rendered without node data");
-      assert.deepEqual(reconciler.writes, { applies: 0, deletes: 0, statusWrites: 0 });
+      assert.deepEqual(reconciler.writes, {
+        applies: 0,
+        deletes: 0,
+        statusWrites: 0,
+        patches: 0,
+        finalizerWrites: 0,
+      });
       assert.ok(await pool(a));
       await reconciler.stop();
       reconciler = await startReconciler();

@@ -74,7 +74,10 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       metrics.reconciles.inc({ template });
       metrics.applies.inc({ template }, report.applied);
       metrics.deletions.inc({ template }, report.deleted);
-      if (report.applied > 0 || report.deleted > 0) {
+      metrics.patches.inc({ template, action: "patched" }, report.patched);
+      metrics.patches.inc({ template, action: "released" }, report.released);
+      const wrote = report.applied + report.deleted + report.patched + report.released > 0;
+      if (wrote) {
         const latencyMs = leaseChanges.applied(Date.now());
         if (latencyMs !== undefined) metrics.leaseChangeLatency.observe(latencyMs / 1000);
       } else {
@@ -83,7 +86,7 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
         const changes = leaseChanges.changes;
         reconciler.idle().then(() => leaseChanges.settled(changes));
       }
-      if (report.applied > 0 || report.deleted > 0 || report.result !== "Applied") {
+      if (wrote || report.result !== "Applied") {
         log.info("reconciled", { template, ...report, durationMs: Math.round(durationMs) });
       }
     },

@@ -98,6 +98,13 @@ export function snapshotNode(state: NodeState, now: Date): Node | undefined {
   return interfaces.length > 0 ? { name: state.name, interfaces } : undefined;
 }
 
+/** Every node as templates see it at `now`, sorted by name; nodes with nothing valid left out. */
+export function snapshotNodes(states: Iterable<NodeState>, now: Date): Node[] {
+  return [...states]
+    .flatMap((state) => snapshotNode(state, now) ?? [])
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Whether anything of the node is still valid at `now` (its snapshot is not empty); no copies. */
 export function isCurrent(state: NodeState, now: Date): boolean {
   const valid = (entry: LeasedAddress) => !expired(entry.valid_until, now);

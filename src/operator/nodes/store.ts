@@ -36,7 +36,7 @@ import {
   nextExpiry,
   type NodeState,
   sameInterfaces,
-  snapshotNode,
+  snapshotNodes,
 } from "./state.ts";
 
 /** Options of {@link NodeStore.start}. */
@@ -133,9 +133,7 @@ export class NodeStore implements NodeSource {
 
   /** Every node's current data at `now`, sorted by name (expired entries left out). */
   snapshot(now: Date): Node[] {
-    return [...this.#entries.values()]
-      .flatMap((entry) => snapshotNode(entry.state, now) ?? [])
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return snapshotNodes([...this.#entries.values()].map((entry) => entry.state), now);
   }
 
   /** How many nodes have valid data at `now` (the length of `snapshot(now)`, without copying). */
