@@ -20,21 +20,10 @@ import * as acorn from "acorn";
 import { parse as parseYaml } from "yaml";
 import { compileTemplate, TemplateError } from "../src/operator/render/engine.ts";
 import { isIdentifier } from "../src/operator/render/names.ts";
+import { seededRandom } from "./support/seeded_random.ts";
 
 const SEED = 20261203;
 const CASES_PER_KIND = 1500;
-
-/** mulberry32: a small seeded generator, so that a failing case can be reproduced. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Pick = <T>(items: readonly T[]) => T;
 
@@ -328,7 +317,7 @@ Deno.test("no generated code holds template text as code, whatever the template"
       string
     >,
   );
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const pick: Pick = (items) => items[Math.floor(next() * items.length)];
   const kinds: Record<string, () => string> = {
     "token soup": () => tokenSoup(pick, next),
@@ -459,7 +448,7 @@ const INTERNAL_NAMES = [
 const INTERNALS_PRINTED = /function|\[object|=>|native code|runtime\.|\bt_\d|jinja[A-Z]|env\./;
 
 Deno.test("no chain of lookups on any value prints engine internals", () => {
-  const next = random(SEED + 1);
+  const next = seededRandom(SEED + 1);
   const pick: Pick = (items) => items[Math.floor(next() * items.length)];
   const accessors = [
     (name: string) => `.${name}`,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { seededRandom } from "../support/seeded_random.ts";
 
 /** One case: the helper it exercises and the template text. */
 export interface IpCase {
@@ -12,21 +13,13 @@ export interface IpCase {
   template: string;
 }
 
-/** A small seeded generator (mulberry32), so that a failure reproduces. */
+/** A seeded generator with integer and pick helpers, so that a failure reproduces. */
 class Random {
-  #state: number;
+  /** A float in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
 
   /** An integer in [0, n). */

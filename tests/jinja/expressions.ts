@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { seededRandom } from "../support/seeded_random.ts";
 
 /** The variables every fuzzed expression sees (`u` is deliberately left undefined). */
 export const EXPRESSION_DATA: Record<string, unknown> = {
@@ -234,21 +235,9 @@ const METHODS = [
   "copy()",
 ];
 
-/** A small deterministic generator (mulberry32). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` distinct random expressions (each the source of a `{{ … }}`) from `seed`. */
 export function randomExpressions(seed: number, count: number): string[] {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const atom = (): string => {
     const choice = random();

@@ -17,10 +17,10 @@ import {
   message6,
   option4,
   option6,
-  seededRandom,
   status6,
   uint,
 } from "../../src/agent/lease/test_messages.ts";
+import { seededRandom } from "./seeded_random.ts";
 
 /** One generated lease file. */
 export interface GeneratedLease {

@@ -20,9 +20,9 @@ import {
   message6,
   option4,
   option6,
-  seededRandom,
   uint,
 } from "./test_messages.ts";
+import { seededRandom } from "../../../tests/support/seeded_random.ts";
 
 type NodeTextKind = keyof typeof NODE_TEXT_PATTERNS;
 

@@ -99,15 +99,3 @@ export function status6(code: number, message: string): number[] {
 export function message6(options: number[][]): Uint8Array {
   return new Uint8Array([7, 0x12, 0x34, 0x56, ...options.flat()]);
 }
-
-/** A small seeded generator (mulberry32) of numbers in [0, 1), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
