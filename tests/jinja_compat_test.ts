@@ -15,10 +15,9 @@ import {
   type Outcome,
   parseKnownDifferences,
 } from "./jinja/compare.ts";
+import { runJinjaScript } from "./jinja/differential.ts";
 
 const DIR = new URL("./jinja/", import.meta.url);
-/** Debian's interpreter, which has python3-jinja2 (the `python3` on PATH may be another one). */
-const PYTHON = "/usr/bin/python3";
 
 interface Case {
   name: string;
@@ -45,23 +44,7 @@ async function corpus(): Promise<Case[]> {
 }
 
 async function renderWithJinja(cases: Case[]): Promise<{ version: string; results: Outcome[] }> {
-  const child = new Deno.Command(PYTHON, {
-    args: [new URL("render_jinja.py", DIR).pathname],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(cases)));
-  await writer.close();
-  const output = await child.output();
-  if (!output.success) {
-    throw new Error(
-      `Cannot run Jinja2 with ${PYTHON} (is python3-jinja2 installed? tools/install-deps.sh ` +
-        `installs it): ${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  return await runJinjaScript(new URL("render_jinja.py", DIR).pathname, cases);
 }
 
 function renderWithUs(testCase: Case): Outcome {

@@ -6,6 +6,7 @@
  * @module
  */
 import { compileTemplate } from "../../src/operator/render/engine.ts";
+import { runPythonJson } from "../support/python_json.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SCRIPT = new URL("./render_ansible.py", import.meta.url).pathname;
@@ -30,21 +31,12 @@ export async function ansiblePython(): Promise<string> {
 export async function renderWithAnsible(
   templates: string[],
 ): Promise<{ versions: Record<string, string>; outcomes: Outcome[] }> {
-  const python = await ansiblePython();
-  const child = new Deno.Command(python, {
-    args: [SCRIPT],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({ data: {}, templates })));
-  await writer.close();
-  const result = await child.output();
-  if (!result.success) {
-    throw new Error(`render_ansible.py failed: ${new TextDecoder().decode(result.stderr)}`);
-  }
-  return JSON.parse(new TextDecoder().decode(result.stdout));
+  return await runPythonJson(
+    await ansiblePython(),
+    SCRIPT,
+    { data: {}, templates },
+    (stderr) => `render_ansible.py failed: ${stderr}`,
+  );
 }
 
 /** Renders one template with our renderer. */

@@ -10,6 +10,7 @@
  */
 import { compileTemplate, TemplateError } from "../../src/operator/render/engine.ts";
 import { jinjaKind } from "./compare.ts";
+import { runPythonJson } from "../support/python_json.ts";
 
 /** Debian's interpreter, which has python3-jinja2 (the `python3` on PATH may be another one). */
 const PYTHON = "/usr/bin/python3";
@@ -33,23 +34,19 @@ export async function renderWithJinja(
   templates: string[],
   data: Record<string, unknown>,
 ): Promise<{ version: string; outcomes: Outcome[] }> {
-  const child = new Deno.Command(PYTHON, {
-    args: [SCRIPT],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({ data, templates })));
-  await writer.close();
-  const result = await child.output();
-  if (!result.success) {
-    throw new Error(
+  return await runJinjaScript(SCRIPT, { data, templates });
+}
+
+/** Runs one of the Jinja2 scripts (JSON in, JSON out) with Debian's Python. */
+export async function runJinjaScript<T>(script: string, input: unknown): Promise<T> {
+  return await runPythonJson(
+    PYTHON,
+    script,
+    input,
+    (stderr) =>
       `Cannot run Jinja2 with ${PYTHON} (is python3-jinja2 installed? tools/install-deps.sh ` +
-        `installs it): ${new TextDecoder().decode(result.stderr)}`,
-    );
-  }
-  return JSON.parse(new TextDecoder().decode(result.stdout));
+      `installs it): ${stderr}`,
+  );
 }
 
 /** Renders one template with our renderer. */
