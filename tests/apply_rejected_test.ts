@@ -183,6 +183,21 @@ async function withRig(test: (rig: Rig) => Promise<void>): Promise<void> {
   }
 }
 
+/** Waits until the pool of each template (`<template>-pool`) has the block `cidr`. */
+async function waitForPools(rig: Rig, templates: string[], cidr: string, what: string) {
+  await waitFor(what, async () => {
+    const cidrs = await Promise.all(templates.map((name) => rig.poolCidr(`${name}-pool`)));
+    return cidrs.every((actual) => actual === cidr);
+  }, 60_000);
+}
+
+/** Moves the node's prefix to 2001:db8:4200:: and waits until the templates' pools follow. */
+async function moveNodeAndWaitForPools(rig: Rig, templates: string[]): Promise<void> {
+  rig.nodes.nodes = [nodeWithPrefix(`${rig.prefix}-n`, "2001:db8:4200::")];
+  rig.reconciler.nodesChanged();
+  await waitForPools(rig, templates, "2001:db8:4200::/64", "both pools to follow the node change");
+}
+
 /**
  * The common check: template `broken` renders a good pool next to the refused object, template
  * `other` renders a pool of its own. Both pools are applied, `broken` is Ready=False ApplyFailed
@@ -194,12 +209,11 @@ async function assertOthersApplied(rig: Rig, refused: string, expected: RegExp):
   const other = `${rig.prefix}-other`;
   await rig.createTemplate(broken, `${poolSource(`${broken}-pool`)}---\n${refused}`);
   await rig.createTemplate(other, poolSource(`${other}-pool`));
-  await waitFor(
+  await waitForPools(
+    rig,
+    [broken, other],
+    "2001:db8:4100::/64",
     "both templates' pools to be applied",
-    async () =>
-      (await rig.poolCidr(`${broken}-pool`)) === "2001:db8:4100::/64" &&
-      (await rig.poolCidr(`${other}-pool`)) === "2001:db8:4100::/64",
-    60_000,
   );
   await waitFor(
     "the broken template to report ApplyFailed",
@@ -211,15 +225,7 @@ async function assertOthersApplied(rig: Rig, refused: string, expected: RegExp):
   assert.match(condition!.message, expected);
   assert.deepEqual(await rig.inventory(broken), [`CiliumLoadBalancerIPPool/${broken}-pool`]);
 
-  rig.nodes.nodes = [nodeWithPrefix(`${rig.prefix}-n`, "2001:db8:4200::")];
-  rig.reconciler.nodesChanged();
-  await waitFor(
-    "both pools to follow the node change",
-    async () =>
-      (await rig.poolCidr(`${broken}-pool`)) === "2001:db8:4200::/64" &&
-      (await rig.poolCidr(`${other}-pool`)) === "2001:db8:4200::/64",
-    60_000,
-  );
+  await moveNodeAndWaitForPools(rig, [broken, other]);
   assert.equal((await rig.ready(other))?.status, "True", (await rig.ready(other))?.message ?? "");
   assert.equal((await rig.ready(broken))?.reason, "ApplyFailed");
 }
@@ -286,15 +292,7 @@ Deno.test("apply rejected: the CRD of a rendered kind is deleted", async () => {
         throw error;
       }
     });
-    rig.nodes.nodes = [nodeWithPrefix(`${rig.prefix}-n`, "2001:db8:4200::")];
-    rig.reconciler.nodesChanged();
-    await waitFor(
-      "both pools to follow the node change",
-      async () =>
-        (await rig.poolCidr(`${broken}-pool`)) === "2001:db8:4200::/64" &&
-        (await rig.poolCidr(`${other}-pool`)) === "2001:db8:4200::/64",
-      60_000,
-    );
+    await moveNodeAndWaitForPools(rig, [broken, other]);
     await waitFor(
       "the template to report the missing kind",
       async () => (await rig.ready(broken))?.reason === "ApplyFailed",
