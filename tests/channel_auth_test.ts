@@ -57,6 +57,16 @@ function nextChange(store: NodeStore, node: string): Promise<number> {
   });
 }
 
+/** The gRPC status a call ends with (OK when it succeeds). */
+async function statusOf(call: Promise<unknown>): Promise<status> {
+  try {
+    await call;
+    return status.OK;
+  } catch (error) {
+    return (error as { code: status }).code;
+  }
+}
+
 function dhcpNodeRef(name: string) {
   return { apiVersion: "k8s.lukasdietrich.com/v1alpha1", kind: "DHCPNode", name };
 }
@@ -143,23 +153,18 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     name,
     interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:1400::", 3600)])],
   });
-  const code = async (call: Promise<unknown>) => {
-    try {
-      await call;
-      return status.OK;
-    } catch (error) {
-      return (error as { code: status }).code;
-    }
-  };
   try {
     const tokenA = identities.token(nodeA);
-    assert.equal(await code(client.report(report(nodeB), tokenA)), status.PERMISSION_DENIED);
+    assert.equal(await statusOf(client.report(report(nodeB), tokenA)), status.PERMISSION_DENIED);
     assert.equal(
-      await code(client.heartbeat({ node_name: nodeB, digest: "x" }, tokenA)),
+      await statusOf(client.heartbeat({ node_name: nodeB, digest: "x" }, tokenA)),
       status.PERMISSION_DENIED,
     );
-    assert.equal(await code(client.report(report(nodeA))), status.UNAUTHENTICATED);
-    assert.equal(await code(client.report(report(nodeA), "not-a-token")), status.UNAUTHENTICATED);
+    assert.equal(await statusOf(client.report(report(nodeA))), status.UNAUTHENTICATED);
+    assert.equal(
+      await statusOf(client.report(report(nodeA), "not-a-token")),
+      status.UNAUTHENTICATED,
+    );
     // An agent pushing for another node keeps retrying and says why, once, as an error.
     const records: { level: string; message: string }[] = [];
     const record = (level: string) => (message: string) => records.push({ level, message });
@@ -194,7 +199,7 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     });
     const other = new RawAgentClient(otherSide.target);
     try {
-      assert.equal(await code(other.report(report(nodeA), tokenA)), status.PERMISSION_DENIED);
+      assert.equal(await statusOf(other.report(report(nodeA), tokenA)), status.PERMISSION_DENIED);
       assert.equal(otherSide.server.counters.rejected.permission_denied, 1);
     } finally {
       other.close();
@@ -216,16 +221,16 @@ Deno.test("calls without a valid token, or for another node, are refused and cou
     huge.interfaces[0].lease6!.search = ["x".repeat(1000)].concat(
       Array.from({ length: 1100 }, (_, i) => `${i}.${"y".repeat(1000)}`),
     );
-    assert.equal(await code(client.report(huge, tokenA)), status.RESOURCE_EXHAUSTED);
+    assert.equal(await statusOf(client.report(huge, tokenA)), status.RESOURCE_EXHAUSTED);
 
     // A malformed report from the right agent is refused too.
     const malformed = report(nodeA);
     malformed.interfaces[0].lease6!.prefix6[0].ip = "not-an-address";
-    assert.equal(await code(client.report(malformed, tokenA)), status.INVALID_ARGUMENT);
+    assert.equal(await statusOf(client.report(malformed, tokenA)), status.INVALID_ARGUMENT);
     assert.equal(side.server.counters.rejected.invalid_argument, 1);
 
     // The right token for the right node is accepted on the same channel.
-    assert.equal(await code(client.report(report(nodeA), tokenA)), status.OK);
+    assert.equal(await statusOf(client.report(report(nodeA), tokenA)), status.OK);
     assert.ok(await objects.get(dhcpNodeRef(nodeA)));
   } finally {
     client.close();
@@ -286,23 +291,15 @@ Deno.test("a flood of made-up tokens makes bounded TokenReviews and evicts no ag
     name: nodeA,
     interfaces: [eth0WithPrefixes([prefixValidFor("2001:db8:1700::", 3600)])],
   };
-  const codeOf = async (call: Promise<unknown>) => {
-    try {
-      await call;
-      return status.OK;
-    } catch (error) {
-      return (error as { code: status }).code;
-    }
-  };
   try {
     const tokenA = identities.token(nodeA);
-    assert.equal(await codeOf(client.report(node, tokenA)), status.OK);
+    assert.equal(await statusOf(client.report(node, tokenA)), status.OK);
     assert.equal(side.authenticator.reviews, 1);
 
     // One made-up token, asked 20 times: reviewed once, then refused from the cache.
     for (let i = 0; i < 20; i++) {
       assert.equal(
-        await codeOf(client.heartbeat({ node_name: nodeA, digest: "x" }, "made-up")),
+        await statusOf(client.heartbeat({ node_name: nodeA, digest: "x" }, "made-up")),
         status.UNAUTHENTICATED,
       );
     }
@@ -312,7 +309,7 @@ Deno.test("a flood of made-up tokens makes bounded TokenReviews and evicts no ag
     const flood = await Promise.all(
       Array.from(
         { length: 300 },
-        (_, i) => codeOf(client.heartbeat({ node_name: nodeA, digest: "x" }, `flood-${i}`)),
+        (_, i) => statusOf(client.heartbeat({ node_name: nodeA, digest: "x" }, `flood-${i}`)),
       ),
     );
     const counts = Object.groupBy(flood, (code) => status[code]);
