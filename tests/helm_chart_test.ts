@@ -9,7 +9,7 @@ import { parseAgentArgs } from "../src/agent/config.ts";
 import { parseOperatorArgs } from "../src/operator/config.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import { testKubeConfig, uniqueName } from "./support/cluster.ts";
-import { CHART, helm, renderChart, TEST_VALUES } from "./support/helm.ts";
+import { CHART, helm, helmChart, renderChart, TEST_VALUES } from "./support/helm.ts";
 
 type Probe = { httpGet: { path: string; port: string } };
 type Container = {
@@ -282,17 +282,7 @@ Deno.test("helm install into the real control plane creates every object", async
   const core = config.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   try {
-    await helm(
-      "install",
-      release,
-      CHART,
-      "--namespace",
-      namespace,
-      "--values",
-      TEST_VALUES,
-      "--timeout",
-      "60s",
-    );
+    await helmChart("install", release, namespace, "--timeout", "60s");
     const apps = config.makeApiClient(AppsV1Api);
     const fullname = `${release}-dhcp-template`;
     const deployment = await apps.readNamespacedDeployment({
@@ -320,17 +310,7 @@ Deno.test("helm install into the real control plane creates every object", async
     assert.equal(binding.subjects?.[0].name, `${fullname}-operator`);
 
     // An upgrade keeps the generated certificate: running agents keep trusting the operator.
-    await helm(
-      "upgrade",
-      release,
-      CHART,
-      "--namespace",
-      namespace,
-      "--values",
-      TEST_VALUES,
-      "--timeout",
-      "60s",
-    );
+    await helmChart("upgrade", release, namespace, "--timeout", "60s");
     const after = await core.readNamespacedSecret({ namespace, name: `${fullname}-tls` });
     assert.equal(after.data?.["ca.crt"], secret.data?.["ca.crt"]);
   } finally {

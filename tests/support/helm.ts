@@ -30,14 +30,15 @@ export async function helm(...args: string[]): Promise<string> {
   return text;
 }
 
-/** `helm template RELEASE` of the chart with the test values and `args`, as objects. */
-export async function renderChart(
+/** `helm COMMAND RELEASE` of the chart in `namespace` with the test values and `args`. */
+export async function helmChart(
+  command: "template" | "install" | "upgrade",
   release: string,
   namespace: string,
   ...args: string[]
-): Promise<KubernetesObject[]> {
-  const output = await helm(
-    "template",
+): Promise<string> {
+  return await helm(
+    command,
     release,
     CHART,
     "--namespace",
@@ -46,5 +47,14 @@ export async function renderChart(
     TEST_VALUES,
     ...args,
   );
+}
+
+/** `helm template RELEASE` of the chart with the test values and `args`, as objects. */
+export async function renderChart(
+  release: string,
+  namespace: string,
+  ...args: string[]
+): Promise<KubernetesObject[]> {
+  const output = await helmChart("template", release, namespace, ...args);
   return parseAllDocuments(output).map((doc) => doc.toJS() as KubernetesObject).filter(Boolean);
 }
