@@ -18,6 +18,8 @@ import { isTransient } from "../src/operator/kube/transient.ts";
 
 const TEMPLATE_CRD = new URL("../charts/dhcp-template/crds/dhcptemplates.yaml", import.meta.url);
 const EXAMPLE = new URL("../examples/cilium-pool-template.yaml", import.meta.url);
+/** The write counts of a reconciler that wrote nothing. */
+const NO_WRITES = { applies: 0, deletes: 0, statusWrites: 0, patches: 0, finalizerWrites: 0 };
 
 type Pool = KubernetesObject & { spec: { blocks: { cidr: string }[]; disabled?: boolean } };
 type TemplateObject = KubernetesObject & {
@@ -193,13 +195,7 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
         return reconciler.reconciles > 0;
       });
       await reconciler.idle();
-      assert.deepEqual(reconciler.writes, {
-        applies: 0,
-        deletes: 0,
-        statusWrites: 0,
-        patches: 0,
-        finalizerWrites: 0,
-      });
+      assert.deepEqual(reconciler.writes, NO_WRITES);
       assert.deepEqual(
         await Promise.all([a, b].map(async (node) => (await pool(node))?.metadata.uid)),
         uids,
@@ -225,13 +221,7 @@ Deno.test("the reconciler keeps Cilium pools equal to what the product example r
       await waitFor("three reconciles to find node data not loaded", () => loadedChecks >= 3);
       await reconciler.idle();
       assert.equal(snapshots, 0, "no template was rendered without node data");
-      assert.deepEqual(reconciler.writes, {
-        applies: 0,
-        deletes: 0,
-        statusWrites: 0,
-        patches: 0,
-        finalizerWrites: 0,
-      });
+      assert.deepEqual(reconciler.writes, NO_WRITES);
       assert.ok(await pool(a));
       await reconciler.stop();
       reconciler = await startReconciler();
