@@ -1,6 +1,7 @@
 /**
  * Lease file change → watcher callback latency (`deno bench --allow-all`), with the default
- * 100 ms coalescing window and with a 10 ms window; and the cost of one directory read.
+ * 100 ms coalescing window and with a 10 ms window (a lone change is read at once with either);
+ * and the cost of one directory read.
  */
 import { readLeaseDirectory, watchLeaseDirectory } from "./lease_dir.ts";
 import { ia, iaPrefix, message6 } from "./lease/test_messages.ts";
