@@ -115,10 +115,12 @@ Deno.test("a prefix the new lease lacks drains apart from prefix6, and leaves th
       ["2001:db8:1800::"],
     );
     // And in real time: once the lifetime has run out, the prefix is gone.
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, expiry!.getTime() - Date.now()))
+    await waitFor(
+      "the drained prefix to leave the data",
+      () => JSON.stringify(prefixes()) === JSON.stringify(["2001:db8:1800:: active"]),
+      expiry!.getTime() - Date.now() + 30_000,
     );
-    assert.deepEqual(prefixes(), ["2001:db8:1800:: active"]);
+    assert.ok(Date.now() >= expiry!.getTime(), "the prefix left before its lifetime ended");
   } finally {
     await pusher.stop();
     await side.stop();
@@ -201,6 +203,7 @@ Deno.test("the agent survives an operator outage and sends its latest state once
     await side.stop();
 
     // The lease changes while the operator is away; the agent keeps retrying.
+    const changedAt = Date.now();
     pusher.update([eth0WithPrefixes([prefixValidFor("2001:db8:2100::", 3600)])]);
     await waitFor("failed pushes", () => pusher.counts.failures >= 2);
     assert.equal(pusher.connected, false);
@@ -220,6 +223,14 @@ Deno.test("the agent survives an operator outage and sends its latest state once
     );
     assert.ok(pusher.connected);
     assert.deepEqual([...side.tokensSeen], [rotated], "the agent re-read the rotated token");
+    // The stored data says when the agent saw the change, not when the operator got it.
+    const stored = side.store.state(node)!;
+    const seenAt = Date.parse(stored.changeSeenAt ?? "");
+    assert.ok(
+      seenAt >= changedAt && seenAt < Date.parse(stored.reportedAt),
+      `seen at ${stored.changeSeenAt}, changed at ${new Date(changedAt).toISOString()}, ` +
+        `reported at ${stored.reportedAt}`,
+    );
   } finally {
     await pusher.stop();
     await side.stop();

@@ -12,7 +12,6 @@ import {
   stopApiserver,
   testKubeconfigPath,
   uniqueName,
-  waitFor,
 } from "./support/cluster.ts";
 import { Pipeline } from "./support/pipeline.ts";
 
@@ -34,6 +33,7 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
     t.step(name, async () => {
       try {
         await run();
+        pipeline.exits.check();
       } catch (error) {
         throw new Error(`${error}\n${pipeline.recentOutput()}`);
       }
@@ -58,6 +58,13 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
     await step("a prefix change on the DHCP server reaches the pool", async () => {
       const [old] = await pipeline.testbed.delegatedPrefixes(b);
       const next = "2001:db8:1f00::/56";
+      const leading = pipeline.operators[await leader(pipeline)]!;
+      const latency = async () => ({
+        count: await leading.metric("dhcp_template_operator_lease_change_applied_seconds_count"),
+        sum: await leading.metric("dhcp_template_operator_lease_change_applied_seconds_sum"),
+      });
+      const before = await latency();
+      const started = Date.now();
       await pipeline.testbed.setDelegatedPrefix(b, next);
       // The product example renders `prefix6`: the current lease's prefix, not the withdrawn one
       // (still valid, it is in `prefix6_draining`).
@@ -66,12 +73,36 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
         `to carry only ${next}, not ${old}`,
         (cidrs) => JSON.stringify(cidrs) === JSON.stringify([next]),
       );
+      // The leader timed the change from when the agent saw it: within what the test saw (a
+      // start time left over from an earlier change would exceed it).
+      await pipeline.waitFor(
+        "the change to be timed",
+        async () => (await latency()).count > before.count,
+      );
+      const after = await latency();
+      const elapsed = (Date.now() - started) / 1000;
+      const timed = after.count - before.count;
+      assert.ok(
+        after.sum > before.sum && after.sum - before.sum <= timed * elapsed,
+        `${timed} changes timed at ${after.sum - before.sum} s in all; the test saw ${elapsed} s`,
+      );
     });
 
     await step("an agent killed and restarted leaves the pools untouched", async () => {
       const before = await pipeline.pool(a);
+      const nodeData = await pipeline.dhcpNode(a);
       await pipeline.agents.get(a)!.kill();
-      await pipeline.startAgent(a);
+      const agent = await pipeline.startAgent(a);
+      // The restarted agent's first report has been accepted; it changed no node data, so it
+      // started no reconcile that could still be under way when the pool is compared.
+      await pipeline.waitFor(
+        "the restarted agent's first accepted report",
+        async () => await agent.metric("dhcp_template_agent_pushes_total", 'result="ok"') >= 1,
+      );
+      assert.equal(
+        (await pipeline.dhcpNode(a))?.metadata.resourceVersion,
+        nodeData?.metadata.resourceVersion,
+      );
       const after = await pipeline.pool(a);
       assert.equal(after?.metadata.uid, before?.metadata.uid);
       assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion);
@@ -96,23 +127,31 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
           (cidrs) => cidrs?.includes(next) ?? false,
           150_000,
         );
-        await waitFor("a leader again", async () => (await leader(pipeline)) >= 0, 30_000);
-        // Known: Deno 2.9.6 sometimes dies with SIGSEGV when the apiserver drops its connections;
-        // the replica is restarted (as the Deployment's kubelet would) and nothing is lost.
-        console.log(
-          `operator replicas that crashed during the outage: ${pipeline.crashes.length}` +
-            pipeline.crashes.map((crash) => ` (${crash.name}: ${crash.status.signal})`).join(""),
-        );
+        await pipeline.waitFor("a leader again", async () => (await leader(pipeline)) >= 0, 30_000);
+        // No process was restarted: every one of them lived through the outage (the step fails
+        // on any unexpected exit).
       },
     );
 
     await step("the leader killed: the other replica takes over", async () => {
       const leaderIndex = await leader(pipeline);
+      assert.ok(leaderIndex >= 0, "no replica reports that it leads");
+      const other = 1 - leaderIndex;
       const uids = await Promise.all(nodes.map(uidOf));
       await pipeline.killOperator(leaderIndex);
+      await pipeline.waitFor(
+        `replica ${other} to lead`,
+        async () => (await leader(pipeline)) === other,
+        30_000,
+      );
       const next = "2001:db8:1e00::/56";
       await pipeline.testbed.setDelegatedPrefix(a, next);
+      // Only the new leader reconciles: the pool following the prefix is its work.
       await pipeline.waitForPool(a, `to carry ${next}`, (cidrs) => cidrs?.includes(next) ?? false);
+      assert.ok(
+        await pipeline.operators[other]!.metric("dhcp_template_operator_applies_total") >= 1,
+        "the new leader applied the change",
+      );
       assert.deepEqual(await Promise.all(nodes.map(uidOf)), uids);
     });
 
@@ -123,14 +162,28 @@ Deno.test("end to end: DHCP leases become Cilium pools and stay correct through 
       );
       const index = pipeline.operators.findIndex((operator) => operator !== undefined);
       await pipeline.killOperator(index);
-      await pipeline.startOperator(index);
-      await waitFor("a leader", async () => (await leader(pipeline)) >= 0, 30_000);
+      const restarted = await pipeline.startOperator(index);
+      // Its first reconcile of the template has finished (as a leader it reconciles everything).
+      await pipeline.waitFor(
+        "the restarted replica's first reconcile",
+        async () =>
+          await restarted.metric(
+            "dhcp_template_operator_reconciles_total",
+            `template="${prefix}-pools"`,
+          ) >= 1,
+        60_000,
+      );
       assert.deepEqual(await Promise.all(nodes.map(uidOf)), uids);
       assert.deepEqual(
         await Promise.all(
           nodes.map(async (node) => (await pipeline.pool(node))?.metadata.resourceVersion),
         ),
         versions,
+      );
+      assert.equal(
+        await restarted.metric("dhcp_template_operator_applies_total"),
+        0,
+        "the restarted replica applied nothing",
       );
     });
   } finally {

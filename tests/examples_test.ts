@@ -9,7 +9,8 @@ import { parse } from "yaml";
 import { nodesFrom, templateSource } from "../src/cli/render.ts";
 import { ClusterObjects, FIELD_MANAGER } from "../src/operator/kube/objects.ts";
 import { SandboxedRenderer } from "../src/operator/render/sandbox.ts";
-import type { KubernetesObject } from "../src/shared/kube_object.ts";
+import { isPatch, PATCH_ANNOTATION, PATCH_OPT_IN_ANNOTATION } from "../src/operator/plan/plan.ts";
+import { type KubernetesObject, refOf } from "../src/shared/kube_object.ts";
 import type { Node } from "../src/shared/model.ts";
 import { installCrds, testKubeConfig } from "./support/cluster.ts";
 import { CILIUM_LB_IP_POOL_CRD, METALLB_IP_ADDRESS_POOL_CRD } from "../tools/crds.ts";
@@ -83,6 +84,7 @@ const EXPECTED: Record<string, Expected[]> = {
     },
   ],
   "lease-configmap.yaml": [{ kind: "ConfigMap", name: "dhcp-leases", namespace: "default" }],
+  "service-patch-fixed-suffix.yaml": [{ kind: "Service", name: "web", namespace: "default" }],
   "metallb-pool.yaml": [
     {
       kind: "IPAddressPool",
@@ -171,6 +173,15 @@ Deno.test("the lease ConfigMap holds all lease data, as JSON and as YAML per nod
   assert.deepEqual(parse(data["node-b.yaml"]), nodes[1]);
 });
 
+Deno.test("the patch example sets only the LB-IPAM annotation, marked as a patch", async () => {
+  const [service] = (await renderAll()).get("service-patch-fixed-suffix.yaml")!;
+  assert.deepEqual(service.metadata.annotations, {
+    [PATCH_ANNOTATION]: "true",
+    "lbipam.cilium.io/ips": "2001:db8:1200::80",
+  });
+  assert.deepEqual(Object.keys(service), ["apiVersion", "kind", "metadata"]);
+});
+
 Deno.test("the control plane accepts every example and the objects it renders (dry run)", async () => {
   const config = testKubeConfig();
   await installCrds(config, TEMPLATE_CRD);
@@ -205,10 +216,33 @@ Deno.test("the control plane accepts every example and the objects it renders (d
   let validated = 0;
   for (const [file, objects] of await renderAll()) {
     for (const object of objects) {
+      // A patch needs the object it patches, opted in to the example's template.
+      const target = isPatch(object) ? await optedInTarget(config, object, file) : undefined;
       const accepted = await dryRunApply(object);
+      if (target) await new ClusterObjects(config).delete(refOf(target), target.metadata.uid!);
       assert.equal(accepted.metadata?.name, object.metadata.name, file);
       validated++;
     }
   }
-  assert.equal(validated, 12);
+  assert.equal(validated, 13);
 });
+
+/** Creates the object a patch example patches (a user's Service), opted in to the example. */
+async function optedInTarget(
+  config: ReturnType<typeof testKubeConfig>,
+  patch: KubernetesObject,
+  file: string,
+): Promise<KubernetesObject> {
+  const { manifest } = (await readExamples()).find((example) => example.file === file)!;
+  assert.equal(patch.kind, "Service", file);
+  return await new ClusterObjects(config).applyWith({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: {
+      name: patch.metadata.name,
+      namespace: patch.metadata.namespace,
+      annotations: { [PATCH_OPT_IN_ANNOTATION]: manifest.metadata.name },
+    },
+    spec: { ports: [{ port: 80 }] },
+  }, { fieldManager: "user" });
+}

@@ -78,6 +78,26 @@ Deno.test("helm template renders a hardened operator and agent", async () => {
   );
 });
 
+Deno.test("helm template: patched kinds get only get, list, watch and patch", async () => {
+  const rulesFor = async (...args: string[]) => {
+    const [role] = byKind(await renderDemo(...args), "ClusterRole");
+    return role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  };
+  const templateVerbs = (rules: { resources: string[]; verbs: string[] }[]) =>
+    rules.find((rule) => rule.resources.includes("dhcptemplates"))?.verbs;
+  const without = await rulesFor();
+  assert.ok(!without.some((rule) => rule.resources.includes("services")));
+  assert.deepEqual(templateVerbs(without), ["get", "list", "watch"]);
+  const rules = await rulesFor(
+    "--set-json",
+    'operator.patchedResources=[{"apiGroups":[""],"resources":["services"]}]',
+  );
+  assert.deepEqual(rules.filter((rule) => rule.resources.includes("services")), [
+    { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch", "patch"] },
+  ]);
+  assert.deepEqual(templateVerbs(rules), ["get", "list", "watch", "patch"]);
+});
+
 Deno.test("helm template names only this project's images, and none without image.repository", async () => {
   const objects = await renderDemo("--set", "image.tag=1.2.3");
   const images = [...byKind(objects, "Deployment"), ...byKind(objects, "DaemonSet")]

@@ -16,6 +16,7 @@ import {
   waitFor,
 } from "./support/cluster.ts";
 import { eth0WithPrefixes, prefixValidFor } from "./support/leases.ts";
+import { ExitWatch } from "./support/exits.ts";
 import { type OperatorProcess, startOperatorProcess } from "./support/processes.ts";
 
 const OBJECTS = 300;
@@ -52,14 +53,21 @@ data:
 {%- endfor %}`,
     },
   };
-  const start = () =>
-    startOperatorProcess({
+  const exits = new ExitWatch();
+  const start = () => {
+    const started = startOperatorProcess({
       kubeconfig: testKubeconfigPath(),
       identity: `${namespace}-operator`,
       agentServiceAccount: `${namespace}:agent`,
       namespace,
       args: ["--leader-election=false"],
     });
+    exits.watch(started);
+    return started;
+  };
+  /** Waits, failing at once if the operator exits unexpectedly. */
+  const waitUntil = (what: string, check: () => Promise<boolean>, timeoutMs: number) =>
+    exits.guard(waitFor(what, check, timeoutMs));
   const report = (prefix: string): Node => ({
     name: node,
     interfaces: [eth0WithPrefixes([prefixValidFor(prefix, 3600)])],
@@ -70,11 +78,11 @@ data:
   let operator: OperatorProcess = start();
   let client: RawAgentClient | undefined;
   try {
-    await operator.ready();
+    await exits.guard(operator.ready());
     await objects.apply(template);
     client = new RawAgentClient(operator.grpcAddress);
     await client.report(report("2001:db8:4100::"), identities.token(node));
-    await waitFor(
+    await waitUntil(
       `${OBJECTS} ConfigMaps`,
       async () =>
         (await configMaps()).filter((item) => item.data?.prefix === "2001:db8:4100::").length ===
@@ -87,7 +95,7 @@ data:
 
     // A new prefix: the operator starts re-applying all 300; kill it as soon as some are done.
     await client.report(report("2001:db8:4200::"), identities.token(node));
-    await waitFor(
+    await waitUntil(
       "the reconcile to be under way",
       async () => (await configMaps()).some((item) => item.data?.prefix === "2001:db8:4200::"),
       60_000,
@@ -95,11 +103,15 @@ data:
     await operator.kill();
     const updatedWhenKilled = (await configMaps())
       .filter((item) => item.data?.prefix === "2001:db8:4200::").length;
+    assert.ok(
+      updatedWhenKilled > 0 && updatedWhenKilled < OBJECTS,
+      `the kill must land mid-apply, but ${updatedWhenKilled} of ${OBJECTS} objects were updated`,
+    );
     client.close();
 
     operator = start();
-    await operator.ready();
-    await waitFor(
+    await exits.guard(operator.ready());
+    await waitUntil(
       "every ConfigMap to carry the new prefix",
       async () => (await configMaps()).every((item) => item.data?.prefix === "2001:db8:4200::"),
       120_000,
@@ -129,5 +141,6 @@ data:
     await identities.remove();
     await core.deleteNode({ name: node }).catch(() => {});
     await core.deleteNamespace({ name: namespace }).catch(() => {});
+    exits.check();
   }
 });

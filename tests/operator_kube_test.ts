@@ -1,5 +1,6 @@
 /** The operator's Kubernetes I/O modules against the real control plane. */
 import assert from "node:assert/strict";
+import { CoordinationV1Api } from "@kubernetes/client-node";
 import { ClusterObjects, FIELD_MANAGER, KubeObjectError } from "../src/operator/kube/objects.ts";
 import { LeaderElector } from "../src/operator/leader/elector.ts";
 import { refOf } from "../src/shared/kube_object.ts";
@@ -50,10 +51,18 @@ Deno.test("leader election: one of two replicas leads, the other takes over on r
     });
   const first = elect("replica-1");
   await waitFor("replica-1 to lead", () => leading.has("replica-1"));
+  const coordination = config.makeApiClient(CoordinationV1Api);
+  const renewals = new Set<string>();
   const second = elect("replica-2");
   try {
-    // replica-2 keeps trying every 200 ms; give it several tries while replica-1 renews.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // replica-2 tries every 200 ms from its start; replica-1 renews as often: three renewals
+    // later, replica-2 has had several tries.
+    await waitFor("replica-1 to renew its claim three times", async () => {
+      const lease = await coordination.readNamespacedLease({ name, namespace: "default" });
+      assert.equal(lease.spec?.holderIdentity, "replica-1");
+      renewals.add(String(lease.spec?.renewTime));
+      return renewals.size > 3;
+    });
     assert.deepEqual([...leading], ["replica-1"]);
     await first.stop();
     await waitFor("replica-2 to take over", () => leading.has("replica-2"), 10_000);

@@ -19,6 +19,7 @@ import { SandboxedRenderer } from "../src/operator/render/sandbox.ts";
 import { TemplateReconciler } from "../src/operator/template_reconciler.ts";
 import type { KubernetesObject } from "../src/shared/kube_object.ts";
 import { installProductCrds, testKubeConfig, uniqueName, waitFor } from "./support/cluster.ts";
+import { isTransient } from "../src/operator/kube/transient.ts";
 
 const GROUP = { group: "k8s.lukasdietrich.com", version: "v1alpha1", plural: "dhcptemplates" };
 const POOLS = { apiGroups: ["cilium.io"], resources: ["ciliumloadbalancerippools"] };
@@ -140,7 +141,10 @@ Deno.test("templates write as their service account; they cannot name owners", a
     nodes: new TestNodes(),
     renderer,
     retryMs: 200,
-    onError: (context, error) => errors.push(`${context}: ${error}`),
+    // Transient apiserver answers (a CRD's storage initialising) are retried, as the operator does.
+    onError: (context, error) => {
+      if (!isTransient(error)) errors.push(`${context}: ${error}`);
+    },
   });
   reconciler.setLeading(true);
   const created: string[] = [];

@@ -1,7 +1,9 @@
 /**
  * Write requests made by a reconcile with nothing to change: the reconciler's own count and the
  * apiserver's (`apiserver_request_total` for every writing verb), after a template with 100 nodes
- * has converged and every template is reconciled again.
+ * has converged and every template is reconciled again. The run proves itself: the reconcile
+ * counter must advance (a reconcile ran), and the apiserver's counter must count one known write
+ * exactly (it reads real data).
  *
  * @module
  */
@@ -26,6 +28,10 @@ export interface NoOpWrites {
   reconcilerWrites: number;
   /** Writes the apiserver served on the resources a reconcile touches. */
   apiserverWrites: number;
+  /** Reconciles that finished during the measurement (at least 1, or the run fails). */
+  reconciles: number;
+  /** What the apiserver's counter counted for one known write (1, or the run fails). */
+  calibrationWrites: number;
 }
 
 /** Converges 100 pools, reconciles again, and counts the writes of the second reconcile. */
@@ -63,18 +69,31 @@ export async function runNoOpWrites(kubeconfigPath: string): Promise<NoOpWrites>
       }) as { status?: { objectCount?: number } } | undefined;
       return applied?.status?.objectCount === 100;
     }, 120_000);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await reconciler.idle();
+    // One known write (re-applying the unchanged template) must count exactly once.
+    const calibrationBefore = await countWrites();
+    await objects.apply(template);
+    const calibrationWrites = (await countWrites()) - calibrationBefore;
+    if (calibrationWrites !== 1) {
+      throw new Error(
+        `the apiserver counted ${calibrationWrites} write requests for one apply: its counter ` +
+          `(apiserver_request_total on ${RESOURCES.join(", ")}) does not read real data`,
+      );
+    }
     await reconciler.idle();
     const before = { ...reconciler.writes };
+    const reconcilesBefore = reconciler.reconciles;
     const apiserverBefore = await countWrites();
     reconciler.nodesChanged();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor("the reconcile", () => reconciler.reconciles > reconcilesBefore, 60_000);
     await reconciler.idle();
     const after = reconciler.writes;
     return {
       reconcilerWrites: after.applies - before.applies + after.deletes - before.deletes +
         after.statusWrites - before.statusWrites,
       apiserverWrites: (await countWrites()) - apiserverBefore,
+      reconciles: reconciler.reconciles - reconcilesBefore,
+      calibrationWrites,
     };
   } finally {
     await reconciler.stop();

@@ -145,6 +145,8 @@ class PushLoop implements Pusher {
   readonly #backoff: Backoff;
   readonly #token: TokenFile;
   #latest: Node | undefined;
+  /** When the latest data was seen (the lease change the next report carries). */
+  #seenAt: string | undefined;
   /** Digest of the report the operator holds, as far as we know. */
   #acknowledged: string | undefined;
   #heartbeatMs: number;
@@ -174,6 +176,7 @@ class PushLoop implements Pusher {
 
   update(interfaces: Interface[]): void {
     this.#latest = { name: this.#options.nodeName, interfaces: structuredClone(interfaces) };
+    this.#seenAt = new Date().toISOString();
     this.#updated = true;
     if (this.#wakeOnUpdate) this.#wake?.();
   }
@@ -229,7 +232,10 @@ class PushLoop implements Pusher {
   async #push(latest: Node): Promise<number> {
     const digest = reportDigest(latest);
     if (digest !== this.#acknowledged) {
-      const reply = await this.#unary(REPORT_PATH, serializeReport, latest);
+      const reply = await this.#unary(REPORT_PATH, serializeReport, {
+        node: latest,
+        seenAt: this.#seenAt,
+      });
       this.counts.reports++;
       this.#options.onCall?.({ method: "report", ok: true, connected: true });
       this.#acknowledged = digest;

@@ -97,6 +97,18 @@ export function fenceWrites(cluster: ReconcileCluster, leading: () => boolean): 
       check(`delete ${ref.kind} ${ref.name}`);
       return await cluster.delete(ref, uid, as);
     },
+    patch: async (object, as) => {
+      check(`patch ${object.kind} ${object.metadata.name}`);
+      return await cluster.patch(object, as);
+    },
+    release: async (ref, uid, as) => {
+      check(`release the patch of ${ref.kind} ${ref.name}`);
+      return await cluster.release(ref, uid, as);
+    },
+    setFinalizer: async (template, present) => {
+      check(`${present ? "add" : "remove"} the finalizer of ${template.metadata.name}`);
+      await cluster.setFinalizer(template, present);
+    },
     writeStatus: async (template, status) => {
       check(`write the status of ${template.metadata.name}`);
       await cluster.writeStatus(template, status);

@@ -23,6 +23,7 @@ import { LeaderElector } from "./leader/elector.ts";
 import { NodeStore } from "./nodes/store.ts";
 import type { Renderer } from "./reconcile.ts";
 import { SandboxedRenderer } from "./render/sandbox.ts";
+import { LeaseChangeTimer } from "./lease_change_timer.ts";
 import { TemplateReconciler } from "./template_reconciler.ts";
 
 /** A running operator. */
@@ -62,7 +63,7 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       return result;
     },
   };
-  let nodesChangedAt: number | undefined;
+  const leaseChanges = new LeaseChangeTimer();
   const reconciler = await TemplateReconciler.start({
     kubeConfig,
     nodes: store,
@@ -70,13 +71,22 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
     coalesceMs: config.coalesceMs,
     watch,
     onReconciled: (template, report, durationMs) => {
+      metrics.reconciles.inc({ template });
       metrics.applies.inc({ template }, report.applied);
       metrics.deletions.inc({ template }, report.deleted);
-      if (nodesChangedAt !== undefined && (report.applied > 0 || report.deleted > 0)) {
-        metrics.leaseChangeLatency.observe((performance.now() - nodesChangedAt) / 1000);
-        nodesChangedAt = undefined;
+      metrics.patches.inc({ template, action: "patched" }, report.patched);
+      metrics.patches.inc({ template, action: "released" }, report.released);
+      const wrote = report.applied + report.deleted + report.patched + report.released > 0;
+      if (wrote) {
+        const latencyMs = leaseChanges.applied(Date.now());
+        if (latencyMs !== undefined) metrics.leaseChangeLatency.observe(latencyMs / 1000);
+      } else {
+        // Once every reconcile started so far has finished, a change still pending applied
+        // nothing: it must not start the clock of a later one.
+        const changes = leaseChanges.changes;
+        reconciler.idle().then(() => leaseChanges.settled(changes));
       }
-      if (report.applied > 0 || report.deleted > 0 || report.result !== "Applied") {
+      if (wrote || report.result !== "Applied") {
         log.info("reconciled", { template, ...report, durationMs: Math.round(durationMs) });
       }
     },
@@ -95,8 +105,9 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
       }
     },
   });
-  store.onChange(() => {
-    nodesChangedAt ??= performance.now();
+  store.onChange((node) => {
+    const seenAt = Date.parse(store.state(node)?.changeSeenAt ?? "");
+    leaseChanges.changed(Number.isNaN(seenAt) ? Date.now() : seenAt);
     metrics.nodesKnown.set(store.count(new Date()));
     reconciler.nodesChanged();
   });
@@ -129,6 +140,8 @@ export async function startOperator(config: OperatorConfig, log: Logger): Promis
 
   const setLeading = (leading: boolean) => {
     metrics.leader.set(leading ? 1 : 0);
+    // What happened before this replica led was applied (or not) by the previous leader.
+    leaseChanges.reset();
     reconciler.setLeading(leading);
     log.info(leading ? "leading: reconciling templates" : "not leading: standing by");
   };

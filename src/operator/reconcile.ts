@@ -10,8 +10,17 @@ import type { KubernetesObject, ObjectRef } from "../shared/kube_object.ts";
 import { describeRef, refKey, refOf } from "../shared/kube_object.ts";
 import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Node } from "../shared/model.ts";
+import { errorMessage, inBatches } from "./batches.ts";
 import type { ServiceAccountRef } from "./kube/impersonation.ts";
-import { hashObject, isOwnedBy, planTemplate } from "./plan/plan.ts";
+import { applyPatches, releaseDeleted } from "./patches.ts";
+import {
+  hashObject,
+  isOwnedBy,
+  PATCH_FINALIZER,
+  type Plan,
+  planTemplate,
+  type TemplateIdentity,
+} from "./plan/plan.ts";
 import {
   type ConflictStatus,
   nextStatus,
@@ -22,8 +31,15 @@ import {
 
 /** A DHCPTemplate as the reconciler reads it. */
 export interface DhcpTemplate {
-  /** Metadata; uid and generation are set by the apiserver. */
-  metadata: { name: string; uid: string; generation?: number };
+  /** Metadata; uid, generation and deletionTimestamp are set by the apiserver. */
+  metadata: {
+    name: string;
+    uid: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    finalizers?: string[];
+  };
   /** The template and its switches. */
   spec: {
     template: string;
@@ -49,14 +65,18 @@ export interface Renderer {
   render(templateName: string, source: string, nodes: Node[]): Promise<RenderResult>;
 }
 
-/** The cluster operations one reconcile needs. */
-export interface ReconcileCluster {
+/** The cluster reads a plan is made from (the reconcile and the live preview share them). */
+export interface ClusterReader {
   /** Whether a kind is namespaced; throws for a kind the cluster does not serve. */
   isNamespaced(apiVersion: string, kind: string): Promise<boolean>;
   /** Makes sure the cluster's objects of a kind can be read through `get` and are watched. */
   watch(apiVersion: string, kind: string): Promise<void>;
   /** The object as the cluster holds it, or undefined. */
   get(ref: ObjectRef): Promise<KubernetesObject | undefined>;
+}
+
+/** The cluster operations one reconcile needs. */
+export interface ReconcileCluster extends ClusterReader {
   /**
    * Server-side applies the object (decorated with its template's controller reference), as the
    * service account `as` when given; throws {@link OwnershipConflictError} when the object exists
@@ -68,6 +88,18 @@ export interface ReconcileCluster {
    * it was gone or replaced.
    */
   delete(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean>;
+  /** Server-side applies a patch of an opted-in object under the patch field manager. */
+  patch(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject>;
+  /**
+   * Releases the patch field manager's fields of the object, if it still has `uid`; false when it
+   * was gone or replaced (nothing of ours left).
+   */
+  release(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean>;
+  /**
+   * Adds or removes {@link PATCH_FINALIZER} on the template: it holds a deleted template until
+   * its patches are released.
+   */
+  setFinalizer(template: DhcpTemplate, present: boolean): Promise<void>;
   /** Writes the template's status. */
   writeStatus(template: DhcpTemplate, status: TemplateStatus): Promise<void>;
   /** Records a Kubernetes Event on the template. */
@@ -93,12 +125,13 @@ export interface ReconcileReport {
   applied: number;
   /** Objects deleted. */
   deleted: number;
+  /** Opted-in objects patched. */
+  patched: number;
+  /** Opted-in objects whose patch was released. */
+  released: number;
   /** Whether the status was written. */
   statusWritten: boolean;
 }
-
-/** Objects applied or deleted at the same time. */
-const CONCURRENCY = 8;
 
 /** Reconciles one template against the current node data. */
 export async function reconcileTemplate(
@@ -112,8 +145,13 @@ export async function reconcileTemplate(
     result: "Applied",
     applied: 0,
     deleted: 0,
+    patched: 0,
+    released: 0,
     statusWritten: false,
   };
+  if (template.metadata.deletionTimestamp) {
+    return await releaseWhenDeleted(template, cluster, report);
+  }
   const inventory = template.status?.inventory ?? [];
   const outcome = template.spec.suspend
     ? { result: "Suspended" as const }
@@ -143,21 +181,15 @@ async function renderAndApply(
     return { result: "RenderFailed", error: rendered.error, nodeCount };
   }
 
-  // A kind the cluster does not serve (CRD missing or deleted) or will not let us read
-  // (outside our RBAC) fails on its own: the template's other kinds are still applied.
-  const failedKinds = new Map<string, string>();
-  const desired = await resolveNamespaces(rendered.objects, cluster, failedKinds);
-  const live = await readLive([...desired.map(refOf), ...inventory], cluster, failedKinds);
+  const patchedBefore = template.status?.patched ?? [];
+  const { plan, live, failedKinds } = await planAgainstCluster(
+    { name: template.metadata.name, uid: template.metadata.uid },
+    rendered.objects,
+    inventory,
+    cluster,
+    patchedBefore,
+  );
   const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
-
-  const identity = { name: template.metadata.name, uid: template.metadata.uid };
-  const plan = planTemplate({
-    template: identity,
-    desired: desired.filter((object) => usable(refOf(object))),
-    // What the template owns of a failed kind is neither checked nor deleted this time.
-    inventory: inventory.filter(usable),
-    live,
-  });
   const actor = template.spec.serviceAccount;
   const failures = [...failedKinds.values()];
   const applyConflicts: ConflictStatus[] = [];
@@ -193,6 +225,13 @@ async function renderAndApply(
       kept.set(refKey(ref), ref);
     }
   });
+  const newPatched = await applyPatches(
+    template,
+    { patchedBefore, plan, usable },
+    cluster,
+    report,
+    failures,
+  );
   if (report.applied > 0) {
     cluster.event(template, "Normal", "Applied", `Applied ${report.applied} objects`);
   }
@@ -210,9 +249,79 @@ async function renderAndApply(
   if (failures.length) {
     const message = failures.join("; ");
     cluster.event(template, "Warning", "ApplyFailed", message);
-    return { result: "ApplyFailed", message, inventory: newInventory, conflicts, nodeCount };
+    return {
+      result: "ApplyFailed",
+      message,
+      inventory: newInventory,
+      patched: newPatched,
+      conflicts,
+      nodeCount,
+    };
   }
-  return { result: "Applied", inventory: newInventory, conflicts, nodeCount };
+  return { result: "Applied", inventory: newInventory, patched: newPatched, conflicts, nodeCount };
+}
+
+/**
+ * A deleted template that still holds {@link PATCH_FINALIZER}: its patches are released, then the
+ * finalizer removed (its owned objects go with it by garbage collection). No status is written.
+ */
+async function releaseWhenDeleted(
+  template: DhcpTemplate,
+  cluster: ReconcileCluster,
+  report: ReconcileReport,
+): Promise<ReconcileReport> {
+  if (!template.metadata.finalizers?.includes(PATCH_FINALIZER)) return report;
+  const { plan } = await planAgainstCluster(
+    { name: template.metadata.name, uid: template.metadata.uid },
+    [],
+    [],
+    cluster,
+    template.status?.patched ?? [],
+  );
+  await releaseDeleted(template, plan.release, cluster, report);
+  return report;
+}
+
+/** A plan made against the cluster, with what it was made from. */
+export interface ClusterPlan {
+  /** What to apply, delete and refuse. */
+  plan: Plan;
+  /** The cluster's objects for every rendered and inventory reference, keyed by `refKey`. */
+  live: Map<string, KubernetesObject>;
+  /** Kinds that could not be looked up or read (`apiVersion/kind` → why): left out of the plan. */
+  failedKinds: Map<string, string>;
+}
+
+/**
+ * Plans a template's rendered objects against the cluster, reading only: namespaces resolved,
+ * live objects read, {@link planTemplate} applied. A kind the cluster does not serve (CRD missing
+ * or deleted) or will not let us read (outside our RBAC) fails on its own: the template's other
+ * kinds are still planned, and what it owns or patched of a failed kind is neither checked,
+ * deleted nor released. `patched`: the objects the template patched before.
+ */
+export async function planAgainstCluster(
+  template: TemplateIdentity,
+  rendered: KubernetesObject[],
+  inventory: ObjectRef[],
+  cluster: ClusterReader,
+  patched: ObjectRef[] = [],
+): Promise<ClusterPlan> {
+  const failedKinds = new Map<string, string>();
+  const desired = await resolveNamespaces(rendered, cluster, failedKinds);
+  const live = await readLive(
+    [...desired.map(refOf), ...inventory, ...patched],
+    cluster,
+    failedKinds,
+  );
+  const usable = (ref: ObjectRef) => !failedKinds.has(kindOf(ref));
+  const plan = planTemplate({
+    template,
+    desired: desired.filter((object) => usable(refOf(object))),
+    inventory: inventory.filter(usable),
+    patched: patched.filter(usable),
+    live,
+  });
+  return { plan, live, failedKinds };
 }
 
 /**
@@ -221,7 +330,7 @@ async function renderAndApply(
  */
 async function resolveNamespaces(
   objects: KubernetesObject[],
-  cluster: ReconcileCluster,
+  cluster: ClusterReader,
   failedKinds: Map<string, string>,
 ): Promise<KubernetesObject[]> {
   const resolved: KubernetesObject[] = [];
@@ -252,7 +361,7 @@ async function resolveNamespaces(
  */
 async function readLive(
   refs: ObjectRef[],
-  cluster: ReconcileCluster,
+  cluster: ClusterReader,
   failedKinds: Map<string, string>,
 ): Promise<Map<string, KubernetesObject>> {
   const byKind = Map.groupBy(refs.filter((ref) => !failedKinds.has(kindOf(ref))), kindOf);
@@ -273,17 +382,7 @@ async function readLive(
   return live;
 }
 
-/** The key of an object's kind: its API version and kind. */
-function kindOf(ref: { apiVersion: string; kind: string }): string {
+/** The key of an object's kind: its API version and kind (as in `failedKinds`). */
+export function kindOf(ref: { apiVersion: string; kind: string }): string {
   return `${ref.apiVersion}/${ref.kind}`;
-}
-
-async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += CONCURRENCY) {
-    await Promise.all(items.slice(start, start + CONCURRENCY).map(work));
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -52,6 +52,25 @@ class MemoryCluster implements ReconcileCluster {
     this.writers.push(as ? `${as.namespace}/${as.name}` : "operator");
     return Promise.resolve(this.objects.delete(refKey(ref)));
   }
+  /** Why patches fail, when they should. */
+  patchError: Error | undefined;
+  /** Why finalizer changes fail, when they should. */
+  finalizerError: Error | undefined;
+  readonly patched: string[] = [];
+  patch(object: KubernetesObject): Promise<KubernetesObject> {
+    this.writes++;
+    if (this.patchError) return Promise.reject(this.patchError);
+    this.patched.push(object.metadata.name);
+    return Promise.resolve(object);
+  }
+  release(): Promise<boolean> {
+    this.writes++;
+    return Promise.resolve(true);
+  }
+  setFinalizer(): Promise<void> {
+    this.writes++;
+    return this.finalizerError ? Promise.reject(this.finalizerError) : Promise.resolve();
+  }
   writeStatus(_template: DhcpTemplate, status: TemplateStatus): Promise<void> {
     this.writes++;
     this.status = status;
@@ -112,6 +131,50 @@ Deno.test("objects of a kind that fails are kept in the inventory, never deleted
   assert.equal(report.deleted, 1, "the pool, no longer rendered, is deleted");
   assert.deepEqual(cluster.status?.inventory?.map((ref) => ref.name), ["b"]);
   assert.equal(cluster.writes, writes + 2, "one deletion and the status");
+});
+
+const optedIn = (name: string): KubernetesObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: {
+    name,
+    namespace: "default",
+    uid: `uid-${name}`,
+    annotations: { "k8s.lukasdietrich.com/patched-by": "t" },
+  },
+});
+
+const patchOf = (name: string): KubernetesObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, annotations: { "k8s.lukasdietrich.com/patch": "true" } },
+  data: { prefix: "2001:db8::" },
+});
+
+Deno.test("without the finalizer nothing is patched, and the template says why", async () => {
+  const cluster = new MemoryCluster();
+  cluster.objects.set(refKey(refOf(optedIn("web"))), optedIn("web"));
+  cluster.finalizerError = new Error("dhcptemplates is forbidden");
+  const report = await reconcileTemplate(template(), [], rendering([patchOf("web")]), cluster, NOW);
+  assert.equal(report.result, "ApplyFailed");
+  assert.deepEqual(cluster.patched, []);
+  assert.equal(cluster.status?.patched, undefined);
+  const ready = cluster.status?.conditions?.find((condition) => condition.type === "Ready");
+  assert.match(ready!.message, /Cannot add the finalizer .*nothing is patched: dhcptemplates is/);
+});
+
+Deno.test("a failed patch of an object never patched is not listed as patched", async () => {
+  const cluster = new MemoryCluster();
+  cluster.objects.set(refKey(refOf(optedIn("web"))), optedIn("web"));
+  cluster.patchError = new Error("services is forbidden");
+  const report = await reconcileTemplate(template(), [], rendering([patchOf("web")]), cluster, NOW);
+  assert.equal(report.result, "ApplyFailed");
+  assert.equal(cluster.status?.patched, undefined);
+  cluster.patchError = undefined;
+  await reconcileTemplate(template(), [], rendering([patchOf("web")]), cluster, NOW);
+  assert.deepEqual(cluster.patched, ["web"]);
+  const status: TemplateStatus | undefined = cluster.status;
+  assert.deepEqual(status?.patched?.map((ref) => ref.name), ["web"]);
 });
 
 Deno.test("fenced writes: nothing is sent once leadership is lost", async () => {

@@ -51,6 +51,8 @@ export interface TemplateStatus {
   nodeCount?: number;
   /** The objects the template applied and owns. */
   inventory?: ObjectRef[];
+  /** The opted-in objects the template patches (it owns only the fields it sets). */
+  patched?: ObjectRef[];
   /** Objects refused because something else owns them. */
   conflicts?: ConflictStatus[];
   /** The last render error. */
@@ -63,6 +65,8 @@ export type ReconcileOutcome =
     /** Everything rendered was applied (or refused as a conflict). */
     result: "Applied";
     inventory: ObjectRef[];
+    /** The opted-in objects patched (none when absent). */
+    patched?: ObjectRef[];
     conflicts: ConflictStatus[];
     nodeCount: number;
   }
@@ -77,6 +81,8 @@ export type ReconcileOutcome =
     result: "ApplyFailed";
     message: string;
     inventory: ObjectRef[];
+    /** The opted-in objects that may still carry a patch (none when absent). */
+    patched?: ObjectRef[];
     conflicts: ConflictStatus[];
     nodeCount: number;
   }
@@ -118,22 +124,26 @@ export function nextStatus(
     }
     case "ApplyFailed":
     case "Applied": {
-      const { renderError: _previousError, ...rest } = base;
+      const { renderError: _previousError, patched: _previousPatched, ...rest } = base;
+      const patched = outcome.patched ?? [];
       const conflictNote = outcome.conflicts.length
         ? `; ${outcome.conflicts.length} refused: ${
           outcome.conflicts.map((c) => c.reason).join("; ")
         }`
         : "";
+      const done = `${outcome.inventory.length} objects applied` +
+        (patched.length ? `, ${patched.length} patched` : "");
       const condition = outcome.result === "Applied"
         ? outcome.conflicts.length
-          ? ready("False", "Conflict", `${outcome.inventory.length} objects applied${conflictNote}`)
-          : ready("True", "Applied", `${outcome.inventory.length} objects applied`)
+          ? ready("False", "Conflict", `${done}${conflictNote}`)
+          : ready("True", "Applied", done)
         : ready("False", "ApplyFailed", `${outcome.message}${conflictNote}`);
       return {
         ...rest,
         nodeCount: outcome.nodeCount,
         objectCount: outcome.inventory.length,
         inventory: outcome.inventory,
+        ...(patched.length ? { patched } : {}),
         conflicts: outcome.conflicts,
         conditions: condition,
       };

@@ -118,3 +118,23 @@ Deno.test("a suspended template says so", () => {
   assert.equal(status.conditions?.[0].reason, "Suspended");
   assert.equal(status.observedGeneration, 3);
 });
+
+Deno.test("patched objects are listed and counted, and dropped once none is left", () => {
+  const service = { apiVersion: "v1", kind: "Service", namespace: "default", name: "web" };
+  const patched = nextStatus(
+    undefined,
+    { result: "Applied", inventory: [pool], patched: [service], conflicts: [], nodeCount: 1 },
+    1,
+    t0,
+  );
+  assert.deepEqual(patched.patched, [service]);
+  assert.equal(patched.conditions?.[0].message, "1 objects applied, 1 patched");
+  const released = nextStatus(
+    patched,
+    { result: "Applied", inventory: [pool], patched: [], conflicts: [], nodeCount: 1 },
+    1,
+    t1,
+  );
+  assert.equal("patched" in released, false);
+  assert.equal(released.conditions?.[0].message, "1 objects applied");
+});

@@ -36,6 +36,10 @@ export interface OperatorMetrics {
   applies: Counter<"template">;
   /** Objects deleted because no render produces them any more, by `template`. */
   deletions: Counter<"template">;
+  /** Reconciles that finished without error, by `template`. */
+  reconciles: Counter<"template">;
+  /** Patch mode: opted-in objects patched or whose patch was released, by `template`, `action`. */
+  patches: Counter<"template" | "action">;
   /** Reconciles that failed (render, apply or status write), by `template`. */
   reconcileErrors: Counter<"template">;
   /** Time from an agent seeing a lease change to the rendered objects being applied. */
@@ -107,6 +111,18 @@ export function operatorMetrics(registry: Registry): OperatorMetrics {
       name: `${prefix}deletions_total`,
       help: "Objects deleted because no render produces them any more, by template.",
       labelNames: ["template"] as const,
+      registers,
+    }),
+    reconciles: new Counter({
+      name: `${prefix}reconciles_total`,
+      help: "Reconciles that finished without error, by template.",
+      labelNames: ["template"] as const,
+      registers,
+    }),
+    patches: new Counter({
+      name: `${prefix}patches_total`,
+      help: "Opted-in objects patched or released (action), by template.",
+      labelNames: ["template", "action"] as const,
       registers,
     }),
     reconcileErrors: new Counter({

@@ -15,6 +15,7 @@ Deno.test("operator metrics: exposition text of counters, gauges and histograms"
   metrics.renders.inc({ template: "pools", result: "ok" });
   metrics.applies.inc({ template: "pools" }, 3);
   metrics.deletions.inc({ template: "pools" });
+  metrics.patches.inc({ template: "web", action: "patched" }, 2);
   metrics.nodesKnown.set(2);
   metrics.leader.set(1);
   metrics.leaseChangeLatency.observe(0.3);
@@ -32,6 +33,7 @@ Deno.test("operator metrics: exposition text of counters, gauges and histograms"
       'dhcp_template_operator_renders_total{template="pools",result="ok"} 1',
       'dhcp_template_operator_applies_total{template="pools"} 3',
       'dhcp_template_operator_deletions_total{template="pools"} 1',
+      'dhcp_template_operator_patches_total{template="web",action="patched"} 2',
       "dhcp_template_operator_nodes 2",
       "dhcp_template_operator_leader 1",
       "dhcp_template_operator_agent_heartbeats_total 0",

@@ -2,12 +2,14 @@
  * Differential testing against real Jinja2: the same templates rendered by Jinja2 (one Python
  * process for the whole batch, `render_expressions.py`) and by our renderer; outputs must be
  * identical, and where one fails the other must fail in the same phase (a syntax error at compile
- * time, an error at render time). Results past 1 MB, and Python's MemoryError and OverflowError,
+ * time, an error at render time) and, at render time, with the same error class (our
+ * `TemplateError.kind`, see `compare.ts`). Results past 1 MB, and Python's MemoryError and OverflowError,
  * only need an error or an oversized result on our side.
  *
  * @module
  */
-import { compileTemplate } from "../../src/operator/render/engine.ts";
+import { compileTemplate, TemplateError } from "../../src/operator/render/engine.ts";
+import { jinjaKind } from "./compare.ts";
 
 /** Debian's interpreter, which has python3-jinja2 (the `python3` on PATH may be another one). */
 const PYTHON = "/usr/bin/python3";
@@ -17,7 +19,7 @@ const MAX_OUTPUT = 1 << 20;
 /** What rendering one template gave. */
 export type Outcome =
   | { ok: true; output: string }
-  | { ok: false; phase: "compile" | "render" | "resource"; error: string };
+  | { ok: false; phase: "compile" | "render" | "resource"; kind?: string; error: string };
 
 /** A template whose outcome differs. */
 export interface Difference {
@@ -62,7 +64,8 @@ export function renderWithUs(template: string, data: Record<string, unknown>): O
     return { ok: true, output: compiled.render(structuredClone(data), MAX_OUTPUT) };
   } catch (error) {
     const resource = error instanceof RangeError || /exceeds the limit/.test(String(error));
-    return { ok: false, phase: resource ? "resource" : "render", error: String(error) };
+    const kind = error instanceof TemplateError ? error.kind : "not a TemplateError";
+    return { ok: false, phase: resource ? "resource" : "render", kind, error: String(error) };
   }
 }
 
@@ -71,7 +74,8 @@ export function agree(jinja: Outcome, ours: Outcome): boolean {
   if (jinja.ok && ours.ok) return jinja.output === ours.output;
   if (!jinja.ok && jinja.phase === "resource") return !ours.ok;
   if (!ours.ok && ours.phase === "resource") return !jinja.ok && jinja.phase === "render";
-  return !jinja.ok && !ours.ok && jinja.phase === ours.phase;
+  if (jinja.ok || ours.ok || jinja.phase !== ours.phase) return false;
+  return jinja.phase !== "render" || jinjaKind(jinja.kind ?? "") === ours.kind;
 }
 
 /** Renders every template with both and returns the differences. */

@@ -5,7 +5,7 @@
  * associativity decide the result, and every filter, test and method the renderer supports.
  * Deterministic: the same seed gives the same expressions.
  *
- * Not generated, each for a reason listed in known-differences.yaml: dict literals with non-string
+ * Not generated, each for a reason listed in known-differences.yaml (`not-generated`): dict literals with non-string
  * keys, slices of number, dict, None or boolean literals, fractional powers (complex numbers), `random`,
  * and results that need gigabytes
  * (`'a' * 10 ** 12`; Jinja2 runs with 1 GiB of address space and both sides with 1 MB of output).

@@ -13,7 +13,8 @@
  * @module
  */
 import { parse } from "yaml";
-import { compileTemplate } from "../../src/operator/render/engine.ts";
+import { compileTemplate, TemplateError } from "../../src/operator/render/engine.ts";
+import { compareOutcomes, type Outcome } from "./compare.ts";
 import { describe, differences } from "./differential.ts";
 import { EXPRESSION_DATA, randomExpressions } from "./expressions.ts";
 
@@ -220,24 +221,23 @@ const writer = child.stdin.getWriter();
 await writer.write(new TextEncoder().encode(JSON.stringify(cases)));
 await writer.close();
 const jinja = JSON.parse(new TextDecoder().decode((await child.output()).stdout)) as {
-  results: ({ ok: true; output: string } | { ok: false; error: string })[];
+  results: Outcome[];
 };
 
 let differing = 0;
 templates.forEach((template, index) => {
-  let ours: { ok: boolean; text: string };
+  let ours: Outcome;
   try {
-    ours = { ok: true, text: compileTemplate(template).render(structuredClone(data)) };
+    ours = { ok: true, output: compileTemplate(template).render(structuredClone(data)) };
   } catch (error) {
-    ours = { ok: false, text: String(error) };
+    const kind = error instanceof TemplateError ? error.kind : "not a TemplateError";
+    ours = { ok: false, kind, error: String(error) };
   }
   const expected = jinja.results[index];
-  const same = expected.ok && ours.ok ? expected.output === ours.text : !expected.ok && !ours.ok;
-  if (same) return;
+  const difference = compareOutcomes(expected, ours);
+  if (!difference) return;
   differing++;
-  console.log(
-    `${template}\n  jinja2: ${expected.ok ? expected.output : `error ${expected.error}`}\n` +
-      `  ours:   ${ours.ok ? ours.text : ours.text}`,
-  );
+  const show = (outcome: Outcome) => outcome.ok ? outcome.output : `error ${outcome.error}`;
+  console.log(`${template}\n  ${difference}\n  jinja2: ${show(expected)}\n  ours:   ${show(ours)}`);
 });
 console.log(`${differing} of ${templates.length} templates differ (seed ${seedArgument})`);

@@ -2,7 +2,7 @@
 
 Reads JSON {"data": {...}, "templates": [...]} on stdin; writes JSON [outcome, ...] on stdout, one
 per template: {"ok": true, "output": ...}, or {"ok": false, "phase": "compile" | "render",
-"error": "Class: message"}. A result past 1 MB, MemoryError and OverflowError count as phase
+"kind": "Class", "error": "Class: message"}. A result past 1 MB, MemoryError and OverflowError count as phase
 "resource" (the address space is limited to 1 GiB so that `'a' * 10 ** 12` fails fast).
 """
 import json
@@ -35,5 +35,6 @@ for source in request["templates"]:
     except (MemoryError, OverflowError, RecursionError) as error:
         outcomes.append({"ok": False, "phase": "resource", "error": f"{type(error).__name__}: {error}"})
     except Exception as error:
-        outcomes.append({"ok": False, "phase": "render", "error": f"{type(error).__name__}: {error}"})
+        kind = type(error).__name__
+        outcomes.append({"ok": False, "phase": "render", "kind": kind, "error": f"{kind}: {error}"})
 json.dump({"version": jinja2.__version__, "outcomes": outcomes}, sys.stdout)

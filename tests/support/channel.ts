@@ -104,14 +104,21 @@ export async function startOperatorSide(
 export class RawAgentClient {
   readonly #client: Client;
 
-  /** Connects (lazily) to `target`. */
-  constructor(target: string) {
-    this.#client = new Client(target, credentials.createInsecure());
+  /**
+   * Connects (lazily) to `target`. Clients share one connection per target unless
+   * `ownConnection` is set (then each has its own, as separate agents do).
+   */
+  constructor(target: string, options: { ownConnection?: boolean } = {}) {
+    this.#client = new Client(
+      target,
+      credentials.createInsecure(),
+      options.ownConnection ? { "grpc.use_local_subchannel_pool": 1 } : {},
+    );
   }
 
-  /** Calls Report; rejects with the gRPC error. */
-  report(node: Node, token?: string): Promise<ReportReply> {
-    return this.#call(REPORT_PATH, serializeReport, node, token);
+  /** Calls Report (with when the change was seen, if given); rejects with the gRPC error. */
+  report(node: Node, token?: string, seenAt?: string): Promise<ReportReply> {
+    return this.#call(REPORT_PATH, serializeReport, { node, seenAt }, token);
   }
 
   /** Calls Heartbeat; rejects with the gRPC error. */

@@ -1,7 +1,8 @@
 /**
  * The operator's real, restricted identity in the test control plane: a ServiceAccount bound to a
  * ClusterRole with the rules of the chart's operator ClusterRole
- * (charts/dhcp-template/templates/rbac.yaml) plus the kinds of `managedResources`, and a
+ * (charts/dhcp-template/templates/rbac.yaml) plus the kinds of `managedResources` and
+ * `patchedResources`, and a
  * kubeconfig that authenticates with that service account's token. Requests outside those rules
  * get the apiserver's 403, as in a real installation.
  *
@@ -28,14 +29,18 @@ export const DEFAULT_MANAGED_RESOURCES: ManagedResource[] = [
   { apiGroups: ["cilium.io"], resources: ["ciliumloadbalancerippools"] },
 ];
 
-/** The rules of the chart's operator ClusterRole for these managed resources. */
-export function operatorRules(managed: ManagedResource[]): V1PolicyRule[] {
+/** The rules of the chart's operator ClusterRole for these managed and patched resources. */
+export function operatorRules(
+  managed: ManagedResource[],
+  patched: ManagedResource[] = [],
+): V1PolicyRule[] {
   const all = ["get", "list", "watch", "create", "patch", "update", "delete"];
+  const read = ["get", "list", "watch"];
   return [
     {
       apiGroups: ["k8s.lukasdietrich.com"],
       resources: ["dhcptemplates"],
-      verbs: ["get", "list", "watch"],
+      verbs: patched.length ? [...read, "patch"] : read,
     },
     {
       apiGroups: ["k8s.lukasdietrich.com"],
@@ -47,6 +52,7 @@ export function operatorRules(managed: ManagedResource[]): V1PolicyRule[] {
     { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["", "events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] },
     ...managed.map((resource) => ({ ...resource, verbs: all })),
+    ...patched.map((resource) => ({ ...resource, verbs: [...read, "patch"] })),
   ];
 }
 
@@ -63,12 +69,15 @@ export async function createOperatorIdentity(
   admin: KubeConfig,
   name: string,
   managed: ManagedResource[] = DEFAULT_MANAGED_RESOURCES,
+  patched: ManagedResource[] = [],
 ): Promise<OperatorIdentity> {
   const core = admin.makeApiClient(CoreV1Api);
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   const namespace = "default";
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  await rbac.createClusterRole({ body: { metadata: { name }, rules: operatorRules(managed) } });
+  await rbac.createClusterRole({
+    body: { metadata: { name }, rules: operatorRules(managed, patched) },
+  });
   await rbac.createClusterRoleBinding({
     body: {
       metadata: { name },

@@ -9,12 +9,14 @@
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { ClusterObjects } from "../../src/operator/kube/objects.ts";
+import { DHCP_NODE_API_VERSION, DHCP_NODE_KIND } from "../../src/operator/nodes/dhcp_node.ts";
 import type { KubernetesObject } from "../../src/shared/kube_object.ts";
 import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
 import { DhcpTestbed, type TestbedLifetimes } from "../testbed/dhcp.ts";
 import { type AgentIdentities, createAgentIdentities } from "./agent_identities.ts";
 import { makeServingCertificate, type ServingCertificate } from "./channel.ts";
 import { installProductCrds, waitFor } from "./cluster.ts";
+import type { ExitWatch } from "./exits.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp_proxy.ts";
 import {
   type ManagedProcess,
@@ -51,9 +53,12 @@ export interface PipelineOptions {
 /** The running pipeline. */
 export class Pipeline {
   readonly operators: (OperatorProcess | undefined)[] = [];
-  /** Operator replicas that exited without being asked to (restarted like the kubelet would). */
-  readonly crashes: { name: string; status: Deno.CommandStatus; output: string }[] = [];
-  #stopping = false;
+  /**
+   * Every process the pipeline started (operators, agents, kea, dhcpcd): one that exits without
+   * being asked to fails the test (its waits, its steps, {@link Pipeline.stop}). Nothing is
+   * restarted behind the test's back.
+   */
+  readonly exits: ExitWatch;
   readonly agents = new Map<string, ManagedProcess>();
   readonly objects: ClusterObjects;
   /** The agents' single address for every operator replica (as a Service would be). */
@@ -67,6 +72,7 @@ export class Pipeline {
     readonly tls: ServingCertificate,
   ) {
     this.objects = new ClusterObjects(kubeConfig);
+    this.exits = testbed.exits;
   }
 
   /** Installs the CRDs, starts the testbed, the operators and the agents, and waits until ready. */
@@ -124,34 +130,11 @@ export class Pipeline {
       args: ["--leader-election-lease-seconds=4", ...(this.options.operatorArgs ?? [])],
       onLine: this.#prefixed(identity),
     });
+    this.exits.watch(operator);
     this.operators[index] = operator;
     this.#updateService();
-    this.#restartWhenCrashed(index, operator);
-    await operator.ready();
+    await this.exits.guard(operator.ready());
     return operator;
-  }
-
-  /**
-   * Like the kubelet under the chart's Deployment (restartPolicy Always): an operator replica
-   * that exits without being asked is started again after a second, and the crash is recorded.
-   */
-  #restartWhenCrashed(index: number, operator: OperatorProcess) {
-    operator.exited().then(async (status) => {
-      if (this.#stopping || this.operators[index] !== operator) return;
-      this.crashes.push({ name: operator.name, status, output: operator.output });
-      console.error(
-        `pipeline: ${operator.name} exited unexpectedly (${
-          status.signal ?? `code ${status.code}`
-        }); ` +
-          "restarting it as the kubelet would",
-      );
-      this.operators[index] = undefined;
-      this.#updateService();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      if (!this.#stopping && this.operators[index] === undefined) {
-        await this.startOperator(index).catch((error) => console.error(`pipeline: ${error}`));
-      }
-    });
   }
 
   /** Kills operator replica `index` with SIGKILL (a crash); its agents fail over. */
@@ -172,8 +155,9 @@ export class Pipeline {
       caFile: this.tls.caFile,
       onLine: this.#prefixed(node),
     });
+    this.exits.watch(agent);
     this.agents.set(node, agent);
-    await agent.ready();
+    await this.exits.guard(agent.ready());
     return agent;
   }
 
@@ -198,6 +182,15 @@ export class Pipeline {
     }) as Pool | undefined;
   }
 
+  /** The DHCPNode the operator keeps for `node`, if it exists. */
+  async dhcpNode(node: string): Promise<KubernetesObject | undefined> {
+    return await this.objects.get({
+      apiVersion: DHCP_NODE_API_VERSION,
+      kind: DHCP_NODE_KIND,
+      name: node,
+    });
+  }
+
   /** The CIDRs of `node`'s pool (undefined when it has none). */
   async cidrs(node: string): Promise<string[] | undefined> {
     return (await this.pool(node))?.spec.blocks.map((block) => block.cidr);
@@ -210,7 +203,20 @@ export class Pipeline {
     check: (cidrs: string[] | undefined) => boolean,
     timeoutMs = 60_000,
   ): Promise<void> {
-    await waitFor(`${node}'s pool ${what}`, async () => check(await this.cidrs(node)), timeoutMs);
+    await this.waitFor(
+      `${node}'s pool ${what}`,
+      async () => check(await this.cidrs(node)),
+      timeoutMs,
+    );
+  }
+
+  /** {@link waitFor}, failing at once when a process of the pipeline exits unexpectedly. */
+  async waitFor(
+    what: string,
+    check: () => Promise<boolean> | boolean,
+    timeoutMs?: number,
+  ): Promise<void> {
+    await this.exits.guard(waitFor(what, check, timeoutMs));
   }
 
   /** The last lines every running process printed, for a failing test's message. */
@@ -222,9 +228,11 @@ export class Pipeline {
     return processes.map((process) => `--- ${process.name}\n${process.output}`).join("\n");
   }
 
-  /** Stops every process, removes the agents' identities, their Nodes and the testbed. */
+  /**
+   * Stops every process, removes the agents' identities, their Nodes and the testbed; then throws
+   * if any process exited unexpectedly or did not stop cleanly.
+   */
   async stop(): Promise<void> {
-    this.#stopping = true;
     await Promise.all([...this.agents.values()].map((agent) => agent.stop()));
     await Promise.all(this.operators.map((operator) => operator?.stop()));
     await this.service.stop();
@@ -234,6 +242,7 @@ export class Pipeline {
     await Promise.all(this.options.nodes.map((name) => core.deleteNode({ name }).catch(() => {})));
     await this.tls.remove().catch(() => {});
     await this.testbed.stop();
+    this.exits.check();
   }
 
   #updateService() {

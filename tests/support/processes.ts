@@ -1,10 +1,13 @@
 /**
  * The operator and agent executables as host processes (`deno run src/.../main.ts`), for the
  * end-to-end tests, the fault tests, the benchmarks and the demo: free ports, readiness, logs,
- * graceful stop and SIGKILL.
+ * graceful stop and SIGKILL. Each records how the test asked it to end, so that an
+ * {@link ExitWatch} can tell a crash from a requested stop.
  *
  * @module
  */
+
+import type { ExitRequest, WatchedProcess } from "./exits.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const OPERATOR_MAIN = new URL("src/operator/main.ts", ROOT).pathname;
@@ -21,8 +24,9 @@ export function freePort(): number {
 }
 
 /** A running executable of ours. */
-export class ManagedProcess {
+export class ManagedProcess implements WatchedProcess {
   readonly #child: Deno.ChildProcess;
+  #exitRequest: ExitRequest | undefined;
   readonly #lines: string[] = [];
   readonly #done: Promise<Deno.CommandStatus>;
   readonly #pumps: Promise<void>[];
@@ -52,6 +56,11 @@ export class ManagedProcess {
   /** The process id. */
   get pid(): number {
     return this.#child.pid;
+  }
+
+  /** How the test asked the process to end (`stop` or `kill`), if it did. */
+  get exitRequest(): ExitRequest | undefined {
+    return this.#exitRequest;
   }
 
   /** The last lines the process printed. */
@@ -86,8 +95,23 @@ export class ManagedProcess {
     return await response.text();
   }
 
+  /**
+   * The sum of the samples of the Prometheus metric `name` whose labels contain `labels` (e.g.
+   * `result="ok"`, every sample when absent); 0 when there is none.
+   */
+  async metric(name: string, labels?: string): Promise<number> {
+    let total = 0;
+    for (const line of (await this.metrics()).split("\n")) {
+      const sample = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+      if (sample?.[1] !== name || (labels && !(sample[2] ?? "").includes(labels))) continue;
+      total += Number(sample[3]);
+    }
+    return total;
+  }
+
   /** Stops with SIGTERM (graceful) and waits; SIGKILL after `timeoutMs`. */
   async stop(timeoutMs = 10_000): Promise<Deno.CommandStatus> {
+    this.#exitRequest ??= "stop";
     this.#signal("SIGTERM");
     const timer = setTimeout(() => this.#signal("SIGKILL"), timeoutMs);
     try {
@@ -99,6 +123,7 @@ export class ManagedProcess {
 
   /** Kills with SIGKILL (a crash) and waits. */
   async kill(): Promise<Deno.CommandStatus> {
+    this.#exitRequest = "kill";
     this.#signal("SIGKILL");
     return await this.exited();
   }

@@ -15,6 +15,7 @@
  */
 import { exists } from "../../src/shared/files.ts";
 import { decodeLease6 } from "../../src/agent/lease/mod.ts";
+import { ExitWatch } from "../support/exits.ts";
 
 /** The testbed cannot run here: not root, or a program is missing. */
 export class TestbedPrerequisiteError extends Error {
@@ -129,6 +130,10 @@ export class DhcpTestbed {
   readonly #serverOptions: TestbedServerOptions;
   #dir = "";
   #stopped: Promise<void> | undefined;
+  /** Processes the testbed ends on purpose (`release`, `stop`): any exit status is fine. */
+  readonly #ending = new WeakSet<Deno.ChildProcess>();
+  /** kea and every dhcpcd: one that exits unexpectedly fails the waits and the test. */
+  readonly exits: ExitWatch = new ExitWatch();
 
   private constructor(options: TestbedOptions) {
     const lifetimes = options.lifetimes ?? { preferred: 300, valid: 600 };
@@ -212,6 +217,7 @@ export class DhcpTestbed {
   /** Makes the node's dhcpcd release its leases (it removes its lease files) and exit. */
   async release(node: string): Promise<void> {
     const runtime = this.#node(node);
+    if (runtime.dhcpcd) this.#ending.add(runtime.dhcpcd);
     await this.#dhcpcdControl(runtime, "--release");
     await runtime.dhcpcd?.status;
   }
@@ -270,12 +276,15 @@ export class DhcpTestbed {
     }
     await this.#writeKea4Config();
     await this.#writeKea6Config();
-    this.#servers.push(
-      this.#spawnInNamespace(server, "kea4", ["kea-dhcp4", "-c", `${this.#dir}/kea4.json`]),
-    );
-    this.#servers.push(
-      this.#spawnInNamespace(server, "kea6", ["kea-dhcp6", "-c", `${this.#dir}/kea6.json`]),
-    );
+    for (const [log, program] of [["kea4", "kea-dhcp4"], ["kea6", "kea-dhcp6"]]) {
+      const child = this.#spawnInNamespace(server, log, [
+        program,
+        "-c",
+        `${this.#dir}/${log}.json`,
+      ]);
+      this.#servers.push(child);
+      this.#watch(program, child, `${this.#dir}/${log}.log`);
+    }
     await this.#waitFor(
       "kea to start",
       WAIT_MS,
@@ -313,6 +322,25 @@ export class DhcpTestbed {
       stdout: "null",
       stderr: "null",
     }).spawn();
+    this.#watch(`dhcpcd of ${runtime.name}`, runtime.dhcpcd, `${runtime.dir}/dhcpcd.log`);
+  }
+
+  #watch(name: string, child: Deno.ChildProcess, logFile: string) {
+    const ending = this.#ending;
+    this.exits.watch({
+      name,
+      get exitRequest() {
+        return ending.has(child) ? "kill" : undefined;
+      },
+      get output() {
+        try {
+          return Deno.readTextFileSync(logFile).split("\n").slice(-20).join("\n");
+        } catch {
+          return "(no log)";
+        }
+      },
+      exited: () => child.status,
+    });
   }
 
   /** Runs `dhcpcd <flag> <interface>` in the mount and network namespace of the node's dhcpcd. */
@@ -483,6 +511,10 @@ export class DhcpTestbed {
   }
 
   async #waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>) {
+    await this.exits.guard(this.#poll(what, timeoutMs, check));
+  }
+
+  async #poll(what: string, timeoutMs: number, check: () => Promise<boolean>) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await check()) return;
@@ -518,6 +550,7 @@ export class DhcpTestbed {
       ...[...this.#nodes.values()].flatMap((node) => node.dhcpcd ?? []),
       ...this.#servers,
     ];
+    for (const child of processes) this.#ending.add(child);
     for (const child of processes) signal(child, "SIGTERM");
     await Promise.race([
       Promise.all(processes.map((child) => child.status)),

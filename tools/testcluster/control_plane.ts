@@ -16,6 +16,8 @@ export interface ControlPlane {
   readonly controlUrl: string;
   /** The directory holding etcd's data, certificates, kubeconfig and component logs. */
   readonly dir: string;
+  /** Resolves when the control plane process has exited (after `stop()`, or on its own). */
+  readonly exited: Promise<Deno.CommandStatus>;
   /** Stops everything and removes `dir`; waits until the processes have exited. */
   stop(): Promise<void>;
 }
@@ -99,6 +101,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     kubeconfigPath: announced.kubeconfig,
     controlUrl: announced.control,
     dir,
+    exited: child.status,
     stop: () => stop(),
   };
 }

@@ -18,8 +18,9 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { DhcpTemplateError } from "../../shared/errors.ts";
-import type { Interface, Node } from "../../shared/model.ts";
-import type { HeartbeatRequest, ReportReply } from "../../shared/wire/codec.ts";
+import { parseHostPort } from "../../shared/flags.ts";
+import type { Interface } from "../../shared/model.ts";
+import type { AgentReport, HeartbeatRequest, ReportReply } from "../../shared/wire/codec.ts";
 import { type ChannelLog, SILENT_LOG } from "../../shared/wire/log.ts";
 import { agentChannelService, MAX_MESSAGE_BYTES } from "../../shared/wire/service.ts";
 import {
@@ -29,13 +30,19 @@ import {
   type RejectionKind,
   type RejectionReason,
 } from "./auth.ts";
+import { listenForConnections } from "./listener.ts";
 import type { Authenticator } from "./token_review.ts";
 import { reportProblems } from "./validate.ts";
 
 /** Where accepted reports go (a `NodeStore`). */
 export interface ReportSink {
-  /** Stores a node's report. */
-  accept(nodeName: string, interfaces: Interface[], receivedAt: Date): Promise<unknown>;
+  /** Stores a node's report; `seenAt`: when its agent saw the change, if known. */
+  accept(
+    nodeName: string,
+    interfaces: Interface[],
+    receivedAt: Date,
+    seenAt?: Date,
+  ): Promise<unknown>;
   /** Whether the stored state of `nodeName` is the one of the report with `digest`. */
   holds(nodeName: string, digest: string): boolean;
 }
@@ -142,6 +149,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     rejected: { unauthenticated: 0, permission_denied: 0, throttled: 0, invalid_argument: 0 },
     failed: 0,
   };
+  let inFlight = 0;
   const reply = (resend: boolean): ReportReply => ({
     resend,
     heartbeat_seconds: options.heartbeatSeconds,
@@ -180,6 +188,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ) => {
       const receivedAt = now();
       const nodeName = nodeNameOf(call.request);
+      inFlight++;
       try {
         await identify(call.metadata, nodeName);
         done(null, await serve(call.request, receivedAt));
@@ -204,6 +213,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
           log.error("An agent call failed", { ...fields, error: message });
           done({ code: status.UNAVAILABLE, details: GENERIC_DETAILS[status.UNAVAILABLE] });
         }
+      } finally {
+        inFlight--;
       }
     };
   }
@@ -213,22 +224,32 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
   });
   server.addService(agentChannelService, {
-    report: handle<Node>("Report", (node) => node.name, async (node, receivedAt) => {
-      const problems = reportProblems(node);
-      if (problems.length > 0) {
-        const shown = problems.slice(0, 5).join("; ") +
-          (problems.length > 5 ? `; and ${problems.length - 5} more` : "");
-        throw new Rejection(
-          status.INVALID_ARGUMENT,
-          "invalid_argument",
-          "invalid_argument",
-          `the report is malformed: ${shown}`,
+    report: handle<AgentReport>(
+      "Report",
+      (report) => report.node.name,
+      async (report, receivedAt) => {
+        const node = report.node;
+        const problems = reportProblems(node);
+        if (problems.length > 0) {
+          const shown = problems.slice(0, 5).join("; ") +
+            (problems.length > 5 ? `; and ${problems.length - 5} more` : "");
+          throw new Rejection(
+            status.INVALID_ARGUMENT,
+            "invalid_argument",
+            "invalid_argument",
+            `the report is malformed: ${shown}`,
+          );
+        }
+        await options.store.accept(
+          node.name,
+          node.interfaces,
+          receivedAt,
+          seenAtOf(report, receivedAt),
         );
-      }
-      await options.store.accept(node.name, node.interfaces, receivedAt);
-      counters.reports++;
-      return reply(false);
-    }),
+        counters.reports++;
+        return reply(false);
+      },
+    ),
     heartbeat: handle<HeartbeatRequest>(
       "Heartbeat",
       (heartbeat) => heartbeat.node_name,
@@ -244,29 +265,42 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const credentials = options.tls
     ? await rotatingCredentials(options.listen, options.tls)
     : ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.listen, credentials, (error, bound) => {
-      if (error) reject(new AgentServerError(options.listen, error.message, error));
-      else resolve(bound);
-    });
+  const { hostname, port: requestedPort } = parseListen(options.listen);
+  const listener = await listenForConnections(
+    hostname,
+    requestedPort,
+    server.createConnectionInjector(credentials),
+  ).catch((error) => {
+    throw new AgentServerError(options.listen, (error as Error).message, error);
   });
+  const port = listener.port;
   log.info("Agent server listening", { listen: options.listen, port, tls: !!options.tls });
 
   return {
     port,
     counters,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 5000);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    async stop() {
+      // Calls under way finish first (for at most 5 s); then the connections close without a
+      // GOAWAY (see listener.ts), and agents reconnect to another replica.
+      const deadline = Date.now() + STOP_GRACE_MS;
+      while (inFlight > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      listener.close();
+      server.forceShutdown();
+    },
   };
+}
+
+/** How long {@link AgentServer.stop} lets calls under way finish. */
+const STOP_GRACE_MS = 5000;
+
+function parseListen(listen: string): { hostname: string; port: number } {
+  try {
+    return parseHostPort("listen", listen);
+  } catch (error) {
+    throw new AgentServerError(listen, (error as Error).message, error);
+  }
 }
 
 /** How often the certificate files are read again, by default. */
@@ -300,4 +334,14 @@ async function readFile(listen: string, path: string): Promise<Uint8Array> {
   } catch (error) {
     throw new AgentServerError(listen, `cannot read "${path}": ${(error as Error).message}`, error);
   }
+}
+
+/**
+ * When the agent saw the change, as a time not after `receivedAt` (an agent's clock ahead of ours
+ * must not give negative latencies); undefined when the report does not say or says nonsense.
+ */
+function seenAtOf(report: AgentReport, receivedAt: Date): Date | undefined {
+  const seen = report.seenAt ? Date.parse(report.seenAt) : NaN;
+  if (Number.isNaN(seen)) return undefined;
+  return new Date(Math.min(seen, receivedAt.getTime()));
 }

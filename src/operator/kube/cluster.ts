@@ -10,7 +10,7 @@ import { ownershipConflict } from "../plan/plan.ts";
 import { type DhcpTemplate, OwnershipConflictError, type ReconcileCluster } from "../reconcile.ts";
 import type { TemplateStatus } from "../status.ts";
 import type { ServiceAccountRef } from "./impersonation.ts";
-import type { ClusterObjects } from "./objects.ts";
+import { type ClusterObjects, PATCH_FIELD_MANAGER } from "./objects.ts";
 import type { OwnedObjects } from "./owned.ts";
 import type { Templates } from "./templates.ts";
 
@@ -22,12 +22,22 @@ export interface WriteCounts {
   deletes: number;
   /** Status writes of templates. */
   statusWrites: number;
+  /** Patches of opted-in objects, and releases of them. */
+  patches: number;
+  /** Finalizer changes of templates. */
+  finalizerWrites: number;
 }
 
 /** `ReconcileCluster` over the real apiserver. */
 export class KubeReconcileCluster implements ReconcileCluster {
   /** Write requests made so far. */
-  readonly writes: WriteCounts = { applies: 0, deletes: 0, statusWrites: 0 };
+  readonly writes: WriteCounts = {
+    applies: 0,
+    deletes: 0,
+    statusWrites: 0,
+    patches: 0,
+    finalizerWrites: 0,
+  };
   readonly #objects: ClusterObjects;
   readonly #owned: OwnedObjects;
   readonly #templates: Templates;
@@ -91,6 +101,31 @@ export class KubeReconcileCluster implements ReconcileCluster {
     const deleted = await this.#objects.delete(ref, uid, as);
     this.#owned.forget(ref);
     return deleted;
+  }
+
+  /** Patches an opted-in object (as `as`) and remembers the result until the watch reports it. */
+  async patch(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+    this.writes.patches++;
+    const patched = await this.#objects.applyWith(object, {
+      fieldManager: PATCH_FIELD_MANAGER,
+      as,
+    });
+    this.#owned.remember(patched);
+    return patched;
+  }
+
+  /** Releases the patch of an object (as `as`) if it still has `uid`; false when it had not. */
+  async release(ref: ObjectRef, uid: string, as?: ServiceAccountRef): Promise<boolean> {
+    this.writes.patches++;
+    const released = await this.#objects.releasePatch(ref, uid, { as });
+    this.#owned.forget(ref);
+    return released !== undefined;
+  }
+
+  /** Adds or removes the template's patch finalizer. */
+  setFinalizer(template: DhcpTemplate, present: boolean): Promise<void> {
+    this.writes.finalizerWrites++;
+    return this.#templates.setFinalizer(template, present);
   }
 
   /** Writes the template's status. */

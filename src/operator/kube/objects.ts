@@ -32,8 +32,25 @@ import {
   refOf,
 } from "../../shared/kube_object.ts";
 
-/** The field manager of every apply this operator makes. */
+/** The field manager of every apply this operator makes of objects it owns. */
 export const FIELD_MANAGER = "dhcp-template";
+/**
+ * The field manager of patches of opted-in objects: apart from {@link FIELD_MANAGER}, so a patch
+ * never drops the fields of an owned apply, and releasing a patch releases only its fields.
+ */
+export const PATCH_FIELD_MANAGER = "dhcp-template-patch";
+
+/** How an apply is made. */
+export interface ApplyOptions {
+  /** The field manager (default {@link FIELD_MANAGER}). */
+  fieldManager?: string;
+  /** Only validate, store nothing (server-side dry run). */
+  dryRun?: boolean;
+  /** The service account to impersonate. */
+  as?: ServiceAccountRef;
+  /** The UID the object must still have (a replaced object is refused with 422, not changed). */
+  uid?: string;
+}
 
 /** A request to the apiserver about one object failed. */
 export class KubeObjectError extends DhcpTemplateError {
@@ -205,21 +222,63 @@ export class ClusterObjects {
    * Server-side applies `object` (forcing ownership of conflicting fields) and returns the result;
    * as the service account `as` when given.
    */
-  async apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+  apply(object: KubernetesObject, as?: ServiceAccountRef): Promise<KubernetesObject> {
+    return this.applyWith(object, { as });
+  }
+
+  /**
+   * Server-side applies `object` (forcing ownership of conflicting fields) as `options` say:
+   * under another field manager, as a service account, or as a dry run (admission, defaulting and
+   * validation run, nothing is stored).
+   */
+  async applyWith(object: KubernetesObject, options: ApplyOptions): Promise<KubernetesObject> {
+    const query: Record<string, string> = {
+      fieldManager: options.fieldManager ?? FIELD_MANAGER,
+      force: "true",
+    };
+    if (options.dryRun) query.dryRun = "All";
     const body = { ...object, metadata: { ...object.metadata } };
     delete body.metadata.uid;
     delete body.metadata.resourceVersion;
+    if (options.uid) body.metadata.uid = options.uid;
     try {
       const path = await this.#objectPath(refOf(object));
       return await this.#api.send(
         HttpMethod.PATCH,
         path,
-        { fieldManager: FIELD_MANAGER, force: "true" },
+        query,
         { contentType: PatchStrategy.ServerSideApply, json: body },
-        as,
+        options.as,
       ) as KubernetesObject;
     } catch (error) {
       throw await this.#failure("apply", refOf(object), error);
+    }
+  }
+
+  /**
+   * Releases every field of `ref` that the patch field manager holds (an apply of nothing under
+   * {@link PATCH_FIELD_MANAGER}): fields no other manager holds are removed, the object and every
+   * other field stay. Only while the object still has `uid`: the result, or undefined when the
+   * object is gone (the apiserver answers 409 and creates nothing) or was replaced (422,
+   * `metadata.uid` is immutable).
+   */
+  async releasePatch(
+    ref: ObjectRef,
+    uid: string,
+    options: Omit<ApplyOptions, "fieldManager" | "uid"> = {},
+  ): Promise<KubernetesObject | undefined> {
+    const metadata: KubernetesObject["metadata"] = { name: ref.name };
+    if (ref.namespace) metadata.namespace = ref.namespace;
+    try {
+      return await this.applyWith(
+        { apiVersion: ref.apiVersion, kind: ref.kind, metadata },
+        { ...options, fieldManager: PATCH_FIELD_MANAGER, uid },
+      );
+    } catch (error) {
+      const gone = error instanceof KubeObjectError &&
+        (error.status === 409 || (error.status === 422 && /metadata\.uid/.test(error.message)));
+      if (gone) return undefined;
+      throw error;
     }
   }
 

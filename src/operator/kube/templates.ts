@@ -17,7 +17,7 @@ import {
 } from "@kubernetes/client-node";
 import { makeDenoInformer, type WatchSettings } from "./watch.ts";
 import { compareResourceVersions } from "../../shared/kube_object.ts";
-import { TEMPLATE_API_VERSION, TEMPLATE_KIND } from "../plan/plan.ts";
+import { PATCH_FINALIZER, TEMPLATE_API_VERSION, TEMPLATE_KIND } from "../plan/plan.ts";
 import type { DhcpTemplate } from "../reconcile.ts";
 import type { TemplateStatus } from "../status.ts";
 import { startInformer } from "./informer.ts";
@@ -141,6 +141,30 @@ export class Templates {
     ) as ClientObject;
     const cached = this.#informer.get(template.metadata.name);
     if (!cached || isOlder(cached, written)) this.#written.set(template.metadata.name, written);
+  }
+
+  /**
+   * Adds or removes {@link PATCH_FINALIZER} (a merge patch of `metadata.finalizers`, only while
+   * the template still has the resource version it was read at: a concurrent change fails with
+   * 409 and the reconcile is retried).
+   */
+  async setFinalizer(template: DhcpTemplate, present: boolean): Promise<void> {
+    const others = (template.metadata.finalizers ?? []).filter((name) => name !== PATCH_FINALIZER);
+    await this.#customObjects.patchClusterCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        name: template.metadata.name,
+        body: {
+          metadata: {
+            finalizers: present ? [...others, PATCH_FINALIZER] : others,
+            resourceVersion: template.metadata.resourceVersion,
+          },
+        },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
   }
 
   /** Records an Event on the template (fire and forget). */

@@ -25,6 +25,8 @@ export interface DhcpNodeSpec {
   reportDigest: string;
   /** When the stored data was reported (RFC 3339). */
   reportedAt: string;
+  /** When the agent saw the lease change the data carries (RFC 3339), if known. */
+  leaseChangeSeenAt?: string;
   /** Counts for `kubectl get dhcpnodes`. */
   summary: NodeSummary;
 }
@@ -66,6 +68,7 @@ export function toDhcpNode(state: NodeState, owner?: NodeOwner): KubernetesObjec
     reportedAt: state.reportedAt,
     summary: summarize(state.interfaces),
   };
+  if (state.changeSeenAt) spec.leaseChangeSeenAt = state.changeSeenAt;
   return { apiVersion: DHCP_NODE_API_VERSION, kind: DHCP_NODE_KIND, metadata, spec };
 }
 
@@ -91,6 +94,7 @@ export function fromDhcpNode(object: KubernetesObject): NodeState {
     interfaces,
     digest: typeof spec.reportDigest === "string" ? spec.reportDigest : "",
     reportedAt: typeof spec.reportedAt === "string" ? spec.reportedAt : "",
+    ...(typeof spec.leaseChangeSeenAt === "string" && { changeSeenAt: spec.leaseChangeSeenAt }),
   };
 }
 

@@ -54,3 +54,14 @@ Deno.test("a DHCPNode without usable spec is a DhcpNodeError naming the node", (
     /Cannot read "DHCPNode node-b": spec.interfaces is not a list/,
   );
 });
+
+Deno.test("a DHCPNode keeps when the agent saw the change it stores", () => {
+  const seen = { ...STATE, changeSeenAt: "2026-11-24T13:59:59.750Z" };
+  const object = toDhcpNode(seen);
+  assert.equal(
+    (object.spec as { leaseChangeSeenAt?: string }).leaseChangeSeenAt,
+    "2026-11-24T13:59:59.750Z",
+  );
+  assert.deepEqual(fromDhcpNode(object), seen);
+  assert.equal(fromDhcpNode(toDhcpNode(STATE)).changeSeenAt, undefined);
+});

@@ -31,6 +31,8 @@ export interface NodeState {
   digest: string;
   /** When the stored data was reported (RFC 3339). */
   reportedAt: string;
+  /** When the agent saw the lease change this data carries (RFC 3339), if known. */
+  changeSeenAt?: string;
 }
 
 /** Counts shown by `kubectl get dhcpnodes`. */
@@ -94,6 +96,13 @@ export function snapshotNode(state: NodeState, now: Date): Node | undefined {
     return current.lease4 || current.lease6 ? [current] : [];
   });
   return interfaces.length > 0 ? { name: state.name, interfaces } : undefined;
+}
+
+/** Every node as templates see it at `now`, sorted by name; nodes with nothing valid left out. */
+export function snapshotNodes(states: Iterable<NodeState>, now: Date): Node[] {
+  return [...states]
+    .flatMap((state) => snapshotNode(state, now) ?? [])
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Whether anything of the node is still valid at `now` (its snapshot is not empty); no copies. */

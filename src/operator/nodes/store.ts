@@ -36,7 +36,7 @@ import {
   nextExpiry,
   type NodeState,
   sameInterfaces,
-  snapshotNode,
+  snapshotNodes,
 } from "./state.ts";
 
 /** Options of {@link NodeStore.start}. */
@@ -133,9 +133,7 @@ export class NodeStore implements NodeSource {
 
   /** Every node's current data at `now`, sorted by name (expired entries left out). */
   snapshot(now: Date): Node[] {
-    return [...this.#entries.values()]
-      .flatMap((entry) => snapshotNode(entry.state, now) ?? [])
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return snapshotNodes([...this.#entries.values()].map((entry) => entry.state), now);
   }
 
   /** How many nodes have valid data at `now` (the length of `snapshot(now)`, without copying). */
@@ -168,12 +166,18 @@ export class NodeStore implements NodeSource {
 
   /**
    * Stores a node's report: merges it with the stored state and applies the DHCPNode when
-   * anything changed (data, digest or owning Node). Returns whether it wrote.
+   * anything changed (data, digest or owning Node); the DHCPNode records when the change was seen
+   * (`seenAt`, else `receivedAt`). Returns whether it wrote.
    */
-  accept(nodeName: string, interfaces: Interface[], receivedAt: Date): Promise<boolean> {
+  accept(
+    nodeName: string,
+    interfaces: Interface[],
+    receivedAt: Date,
+    seenAt?: Date,
+  ): Promise<boolean> {
     const previous = this.#pending.get(nodeName) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() =>
-      this.#accept(nodeName, interfaces, receivedAt)
+      this.#accept(nodeName, interfaces, receivedAt, seenAt)
     );
     this.#pending.set(nodeName, next);
     const cleanup = () => {
@@ -195,7 +199,12 @@ export class NodeStore implements NodeSource {
     await this.#informer.stop();
   }
 
-  async #accept(nodeName: string, interfaces: Interface[], receivedAt: Date): Promise<boolean> {
+  async #accept(
+    nodeName: string,
+    interfaces: Interface[],
+    receivedAt: Date,
+    seenAt: Date | undefined,
+  ): Promise<boolean> {
     const digest = reportDigest({ name: nodeName, interfaces });
     const entry = this.#entries.get(nodeName);
     const merged = mergeReport(entry?.state.interfaces, interfaces, receivedAt);
@@ -212,6 +221,7 @@ export class NodeStore implements NodeSource {
       interfaces: merged,
       digest,
       reportedAt: receivedAt.toISOString(),
+      changeSeenAt: (seenAt ?? receivedAt).toISOString(),
     };
     this.counts.writes++;
     const applied = await this.#objects.apply(toDhcpNode(state, owner));

@@ -24,6 +24,15 @@ import {
 export const TEMPLATE_LABEL = "k8s.lukasdietrich.com/template";
 /** The annotation holding the hash of what was last applied, so removed fields are noticed. */
 export const APPLIED_HASH_ANNOTATION = "k8s.lukasdietrich.com/applied-hash";
+/**
+ * Marks a rendered document as a patch of an existing object: applied under the patch field
+ * manager without taking ownership (only the fields it sets become ours). The operator strips it.
+ */
+export const PATCH_ANNOTATION = "k8s.lukasdietrich.com/patch";
+/** The annotation an existing object opts in with: it names the one template that may patch it. */
+export const PATCH_OPT_IN_ANNOTATION = "k8s.lukasdietrich.com/patched-by";
+/** The finalizer a template that patches objects carries: its patches are released first. */
+export const PATCH_FINALIZER = "k8s.lukasdietrich.com/release-patches";
 /** API version of the DHCPTemplate custom resource. */
 export const TEMPLATE_API_VERSION = "k8s.lukasdietrich.com/v1alpha1";
 /** Kind of the DHCPTemplate custom resource. */
@@ -45,11 +54,13 @@ export interface PlanInput {
   desired: readonly KubernetesObject[];
   /** What the template applied before (from its status). */
   inventory: readonly ObjectRef[];
+  /** The objects the template patched before (from its status). */
+  patched?: readonly ObjectRef[];
   /** The cluster's current objects for every desired and inventory reference, keyed by `refKey`. */
   live: ReadonlyMap<string, KubernetesObject>;
 }
 
-/** An object to delete; `uid` is the precondition that it is still the object we own. */
+/** An object to delete or release; `uid` is the precondition that it is still the same object. */
 export interface DeleteAction {
   /** The object. */
   ref: ObjectRef;
@@ -73,6 +84,12 @@ export interface Plan {
   unchanged: ObjectRef[];
   /** Objects the template no longer renders and still owns. */
   delete: DeleteAction[];
+  /** Patches to server-side apply (opted-in objects), decorated with label and hash. */
+  patch: KubernetesObject[];
+  /** Opted-in objects whose patch already matches the cluster: no request. */
+  unchangedPatches: ObjectRef[];
+  /** Objects patched before and no longer patched: our fields are released (`uid`: as planned). */
+  release: DeleteAction[];
   /** Objects refused because something else owns them, or rendered twice. */
   conflicts: Conflict[];
 }
@@ -84,8 +101,17 @@ export const OWN_OWNERS_REFUSED =
 
 /** Makes the plan for one template. Pure: the same input gives the same plan. */
 export function planTemplate(input: PlanInput): Plan {
-  const plan: Plan = { apply: [], unchanged: [], delete: [], conflicts: [] };
+  const plan: Plan = {
+    apply: [],
+    unchanged: [],
+    delete: [],
+    patch: [],
+    unchangedPatches: [],
+    release: [],
+    conflicts: [],
+  };
   const desiredKeys = new Set<string>();
+  const patchedKeys = new Set<string>();
 
   for (const object of input.desired) {
     const ref = refOf(object);
@@ -100,6 +126,18 @@ export function planTemplate(input: PlanInput): Plan {
       continue;
     }
     const live = input.live.get(key);
+    if (isPatch(object)) {
+      const refusal = patchRefusal(object, live, input.template);
+      if (refusal) {
+        plan.conflicts.push({ ref, reason: `${describeRef(ref)} ${refusal}` });
+        continue;
+      }
+      patchedKeys.add(key);
+      const decorated = decoratePatch(object, input.template);
+      if (isUpToDate(decorated, live!)) plan.unchangedPatches.push(ref);
+      else plan.patch.push(decorated);
+      continue;
+    }
     const conflict = live && ownershipConflict(live, input.template.uid);
     if (conflict) {
       plan.conflicts.push({ ref, reason: conflict });
@@ -118,7 +156,67 @@ export function planTemplate(input: PlanInput): Plan {
       plan.delete.push({ ref: refOf(live), uid: live.metadata.uid });
     }
   }
+  for (const ref of input.patched ?? []) {
+    const live = input.live.get(refKey(ref));
+    if (!patchedKeys.has(refKey(ref)) && live?.metadata.uid) {
+      plan.release.push({ ref: refOf(live), uid: live.metadata.uid });
+    }
+  }
   return plan;
+}
+
+/** Whether a rendered document is marked as a patch of an existing object. */
+export function isPatch(object: KubernetesObject): boolean {
+  return object.metadata.annotations?.[PATCH_ANNOTATION] === "true";
+}
+
+/** Why the template may not apply `patch` to `live`, or undefined when it may. */
+function patchRefusal(
+  patch: KubernetesObject,
+  live: KubernetesObject | undefined,
+  template: TemplateIdentity,
+): string | undefined {
+  // The opt-in is the object owner's decision: a patch that set it could hand the object on.
+  if (patch.metadata.annotations?.[PATCH_OPT_IN_ANNOTATION] !== undefined) {
+    return `sets ${PATCH_OPT_IN_ANNOTATION}: only the object's owner opts in`;
+  }
+  if (!live) return "does not exist: a patch never creates an object";
+  const optIn = live.metadata.annotations?.[PATCH_OPT_IN_ANNOTATION];
+  if (optIn !== template.name) {
+    return `has not opted in to be patched by this template (its annotation ` +
+      `${PATCH_OPT_IN_ANNOTATION} must be "${template.name}"` +
+      (optIn === undefined ? ")" : `, not "${optIn}")`);
+  }
+  if ((live.metadata.ownerReferences ?? []).some((owner) => owner.kind === TEMPLATE_KIND)) {
+    return "is generated by a template and cannot be patched";
+  }
+  return undefined;
+}
+
+/**
+ * A patch as it is applied: the patch mark removed, the template label (so drift is watched) and
+ * the applied hash added; no owner reference.
+ */
+export function decoratePatch(
+  object: KubernetesObject,
+  template: TemplateIdentity,
+): KubernetesObject {
+  const { [PATCH_ANNOTATION]: _mark, ...annotations } = object.metadata.annotations ?? {};
+  const labeled: KubernetesObject = {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      labels: { ...object.metadata.labels, [TEMPLATE_LABEL]: template.name },
+      annotations,
+    },
+  };
+  return {
+    ...labeled,
+    metadata: {
+      ...labeled.metadata,
+      annotations: { ...annotations, [APPLIED_HASH_ANNOTATION]: hashObject(labeled) },
+    },
+  };
 }
 
 /**

@@ -58,13 +58,16 @@ const MAX_SIZE = 2n ** 63n - 1n;
 function repeat(sequence: unknown, times: number | bigint | boolean): unknown {
   const big = toBigInt(times);
   if (big > MAX_SIZE || big < -MAX_SIZE - 1n) {
-    throw new TemplateRuntimeError("cannot fit 'int' into an index-sized integer");
+    throw new TemplateRuntimeError("cannot fit 'int' into an index-sized integer", "OverflowError");
   }
   const count = Math.max(0, Number(times));
   const length = isText(sequence) ? String(sequence).length : (sequence as unknown[]).length;
   if (length === 0 || count === 0) return isText(sequence) ? "" : repeatEmpty(sequence);
   if (length * count > MAX_REPEAT) {
-    throw new TemplateRuntimeError(`repeating a sequence ${count} times needs too much memory`);
+    throw new TemplateRuntimeError(
+      `repeating a sequence ${count} times needs too much memory`,
+      "TemplateRuntimeError",
+    );
   }
   if (isText(sequence)) return String(sequence).repeat(count);
   const items = Array.from({ length: count }, () => sequence as unknown[]).flat(1);
@@ -81,7 +84,10 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
     return pyFormat(String(left), right instanceof PyTuple ? [...right] : [right]);
   }
   if (left === undefined || right === undefined) {
-    throw new TemplateRuntimeError(`an undefined value cannot be an operand of '${operator}'`);
+    throw new TemplateRuntimeError(
+      `an undefined value cannot be an operand of '${operator}'`,
+      "UndefinedError",
+    );
   }
   if (isPyInt(left) && isPyInt(right) && operator !== "/") {
     const exponent = toBigInt(right);
@@ -126,7 +132,7 @@ export function pyBinary(operator: BinaryOperator, left: unknown, right: unknown
 function toFloat(value: number | bigint | boolean | PyFloat): number {
   const number = Number(value);
   if (typeof value === "bigint" && !Number.isFinite(number)) {
-    throw new TemplateRuntimeError("int too large to convert to float");
+    throw new TemplateRuntimeError("int too large to convert to float", "OverflowError");
   }
   return number;
 }
@@ -151,7 +157,7 @@ function floatDivmod(left: number, right: number): [number, number] {
 
 /** Python's `int / int`: the exact quotient rounded once to the nearest float. */
 function divideIntegers(left: bigint, right: bigint): number {
-  if (right === 0n) throw new TemplateRuntimeError("division by zero");
+  if (right === 0n) throw new TemplateRuntimeError("division by zero", "ZeroDivisionError");
   const exact = BigInt(Number.MAX_SAFE_INTEGER);
   const small = (value: bigint) => value <= exact && value >= -exact;
   // Both exact as doubles: JavaScript's division rounds the exact quotient once, as Python.
@@ -164,7 +170,10 @@ function divideIntegers(left: bigint, right: bigint): number {
   if ((a << BigInt(shift)) % b !== 0n) quotient |= 1n;
   const result = shift > 1074 ? 0 : Number(quotient) * 2 ** -shift;
   if (!Number.isFinite(result)) {
-    throw new TemplateRuntimeError("integer division result too large for a float");
+    throw new TemplateRuntimeError(
+      "integer division result too large for a float",
+      "OverflowError",
+    );
   }
   return negative ? -result : result;
 }
@@ -183,7 +192,9 @@ function integer(operator: BinaryOperator, left: bigint, right: bigint): number 
       return pyInt(left * right);
     case "//":
     case "%": {
-      if (right === 0n) throw new TemplateRuntimeError("integer division or modulo by zero");
+      if (right === 0n) {
+        throw new TemplateRuntimeError("integer division or modulo by zero", "ZeroDivisionError");
+      }
       let quotient = left / right;
       let remainder = left % right;
       // Python rounds the quotient down and gives the remainder the sign of the divisor.
@@ -197,13 +208,19 @@ function integer(operator: BinaryOperator, left: bigint, right: bigint): number 
       const bits = BigInt((left < 0n ? -left : left).toString(2).length);
       if (left > 1n || left < -1n) {
         if (bits * right > MAX_POWER_BITS) {
-          throw new TemplateRuntimeError(`integer power too large: ${left} ** ${right}`);
+          throw new TemplateRuntimeError(
+            `integer power too large: ${left} ** ${right}`,
+            "TemplateRuntimeError",
+          );
         }
       }
       return pyInt(left ** right);
     }
     default:
-      throw new TemplateRuntimeError(`unsupported integer operator ${operator}`);
+      throw new TemplateRuntimeError(
+        `unsupported integer operator ${operator}`,
+        "TemplateRuntimeError",
+      );
   }
 }
 
@@ -238,15 +255,20 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
     case "*":
       return left * right;
     case "/":
-      if (right === 0) throw new TemplateRuntimeError("division by zero");
+      if (right === 0) throw new TemplateRuntimeError("division by zero", "ZeroDivisionError");
       return left / right;
     case "//":
     case "%":
-      if (right === 0) throw new TemplateRuntimeError("float divmod(): division by zero");
+      if (right === 0) {
+        throw new TemplateRuntimeError("float divmod(): division by zero", "ZeroDivisionError");
+      }
       return floatDivmod(left, right)[operator === "//" ? 0 : 1];
     case "**":
       if (left === 0 && right < 0) {
-        throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");
+        throw new TemplateRuntimeError(
+          "0.0 cannot be raised to a negative power",
+          "ZeroDivisionError",
+        );
       }
       return left ** right;
   }
@@ -254,6 +276,10 @@ function numeric(operator: BinaryOperator, left: number, right: number): number 
 
 /** Python's unary `-value` and `+value`. */
 export function pyUnary(operator: "-" | "+", value: unknown): number | bigint | PyFloat {
+  if (value === undefined) {
+    // Jinja2's Undefined raises on every operation.
+    throw new TemplateRuntimeError("an undefined value cannot be an operand", "UndefinedError");
+  }
   if (!isPyNumber(value)) {
     throw new TemplateRuntimeError(
       `bad operand type for unary ${operator}: '${pyTypeName(value)}'`,
@@ -266,7 +292,14 @@ export function pyUnary(operator: "-" | "+", value: unknown): number | bigint | 
 
 /** Python's ordering `left <operator> right`: numbers with numbers, strings with strings, … */
 export function pyOrder(operator: "<" | "<=" | ">" | ">=", left: unknown, right: unknown): boolean {
-  if (left === undefined || left === null || right === undefined || right === null) {
+  if (left === undefined || right === undefined) {
+    // Jinja2's Undefined raises on every ordering, on either side.
+    throw new TemplateRuntimeError(
+      `an undefined value cannot be an operand of '${operator}'`,
+      "UndefinedError",
+    );
+  }
+  if (left === null || right === null) {
     throw new TemplateRuntimeError(
       `'${operator}' not supported between instances of '${pyTypeName(left)}' and '${
         pyTypeName(right)
@@ -296,7 +329,10 @@ export function compare(a: unknown, b: unknown): number {
   if (isPyNumber(a) && isPyNumber(b)) return compareNumbers(a, b);
   if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (a === undefined || b === undefined) {
-    throw new TemplateRuntimeError("an undefined value cannot be compared (a missing attribute?)");
+    throw new TemplateRuntimeError(
+      "an undefined value cannot be compared (a missing attribute?)",
+      "UndefinedError",
+    );
   }
   if (Array.isArray(a) && Array.isArray(b) && (a instanceof PyTuple) === (b instanceof PyTuple)) {
     // Sequences compare item by item, then by length, as Python's tuples and lists.
@@ -314,6 +350,7 @@ export function compare(a: unknown, b: unknown): number {
  * flags `-`, `0`, `+` and space, a width and a precision; `%(name)s` takes values from a dict.
  */
 export function pyFormat(template: string, values: unknown[]): string {
+  checkConversions(template);
   let index = 0;
   const named = values.length === 1 && isPlainObject(values[0]) ? values[0] : undefined;
   const pattern = /%(?:\((\w+)\))?([-0+ ]*)(\d*)(?:\.(\d+))?([srdifxXo%])/g;
@@ -324,7 +361,7 @@ export function pyFormat(template: string, values: unknown[]): string {
     }
     if (key !== undefined && !named) throw new TemplateRuntimeError("format requires a mapping");
     if (key !== undefined && !Object.hasOwn(named!, key)) {
-      throw new TemplateRuntimeError(`KeyError: '${key}'`);
+      throw new TemplateRuntimeError(`'${key}'`, "KeyError");
     }
     const value = key !== undefined ? named![key] : values[index++];
     let text: string;
@@ -361,7 +398,10 @@ export function pyFormat(template: string, values: unknown[]): string {
       }
       default:
         if (!Number.isFinite(number)) {
-          throw new TemplateRuntimeError(`cannot convert float ${pyRepr(value)} to integer`);
+          throw new TemplateRuntimeError(
+            `cannot convert float ${pyRepr(value)} to integer`,
+            Number.isNaN(number) ? "ValueError" : "OverflowError",
+          );
         }
         text = (whole < 0n ? -whole : whole).toString();
     }
@@ -383,4 +423,25 @@ export function pyFormat(template: string, values: unknown[]): string {
     throw new TemplateRuntimeError("not all arguments converted during string formatting");
   }
   return formatted;
+}
+
+/** Python's conversion characters of `%` formatting (not all of which we implement). */
+const PYTHON_CONVERSIONS = new Set("diouxXeEfFgGcrsa%");
+
+/** Raises Python's ValueError for a conversion Python does not know, or a trailing `%`. */
+function checkConversions(template: string): void {
+  for (
+    const match of template.matchAll(/%(?:\([^)]*\))?[-0+ #]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(.?)/g)
+  ) {
+    const conversion = match[1];
+    if (conversion === "") throw new TemplateRuntimeError("incomplete format", "ValueError");
+    if (!PYTHON_CONVERSIONS.has(conversion)) {
+      const at = match.index! + match[0].length - 1;
+      const code = conversion.codePointAt(0)!.toString(16);
+      throw new TemplateRuntimeError(
+        `unsupported format character '${conversion}' (0x${code}) at index ${at}`,
+        "ValueError",
+      );
+    }
+  }
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import nunjucks from "nunjucks";
-import { TemplateRuntimeError } from "./errors.ts";
+import { isRuntimeErrorKind, type TemplateErrorKind, TemplateRuntimeError } from "./errors.ts";
 import { jinjaFilters, jinjaTests, pyContains, splitArgs, stringMethods } from "./filters.ts";
 import { pyBinary, pyOrder, pyUnary } from "./arithmetic.ts";
 import { ipFilters, ipTests } from "./ip.ts";
@@ -60,24 +60,35 @@ const FORBIDDEN_MEMBERS = new Set([
   "bind",
 ]);
 
-/** A template failed to compile or render; `line` and `column` are 1-based when known. */
+/**
+ * A template failed to compile or render; `kind` is the exception class Jinja2 raises for the
+ * same mistake; `line` and `column` are 1-based when known.
+ */
 export class TemplateError extends Error {
+  /** Jinja2's exception class for this error. */
+  readonly kind: TemplateErrorKind;
   /** Line in the template source. */
   readonly line?: number;
   /** Column in the template source. */
   readonly column?: number;
 
   /** Creates the error. */
-  constructor(message: string, line?: number, column?: number) {
+  constructor(message: string, kind: TemplateErrorKind, line?: number, column?: number) {
     super(message);
     this.name = "TemplateError";
+    this.kind = kind;
     this.line = line;
     this.column = column;
   }
 }
 
 /** The rendered output grew past the limit. */
-export class OutputLimitError extends TemplateRuntimeError {}
+export class OutputLimitError extends TemplateRuntimeError {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message, "TemplateRuntimeError");
+  }
+}
 
 interface Limits {
   outputBytes: number;
@@ -306,6 +317,7 @@ function patchRuntime(runtime: Untyped): void {
     if (obj === undefined && rest.length === 0) {
       throw new TemplateRuntimeError(
         `cannot read attribute '${String(key)}' of an undefined value`,
+        "UndefinedError",
       );
     }
     if (typeof obj === "string" && typeof key === "string") {
@@ -469,10 +481,16 @@ function patchRuntime(runtime: Untyped): void {
   };
   runtime.jinjaSetAttribute = (target: unknown, key: unknown, value: unknown) => {
     if (!(target instanceof Namespace)) {
-      throw new TemplateRuntimeError("cannot assign attribute on non-namespace object");
+      throw new TemplateRuntimeError(
+        "cannot assign attribute on non-namespace object",
+        "TemplateRuntimeError",
+      );
     }
     if (typeof key !== "string" || FORBIDDEN_MEMBERS.has(key)) {
-      throw new TemplateRuntimeError(`cannot assign attribute '${String(key)}'`);
+      throw new TemplateRuntimeError(
+        `cannot assign attribute '${String(key)}'`,
+        "TemplateRuntimeError",
+      );
     }
     (target as unknown as Record<string, unknown>)[key] = value;
   };
@@ -534,11 +552,15 @@ function unpack(value: unknown, count: number, hint = ""): unknown[] {
     throw new TemplateRuntimeError(`cannot unpack non-iterable ${pyTypeName(value)} object`);
   }
   if (items.length > count) {
-    throw new TemplateRuntimeError(`too many values to unpack (expected ${count})${hint}`);
+    throw new TemplateRuntimeError(
+      `too many values to unpack (expected ${count})${hint}`,
+      "ValueError",
+    );
   }
   if (items.length < count) {
     throw new TemplateRuntimeError(
       `not enough values to unpack (expected ${count}, got ${items.length})${hint}`,
+      "ValueError",
     );
   }
   return items;
@@ -576,7 +598,10 @@ function compareOnce(left: unknown, operator: string, right: unknown): boolean {
     case "notin":
       return !pyIn(left, right);
     default:
-      throw new TemplateRuntimeError(`unknown comparison operator '${operator}'`);
+      throw new TemplateRuntimeError(
+        `unknown comparison operator '${operator}'`,
+        "TemplateRuntimeError",
+      );
   }
 }
 
@@ -1047,9 +1072,14 @@ function pySlice(
   // Jinja2 slices with Python's own subscript: anything but a sequence is an error, except on a
   // literal, which Jinja2 folds at compile time with its lenient getitem (undefined).
   if (!items && constant) return undefined;
-  if (!items) throw new TemplateRuntimeError(`'${pyTypeName(value)}' object is not subscriptable`);
+  if (!items) {
+    throw new TemplateRuntimeError(
+      `'${pyTypeName(value)}' object is not subscriptable`,
+      value === undefined ? "UndefinedError" : "TypeError",
+    );
+  }
   const by = step === null || step === undefined ? 1 : Number(step);
-  if (by === 0) throw new TemplateRuntimeError("slice step cannot be zero");
+  if (by === 0) throw new TemplateRuntimeError("slice step cannot be zero", "ValueError");
   const length = items.length;
   const clamp = (index: unknown, fallback: number) => {
     if (index === null || index === undefined) return fallback;
@@ -1162,12 +1192,14 @@ function sealEnvironment(env: Untyped): Untyped {
   env.globals = ownTable(env.globals);
   env.getFilter = (name: string) => {
     if (!Object.hasOwn(env.filters, name)) {
-      throw new TemplateRuntimeError(`No filter named '${name}'.`);
+      throw new TemplateRuntimeError(`No filter named '${name}'.`, "TemplateRuntimeError");
     }
     return env.filters[name];
   };
   env.getTest = (name: string) => {
-    if (!Object.hasOwn(env.tests, name)) throw new TemplateRuntimeError(`No test named '${name}'.`);
+    if (!Object.hasOwn(env.tests, name)) {
+      throw new TemplateRuntimeError(`No test named '${name}'.`, "TemplateRuntimeError");
+    }
     return env.tests[name];
   };
   for (const part of [env.opts, env.extensions, env.extensionsList, env.asyncFilters]) {
@@ -1203,11 +1235,12 @@ function internals(): Untyped {
 /** Python's `range()`, limited to {@link MAX_RANGE} items. */
 function jinjaRange(start: number, stop?: number, step = 1): PyRange {
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0) throw new TemplateRuntimeError("range() arg 3 must not be zero");
+  if (step === 0) throw new TemplateRuntimeError("range() arg 3 must not be zero", "ValueError");
   const length = Math.max(0, Math.ceil((stop - start) / step));
   if (length > MAX_RANGE) {
     throw new TemplateRuntimeError(
       `range() of ${length} items is too large (at most ${MAX_RANGE} are allowed)`,
+      "OverflowError",
     );
   }
   return new PyRange(start, stop, step, length);
@@ -1225,7 +1258,7 @@ export function compileTemplate(source: string, name = "template"): CompiledTemp
   try {
     template = new nunjucks.Template(text, createEnvironment(), name, true);
   } catch (error) {
-    throw toTemplateError(error, name, text.split("\n").length);
+    throw toTemplateError(error, name, "compile", text.split("\n").length);
   }
   return {
     render(context, outputBytes = Infinity) {
@@ -1234,18 +1267,30 @@ export function compileTemplate(source: string, name = "template"): CompiledTemp
       try {
         output = template.render(context);
       } catch (error) {
-        throw toTemplateError(error, name);
+        throw toTemplateError(error, name, "render");
       }
       if (utf8Length(output) > outputBytes) {
-        throw new TemplateError(`${name}: output exceeds the limit of ${outputBytes} bytes`);
+        throw new TemplateError(
+          `${name}: output exceeds the limit of ${outputBytes} bytes`,
+          "TemplateRuntimeError",
+        );
       }
       return output;
     },
   };
 }
 
-/** `lastLine`: where a template that ends inside a block went wrong (nunjucks gives no line). */
-function toTemplateError(error: unknown, name: string, lastLine?: number): TemplateError {
+/**
+ * `lastLine`: where a template that ends inside a block went wrong (nunjucks gives no line). A
+ * compile error is a syntax error; a render error has the kind of our {@link TemplateRuntimeError}
+ * (nunjucks keeps only its name) or, for nunjucks' own errors, Jinja2's generic runtime error.
+ */
+function toTemplateError(
+  error: unknown,
+  name: string,
+  stage: "compile" | "render",
+  lastLine?: number,
+): TemplateError {
   const raw = String((error as { message?: string }).message ?? error);
   // nunjucks prefixes "(path) [Line l, Column c]\n  "; keep the position and the reason.
   const position = /\[Line (\d+)(?:, Column (\d+))?\]/.exec(raw);
@@ -1257,11 +1302,21 @@ function toTemplateError(error: unknown, name: string, lastLine?: number): Templ
     return new TemplateError(
       `${name} (line ${lastLine}): unexpected end of template: a block ({% for %}, {% if %}, …) ` +
         "is not closed",
+      "TemplateSyntaxError",
       lastLine,
     );
   }
   const line = position ? Number(position[1]) : undefined;
   const column = position?.[2] ? Number(position[2]) : undefined;
   const where = line ? ` (line ${line}${column ? `, column ${column}` : ""})` : "";
-  return new TemplateError(`${name}${where}: ${reason}`, line, column);
+  return new TemplateError(`${name}${where}: ${reason}`, errorKind(stage, reason), line, column);
+}
+
+function errorKind(stage: "compile" | "render", reason: string): TemplateErrorKind {
+  if (stage === "compile") return "TemplateSyntaxError";
+  const named = /^(\w+): /.exec(reason)?.[1];
+  if (named && isRuntimeErrorKind(named)) return named;
+  // nunjucks calling a missing function: Jinja2 calls the Undefined, which raises.
+  if (/^Unable to call `.*`, which is undefined/.test(reason)) return "UndefinedError";
+  return "TemplateRuntimeError";
 }

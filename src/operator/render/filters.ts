@@ -97,6 +97,7 @@ export function getAttribute(item: unknown, path: unknown): unknown {
     if (current === undefined) {
       throw new TemplateRuntimeError(
         `cannot read '${part}' of an undefined value (attribute '${String(path)}')`,
+        "UndefinedError",
       );
     }
     if (current === null) {
@@ -118,7 +119,9 @@ export function getAttribute(item: unknown, path: unknown): unknown {
 function callTest(context: FilterContext, name: unknown, value: unknown, args: unknown[]): boolean {
   if (name === undefined) return pyTruthy(value);
   const test = context.env.getTest(String(name));
-  if (!test) throw new TemplateRuntimeError(`No test named '${String(name)}'.`);
+  if (!test) {
+    throw new TemplateRuntimeError(`No test named '${String(name)}'.`, "TemplateRuntimeError");
+  }
   return pyTruthy(test.call(context, value, ...args));
 }
 
@@ -164,7 +167,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const [name, ...filterArgs] = positional;
     if (name === undefined) return new PyIterator(map, items);
     const filter = this.env.getFilter(String(name));
-    if (!filter) throw new TemplateRuntimeError(`No filter named '${String(name)}'.`);
+    if (!filter) {
+      throw new TemplateRuntimeError(`No filter named '${String(name)}'.`, "TemplateRuntimeError");
+    }
     return new PyIterator(map, items.map((item) => filter.call(this, item, ...filterArgs)));
   },
   select(value, ...args) {
@@ -266,8 +271,23 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const caseSensitive = pyTruthy(keywords.case_sensitive ?? positional[0] ?? false);
     const by = keywords.by ?? positional[1] ?? "key";
     const reverse = pyTruthy(keywords.reverse ?? positional[2] ?? false);
+    if (by !== "key" && by !== "value") {
+      throw new TemplateRuntimeError(
+        "You can only sort by either 'key' or 'value'",
+        "TemplateRuntimeError",
+      );
+    }
+    if (value === undefined) {
+      throw new TemplateRuntimeError(
+        "an undefined value has no attribute 'items'",
+        "UndefinedError",
+      );
+    }
     if (!isPlainObject(value)) {
-      throw new TemplateRuntimeError("You can only sort by either 'key' or 'value'");
+      throw new TemplateRuntimeError(
+        `'${pyTypeName(value)}' object has no attribute 'items'`,
+        "AttributeError",
+      );
     }
     const index = by === "value" ? 1 : 0;
     const sorted = Object.entries(value).map(pyTuple).sort((a, b) =>
@@ -314,7 +334,9 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const { positional, keywords } = splitArgs(args);
     const fallback = argument(positional, keywords, 0, "default", 0);
     const base = Number(keywords.base ?? positional[1] ?? 10);
-    if (value === undefined) throw new TemplateRuntimeError("int: the value is undefined");
+    if (value === undefined) {
+      throw new TemplateRuntimeError("int: the value is undefined", "UndefinedError");
+    }
     if (isPyInt(value)) return pyInt(toBigInt(value));
     const text = typeof value === "string" || isSafeString(value) ? String(value) : undefined;
     const parsed = text === undefined ? undefined : parsePyInt(text, base);
@@ -322,14 +344,19 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const float = isPyNumber(value) ? Number(value) : text === undefined ? NaN : parsePyFloat(text);
     if (float === undefined || Number.isNaN(float)) return fallback;
     if (!Number.isFinite(float)) {
-      throw new TemplateRuntimeError("int: cannot convert float infinity to integer");
+      throw new TemplateRuntimeError(
+        "int: cannot convert float infinity to integer",
+        "OverflowError",
+      );
     }
     return pyInt(BigInt(Math.trunc(float)));
   },
   float(value, ...args) {
     const { positional, keywords } = splitArgs(args);
     const fallback = argument(positional, keywords, 0, "default", new PyFloat(0));
-    if (value === undefined) throw new TemplateRuntimeError("float: the value is undefined");
+    if (value === undefined) {
+      throw new TemplateRuntimeError("float: the value is undefined", "UndefinedError");
+    }
     if (isPyNumber(value)) return pyFloat(Number(value));
     const text = typeof value === "string" || isSafeString(value) ? String(value) : undefined;
     const parsed = text === undefined ? undefined : parsePyFloat(text);
@@ -337,6 +364,16 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   },
   indent(value, ...args) {
     const { positional, keywords } = splitArgs(args);
+    if (value === undefined) {
+      throw new TemplateRuntimeError("indent: the value is undefined", "UndefinedError");
+    }
+    if (pyTypeName(value) === "list") {
+      // Python's `list += "\n"` extends the list; the next step is what fails.
+      throw new TemplateRuntimeError(
+        "'list' object has no attribute 'splitlines'",
+        "AttributeError",
+      );
+    }
     if (typeof value !== "string" && !isSafeText(value)) {
       throw new TemplateRuntimeError(
         `indent: unsupported operand type(s) for +=: '${pyTypeName(value)}' and 'str'`,
@@ -363,19 +400,22 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (positional.length && Object.keys(keywords).length) {
       throw new TemplateRuntimeError(
         "format: can't handle positional and keyword arguments at the same time",
+        "TemplateRuntimeError",
       );
     }
     return pyFormat(pyStr(value), Object.keys(keywords).length ? [keywords] : positional);
   },
   round(value, ...args) {
     const { positional, keywords } = splitArgs(args);
+    const method = keywords.method ?? positional[1] ?? "common";
     if (!isPyNumber(value)) {
       throw new TemplateRuntimeError(
         `type ${pyTypeName(value)} doesn't define __round__ method`,
+        // ceil and floor multiply first: Jinja2's Undefined raises there.
+        value === undefined && method !== "common" ? "UndefinedError" : "TypeError",
       );
     }
     const precision = Number(keywords.precision ?? positional[0] ?? 0);
-    const method = keywords.method ?? positional[1] ?? "common";
     const number = Number(value);
     if (method === "common" && isPyInt(value)) {
       // Python's round() of an int is exact: ties to even at a negative precision.
@@ -400,7 +440,10 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const factor = 10 ** precision;
     if (method === "floor") return pyFloat(Math.floor(number * factor) / factor);
     if (method === "ceil") return pyFloat(Math.ceil(number * factor) / factor);
-    throw new TemplateRuntimeError("method must be 'common', 'ceil' or 'floor'");
+    throw new TemplateRuntimeError(
+      "method must be 'common', 'ceil' or 'floor'",
+      "TemplateRuntimeError",
+    );
   },
   urlencode(value) {
     // Jinja2: a string keeps '/', a dict or a list of pairs becomes a query string.
@@ -421,6 +464,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       if (values.length !== 2) {
         throw new TemplateRuntimeError(
           `urlencode: expected 2 values to unpack, got ${values.length}`,
+          "ValueError",
         );
       }
       const [key, item] = values;
@@ -481,6 +525,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     if (typeof value !== "string" && !isSafeString(value)) {
       throw new TemplateRuntimeError(
         `wordwrap: '${pyTypeName(value)}' object has no attribute 'splitlines'`,
+        value === undefined ? "UndefinedError" : "AttributeError",
       );
     }
     return splitLines(String(value))
@@ -511,7 +556,15 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       : isPlainObject(value)
       ? "dict_reversekeyiterator object"
       : "list_reverseiterator object";
-    return new PyIterator(kind, [...iterate(value)].reverse());
+    let items: unknown[];
+    try {
+      items = [...iterate(value)];
+    } catch (error) {
+      if (!(error instanceof TemplateRuntimeError)) throw error;
+      // Jinja2's reverse catches the TypeError and raises a FilterArgumentError.
+      throw new TemplateRuntimeError("argument must be iterable", "TemplateRuntimeError");
+    }
+    return new PyIterator(kind, items.reverse());
   },
   // String filters take any value, as Jinja2's str() of it: `True | lower` is "true".
   lower(value) {
@@ -562,7 +615,10 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
     const end = pyStr(keywords.end ?? positional[2] ?? "...");
     const leeway = Number(keywords.leeway ?? positional[3] ?? 5);
     if (length < end.length) {
-      throw new TemplateRuntimeError(`truncate: length ${length} is shorter than the end '${end}'`);
+      throw new TemplateRuntimeError(
+        `truncate: length ${length} is shorter than the end '${end}'`,
+        "AssertionError",
+      );
     }
     if ([...text].length <= length + leeway) return text;
     const kept = [...text].slice(0, length - end.length).join("");
@@ -579,7 +635,10 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
   attr(value, ...args) {
     const name = pyStr(splitArgs(args).positional[0]);
     if (value === undefined) {
-      throw new TemplateRuntimeError(`attr: cannot read attribute '${name}' of an undefined value`);
+      throw new TemplateRuntimeError(
+        `attr: cannot read attribute '${name}' of an undefined value`,
+        "UndefinedError",
+      );
     }
     if (typeof value === "string" || isSafeString(value)) {
       if (!Object.hasOwn(stringMethods, name)) return undefined;
@@ -608,7 +667,7 @@ export const jinjaFilters: Record<string, (this: FilterContext, ...args: unknown
       const last = groups[groups.length - 1];
       if (last && (last[0] === undefined || key === undefined)) {
         // itertools.groupby compares neighbouring keys; Jinja2's Undefined fails there.
-        throw new TemplateRuntimeError("groupby: an item has no such attribute");
+        throw new TemplateRuntimeError("groupby: an item has no such attribute", "UndefinedError");
       }
       if (last && pyEquals(sortKey(last[0], caseSensitive), sortKey(key, caseSensitive))) {
         (last[1] as unknown[]).push(item);
@@ -812,6 +871,7 @@ function pySorted<T>(items: readonly T[], key: (item: T) => unknown, reverse: bo
     if (left === undefined || right === undefined) {
       throw new TemplateRuntimeError(
         "an undefined value cannot be compared (a missing attribute?)",
+        "UndefinedError",
       );
     }
     const result = pyEquals(left, right) ? 0 : compare(left, right);
@@ -857,12 +917,12 @@ export const stringMethods: Record<string, (text: string, ...args: unknown[]) =>
   rfind: (text, sub) => text.lastIndexOf(strArgument(sub)),
   index: (text, sub) => {
     const at = text.indexOf(strArgument(sub));
-    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    if (at < 0) throw new TemplateRuntimeError("substring not found", "ValueError");
     return at;
   },
   rindex: (text, sub) => {
     const at = text.lastIndexOf(strArgument(sub));
-    if (at < 0) throw new TemplateRuntimeError("substring not found");
+    if (at < 0) throw new TemplateRuntimeError("substring not found", "ValueError");
     return at;
   },
   rsplit: (text, separator, maxsplit) => pyRsplit(text, separator, maxsplit),

@@ -36,16 +36,17 @@ export function pyStrFormat(
       if (numbering && numbering !== mode) {
         throw new TemplateRuntimeError(
           "cannot switch from automatic field numbering to manual field specification",
+          "ValueError",
         );
       }
       numbering = mode;
       const index = first === "" ? automatic++ : Number(first);
       if (index >= positional.length) {
-        throw new TemplateRuntimeError(`Replacement index ${index} out of range`);
+        throw new TemplateRuntimeError(`Replacement index ${index} out of range`, "IndexError");
       }
       value = positional[index];
     } else {
-      if (!Object.hasOwn(keywords, first)) throw new TemplateRuntimeError(`KeyError: '${first}'`);
+      if (!Object.hasOwn(keywords, first)) throw new TemplateRuntimeError(`'${first}'`, "KeyError");
       value = keywords[first];
     }
     for (const [, attribute, index] of rest.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
@@ -57,7 +58,16 @@ export function pyStrFormat(
         ? value[String(key)]
         : undefined;
       if (found === undefined) {
-        throw new TemplateRuntimeError(`'${pyTypeName(value)}' has no item or attribute ${key}`);
+        // Python: a list index past the end, a missing dict key, anything else not subscriptable.
+        const kind = Array.isArray(value) && typeof key === "number"
+          ? "IndexError"
+          : isPlainObject(value)
+          ? "KeyError"
+          : "TypeError";
+        throw new TemplateRuntimeError(
+          `'${pyTypeName(value)}' has no item or attribute ${key}`,
+          kind,
+        );
       }
       value = found;
     }
@@ -69,7 +79,7 @@ export function pyStrFormat(
     const char = template[index];
     if (char === "}") {
       if (template[index + 1] !== "}") {
-        throw new TemplateRuntimeError("Single '}' encountered in format string");
+        throw new TemplateRuntimeError("Single '}' encountered in format string", "ValueError");
       }
       out += "}";
       index += 2;
@@ -93,15 +103,17 @@ export function pyStrFormat(
       else if (template[end] === "}") depth--;
       if (depth) end++;
     }
-    if (depth) throw new TemplateRuntimeError("expected '}' before end of string");
+    if (depth) throw new TemplateRuntimeError("expected '}' before end of string", "ValueError");
     const field = template.slice(index + 1, end);
     const [, name, conversion, spec = ""] = /^([^!:]*)(?:!(.))?(?::(.*))?$/s.exec(field) ?? [];
-    if (name === undefined) throw new TemplateRuntimeError(`invalid format field '{${field}}'`);
+    if (name === undefined) {
+      throw new TemplateRuntimeError(`invalid format field '{${field}}'`, "ValueError");
+    }
     let value = fieldValue(name);
     if (conversion === "r" || conversion === "a") value = pyRepr(value);
     else if (conversion === "s") value = pyStr(value);
     else if (conversion !== undefined) {
-      throw new TemplateRuntimeError(`Unknown conversion specifier ${conversion}`);
+      throw new TemplateRuntimeError(`Unknown conversion specifier ${conversion}`, "ValueError");
     }
     const nested = spec.replace(/\{([^{}]*)\}/g, (_, inner: string) => pyStr(fieldValue(inner)));
     out += pyFormatValue(value, nested);
@@ -117,7 +129,7 @@ const SPEC =
 export function pyFormatValue(value: unknown, spec: string): string {
   if (spec === "") return pyStr(value);
   const match = SPEC.exec(spec);
-  if (!match) throw new TemplateRuntimeError(`Invalid format specifier '${spec}'`);
+  if (!match) throw new TemplateRuntimeError(`Invalid format specifier '${spec}'`, "ValueError");
   const [, fillChar, alignChar, sign = "-", , alternate, zero, width, grouping, precision, type] =
     match;
   const text = typeof value === "string" || isSafeString(value);
@@ -133,7 +145,10 @@ export function pyFormatValue(value: unknown, spec: string): string {
   let negative = false;
   if (text) {
     if ((type && type !== "s") || alignChar === "=" || sign !== "-" || grouping) {
-      throw new TemplateRuntimeError(`Invalid format specifier '${spec}' for object of type 'str'`);
+      throw new TemplateRuntimeError(
+        `Invalid format specifier '${spec}' for object of type 'str'`,
+        "ValueError",
+      );
     }
     body = precision === undefined ? String(value) : [...String(value)]
       .slice(0, Number(precision)).join("");
@@ -143,7 +158,10 @@ export function pyFormatValue(value: unknown, spec: string): string {
     const integerType = type === undefined || "bcdoxXn".includes(type);
     if (isPyInt(value) && integerType) {
       if (precision !== undefined) {
-        throw new TemplateRuntimeError("Precision not allowed in integer format specifier");
+        throw new TemplateRuntimeError(
+          "Precision not allowed in integer format specifier",
+          "ValueError",
+        );
       }
       const number = toBigInt(value);
       negative = number < 0n;
@@ -160,6 +178,7 @@ export function pyFormatValue(value: unknown, spec: string): string {
       if (integerType && type !== undefined) {
         throw new TemplateRuntimeError(
           `Unknown format code '${type}' for object of type '${pyTypeName(value)}'`,
+          "ValueError",
         );
       }
       const number = Number(value);

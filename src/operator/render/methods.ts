@@ -27,7 +27,9 @@ function indexOf(items: unknown[], value: unknown): number {
 const sequenceMethods: Record<string, Method<unknown[]>> = {
   index: (items, value) => {
     const at = indexOf(items, value);
-    if (at < 0) throw new TemplateRuntimeError(`${pyRepr(value)} is not in ${pyRepr(items)}`);
+    if (at < 0) {
+      throw new TemplateRuntimeError(`${pyRepr(value)} is not in ${pyRepr(items)}`, "ValueError");
+    }
     return at;
   },
   count: (items, value) => items.filter((item) => pyEquals(item, value)).length,
@@ -54,15 +56,17 @@ const listMethods: Record<string, Method<unknown[]>> = {
     return null;
   },
   pop: (items, index) => {
-    if (!items.length) throw new TemplateRuntimeError("pop from empty list");
+    if (!items.length) throw new TemplateRuntimeError("pop from empty list", "IndexError");
     let at = index === undefined ? items.length - 1 : Math.trunc(Number(index));
     if (at < 0) at += items.length;
-    if (at < 0 || at >= items.length) throw new TemplateRuntimeError("pop index out of range");
+    if (at < 0 || at >= items.length) {
+      throw new TemplateRuntimeError("pop index out of range", "IndexError");
+    }
     return items.splice(at, 1)[0];
   },
   remove: (items, value) => {
     const at = indexOf(items, value);
-    if (at < 0) throw new TemplateRuntimeError("list.remove(x): x not in list");
+    if (at < 0) throw new TemplateRuntimeError("list.remove(x): x not in list", "ValueError");
     items.splice(at, 1);
     return null;
   },
@@ -92,7 +96,7 @@ const dictMethods: Record<string, Method<Record<string, unknown>>> = {
       return value;
     }
     if (args.length > 1) return args[1];
-    throw new TemplateRuntimeError(`KeyError: ${pyRepr(args[0])}`);
+    throw new TemplateRuntimeError(pyRepr(args[0]), "KeyError");
   },
   setdefault: (dict, key, fallback = null) => {
     if (!Object.hasOwn(dict, String(key))) dict[String(key)] = fallback;

@@ -30,7 +30,9 @@ export class Cycler {
 
   /** Creates the cycler over `items` (at least one). */
   constructor(items: unknown[]) {
-    if (!items.length) throw new TemplateRuntimeError("at least one item has to be provided");
+    if (!items.length) {
+      throw new TemplateRuntimeError("at least one item has to be provided", "RuntimeError");
+    }
     let position = 0;
     Object.defineProperties(this, {
       current: { get: () => items[position], enumerable: true },
@@ -616,11 +618,16 @@ export function pyToFloat(value: unknown): number {
   if (typeof value === "string" || isSafeString(value)) {
     const parsed = parsePyFloat(String(value));
     if (parsed === undefined) {
-      throw new TemplateRuntimeError(`could not convert string to float: ${pyRepr(String(value))}`);
+      throw new TemplateRuntimeError(
+        `could not convert string to float: ${pyRepr(String(value))}`,
+        "ValueError",
+      );
     }
     return parsed;
   }
   throw new TemplateRuntimeError(
     `float() argument must be a string or a real number, not '${pyTypeName(value)}'`,
+    // Jinja2's Undefined raises on float() itself.
+    value === undefined ? "UndefinedError" : "TypeError",
   );
 }

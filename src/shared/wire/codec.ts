@@ -50,16 +50,39 @@ const WIRE_STATES: Record<LeaseEntryState, string> = {
 
 const TO_OBJECT = { enums: String, longs: Number, defaults: true, arrays: true } as const;
 
-/** Encodes a node's full report. */
+/** A full report as an agent sends it: the node, and when the agent saw the change. */
+export interface AgentReport {
+  /** The node and its leases. */
+  node: Node;
+  /** When the agent saw the lease change (RFC 3339); absent when unknown. */
+  seenAt?: string;
+}
+
+/** Encodes a node's full report (without `seen_at`: what {@link reportDigest} covers). */
 export function encodeReport(node: Node): Uint8Array {
-  const wire = messages.nodeReport.fromObject({ node: nodeToWire(node) });
-  return messages.nodeReport.encode(wire).finish();
+  return encodeAgentReport({ node });
 }
 
 /** Decodes a node's full report. */
 export function decodeReport(bytes: Uint8Array): Node {
+  return decodeAgentReport(bytes).node;
+}
+
+/** Encodes a full report with the time the agent saw the change. */
+export function encodeAgentReport(report: AgentReport): Uint8Array {
+  const wire = messages.nodeReport.fromObject({
+    node: nodeToWire(report.node),
+    seen_at: report.seenAt ?? "",
+  });
+  return messages.nodeReport.encode(wire).finish();
+}
+
+/** Decodes a full report with the time the agent saw the change. */
+export function decodeAgentReport(bytes: Uint8Array): AgentReport {
   const report = decode("NodeReport", bytes, messages.nodeReport);
-  return nodeFromWire(record(report.node));
+  const node = nodeFromWire(record(report.node));
+  const seenAt = string(report.seen_at);
+  return seenAt ? { node, seenAt } : { node };
 }
 
 /** Encodes a heartbeat. */

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import type { Node } from "../model.ts";
 import {
+  decodeAgentReport,
   decodeHeartbeat,
   decodeReply,
   decodeReport,
+  encodeAgentReport,
   encodeHeartbeat,
   encodeReply,
   encodeReport,
@@ -174,5 +176,18 @@ Deno.test("garbage bytes are a WireDecodeError naming the message", () => {
     () => decodeReport(new Uint8Array([0x0a, 0xff, 0xff])),
     (error) =>
       error instanceof WireDecodeError && /^Cannot decode "NodeReport"/.test(error.message),
+  );
+});
+
+Deno.test("a report carries when the agent saw the change, outside the digest", () => {
+  const seenAt = "2026-11-24T14:00:00.123Z";
+  const bytes = encodeAgentReport({ node: FULL_NODE, seenAt });
+  assert.deepEqual(decodeAgentReport(bytes), { node: FULL_NODE, seenAt });
+  assert.deepEqual(decodeAgentReport(encodeReport(FULL_NODE)), { node: FULL_NODE });
+  assert.deepEqual(decodeReport(bytes), FULL_NODE);
+  // The digest heartbeats carry depends on the data only.
+  assert.equal(
+    reportDigest(decodeAgentReport(bytes).node),
+    reportDigest(FULL_NODE),
   );
 });

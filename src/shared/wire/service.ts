@@ -6,14 +6,14 @@
  */
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
-import type { Node } from "../model.ts";
 import {
+  type AgentReport,
+  decodeAgentReport,
   decodeHeartbeat,
   decodeReply,
-  decodeReport,
+  encodeAgentReport,
   encodeHeartbeat,
   encodeReply,
-  encodeReport,
   type HeartbeatRequest,
   type ReportReply,
 } from "./codec.ts";
@@ -28,7 +28,8 @@ export const REPORT_PATH = `/${SERVICE_NAME}/Report`;
 export const HEARTBEAT_PATH = `/${SERVICE_NAME}/Heartbeat`;
 
 /** Serializes a report for grpc-js. */
-export const serializeReport = (node: Node): Buffer => Buffer.from(encodeReport(node));
+export const serializeReport = (report: AgentReport): Buffer =>
+  Buffer.from(encodeAgentReport(report));
 /** Serializes a heartbeat for grpc-js. */
 export const serializeHeartbeat = (heartbeat: HeartbeatRequest): Buffer =>
   Buffer.from(encodeHeartbeat(heartbeat));
@@ -42,7 +43,7 @@ export const agentChannelService = {
     requestStream: false,
     responseStream: false,
     requestSerialize: serializeReport,
-    requestDeserialize: (bytes: Buffer): Node => decodeReport(bytes),
+    requestDeserialize: (bytes: Buffer): AgentReport => decodeAgentReport(bytes),
     responseSerialize: (reply: ReportReply): Buffer => Buffer.from(encodeReply(reply)),
     responseDeserialize: deserializeReply,
   },
