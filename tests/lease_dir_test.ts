@@ -148,6 +148,41 @@ Deno.test("watching: a steady stream of writes is still reported (the window doe
   }
 });
 
+Deno.test("watching: a lone change is read at once, not when the window ends", async () => {
+  const parent = await Deno.makeTempDir();
+  const writes = {
+    // As dhcpcd 9 writes its leases.
+    "in place": (path: string, bytes: Uint8Array) => writeInPlace(path, bytes),
+    // As writers that keep the file whole do: the temporary file must not use up the read.
+    "renamed into place": async (path: string, bytes: Uint8Array) => {
+      await Deno.writeFile(`${path}.new`, bytes);
+      await Deno.rename(`${path}.new`, path);
+    },
+  };
+  const watchers = [];
+  try {
+    for (const [how, write] of Object.entries(writes)) {
+      const dir = await Deno.makeTempDir({ dir: parent });
+      const states: LeaseDirectoryState[] = [];
+      // A window far longer than the wait: only a read at the change itself reports in time.
+      const watcher = watchLeaseDirectory(dir, (state) => states.push(state), {
+        coalesceMs: 3_600_000,
+      });
+      watchers.push(watcher);
+      await waitFor("the empty directory", () => states.length === 1);
+      await write(`${dir}/eth0.lease6`, lease6("2001:db8:1200::"));
+      await waitFor(
+        `the lease written ${how}`,
+        () => prefixes(states.at(-1))[0] === "eth0 2001:db8:1200::/56",
+      );
+      assert.deepEqual(states.at(-1)?.problems, []);
+    }
+  } finally {
+    for (const watcher of watchers) await watcher.stop();
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
 Deno.test("watching: the directory removed and created again is watched again", async () => {
   const parent = await Deno.makeTempDir();
   const dir = `${parent}/dhcpcd`;

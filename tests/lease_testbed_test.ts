@@ -68,7 +68,9 @@ Deno.test("lease watcher on real dhcpcd leases: values, a prefix change, a relea
     const emitted = states.at(-1)!.at;
     const written = (await Deno.stat(`${dir}/${iface.name}.lease6`)).mtime!.getTime();
     console.log(
-      `lease6 written → watcher callback: ${emitted - written} ms (default 100 ms window; ` +
+      `lease6 written → watcher callback: ${
+        emitted - written
+      } ms (read at once, default 100 ms window; ` +
         `${states.length - reported} report(s) for the change)`,
     );
     assert.deepEqual(latest()!.problems, []);

@@ -28,7 +28,10 @@ export interface AgentConfig {
   nodeName: string;
   /** Where `/metrics`, `/healthz` and `/readyz` are served. */
   metricsListen: HostPort;
-  /** Lease file changes within this window are read together (milliseconds). */
+  /**
+   * Coalescing window (milliseconds): a lease file change after a quiet window is read at once;
+   * later changes within the window are read together when it ends.
+   */
   coalesceMs: number;
   /** Interfaces that are wireless (their lease files carry an SSID suffix). */
   wireless: string[];
@@ -48,7 +51,8 @@ export const AGENT_USAGE = `usage: dhcp-template-agent [flags]
   --ca-file FILE                     CA that signed the operator's certificate
   --plaintext                        connect without TLS (local use only)
   --metrics-listen HOST:PORT         /metrics, /healthz, /readyz (default [::]:8081)
-  --coalesce-ms N                    read lease changes within N ms together (default 100)
+  --coalesce-ms N                    a lone lease change is read at once; later changes within
+                                     N ms are read together (default 100)
   --wireless IFACE                   a wireless interface (lease files per SSID; repeatable)
   --log-level debug|info|warn|error  (default info)
   --log-format text|json             (default text)

@@ -12,6 +12,8 @@
  *
  * @module
  */
+import { basename, dirname, resolve as resolvePath } from "node:path";
+import { CoalescingQueue } from "../shared/coalesce.ts";
 import { exists } from "../shared/files.ts";
 import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Interface } from "../shared/model.ts";
@@ -233,7 +235,10 @@ export function readLeaseDirectory(
 
 /** Options of the watcher. */
 export interface LeaseWatchOptions extends LeaseReaderOptions {
-  /** Changes within this window are read together, milliseconds (default 100). */
+  /**
+   * Coalescing window, milliseconds (default 100): a change after a quiet window is read at once;
+   * later changes within the window are read together when it ends.
+   */
   coalesceMs?: number;
   /**
    * Pause before watching again after the directory could not be read or watched, ms (default
@@ -253,9 +258,10 @@ export interface LeaseWatcher {
 }
 
 /**
- * Calls `onChange` with the directory's state at start and whenever it changes: file events
- * within `coalesceMs` of the first one are read together (the window is not extended by later
- * events); a state equal to the last one is not reported.
+ * Calls `onChange` with the directory's state at start and whenever it changes. The first event
+ * on a lease file after a quiet window is read at once; events within `coalesceMs` of that read
+ * are read together when the window ends (the window is not extended by later events, and reads
+ * never overlap). A state equal to the last one is not reported.
  */
 export function watchLeaseDirectory(
   dir: string,
@@ -266,7 +272,6 @@ export function watchLeaseDirectory(
   let stopped = false;
   let watcher: Deno.FsWatcher | undefined;
   let lastReported: string | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let reading = Promise.resolve();
   let wake: (() => void) | undefined;
 
@@ -293,15 +298,12 @@ export function watchLeaseDirectory(
     // Watch again from scratch: the directory may have been removed and created anew.
     closeWatcher();
   };
-  // The first event of a burst starts the window; later events join it without extending it,
-  // so a steady stream of writes is still reported every `coalesceMs`.
-  const schedule = () => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      reading = reading.then(readAndReport).catch(failed);
-    }, options.coalesceMs ?? 100);
-  };
+  // A lone change is read at once; the rest of a burst once more when the window ends (a
+  // steady stream of writes is still read every `coalesceMs`). The directory is the one key.
+  const reads = new CoalescingQueue<string>(options.coalesceMs ?? 100, () => {
+    reading = reading.then(readAndReport).catch(failed);
+    return reading;
+  });
 
   const watchFs = options.watchFs ?? ((path) => Deno.watchFs(path, { recursive: false }));
   const retryMs = options.retryMs ?? 1000;
@@ -322,7 +324,9 @@ export function watchLeaseDirectory(
         await initial;
         if (watcher) {
           pollingBecause = undefined;
-          for await (const _event of watcher) schedule();
+          for await (const event of watcher) {
+            if (concernsLeases(event, dir)) reads.add(dir);
+          }
         } else if (!stopped) {
           // Readable but not watchable (e.g. inotify instances used up): poll until it is, and
           // say so once rather than on every poll.
@@ -352,13 +356,25 @@ export function watchLeaseDirectory(
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      const closing = reads.close();
       closeWatcher();
       wake?.();
       await loop;
+      await closing;
       await reading.catch(() => {});
     },
   };
+}
+
+/**
+ * Whether a file event in the watched `dir` may change what it holds: anything but an event on
+ * entries of `dir` that are no lease files (e.g. the temporary file a writer renames into place,
+ * dhcpcd's `duid`), so such a file does not use up the read of the change that follows.
+ */
+export function concernsLeases(event: Deno.FsEvent, dir: string): boolean {
+  const watched = resolvePath(dir);
+  return event.paths.length === 0 ||
+    event.paths.some((path) => dirname(path) !== watched || LEASE_FILE_NAME.test(basename(path)));
 }
 
 /** The wireless interfaces listed in `sysClassNet`; none when it cannot be read. */

@@ -73,7 +73,8 @@ export const OPERATOR_USAGE = `usage: dhcp-template-operator [flags]
   --leader-election-namespace NS     namespace of the election Lease (default: own namespace)
   --leader-election-name NAME        name of the election Lease (default dhcp-template-operator)
   --leader-election-lease-seconds N  a silent leader is replaced after N s (default 15)
-  --coalesce-ms N                    reconcile bursts within N ms together (default 50)
+  --coalesce-ms N                    a lone change is reconciled at once; later changes within
+                                     N ms are reconciled together (default 50)
   --render-timeout-ms N              CPU time limit of one render (default 2000)
   --render-output-bytes N            output limit of one render, UTF-8 bytes (default 4194304)
   --render-memory-mib N              memory limit of the render process (default 256)

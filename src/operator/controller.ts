@@ -8,7 +8,7 @@
 
 import { DhcpTemplateError } from "../shared/errors.ts";
 import type { Node } from "../shared/model.ts";
-import { CoalescingQueue } from "./coalesce.ts";
+import { CoalescingQueue } from "../shared/coalesce.ts";
 import {
   type DhcpTemplate,
   type ReconcileCluster,
@@ -45,7 +45,10 @@ export interface ControllerOptions {
   renderer: Renderer;
   /** The cluster. */
   cluster: ReconcileCluster;
-  /** Triggers within this window are handled together (milliseconds, default 50). */
+  /**
+   * Coalescing window (milliseconds, default 50): a trigger after a quiet window reconciles at
+   * once; later triggers within the window are handled together when it ends.
+   */
   coalesceMs?: number;
   /**
    * Delay before a failed reconcile is retried (milliseconds, default 5000); it doubles with

@@ -22,7 +22,10 @@ export interface TemplateReconcilerOptions {
   nodes: NodeSource;
   /** Renders templates. */
   renderer: Renderer;
-  /** Triggers within this window are handled together (milliseconds, default 50). */
+  /**
+   * Coalescing window (milliseconds, default 50): a trigger after a quiet window reconciles at
+   * once; later triggers within the window are handled together when it ends.
+   */
   coalesceMs?: number;
   /** Delay before a failed reconcile is first retried (milliseconds, default 5000; doubles). */
   retryMs?: number;
