@@ -45,20 +45,18 @@ function storedState(name: string, prefix: string): NodeState {
   };
 }
 
-/** The value of one sample of the metrics text, or undefined when it has none. */
-function sample(metrics: string, name: string): number | undefined {
-  const line = metrics.split("\n").find((entry) => entry.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
-}
-
-Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; nodes counted from startup", async () => {
+/**
+ * A stored DHCPNode named after `name` with `prefix` and the example template for it, applied:
+ * the clients, the node's name, the pool the template renders, and `remove` for both objects.
+ */
+async function applyExample(name: string, prefix: string) {
   const config = testKubeConfig();
   await installProductCrds(config);
   const objects = new ClusterObjects(config);
   const custom = config.makeApiClient(CustomObjectsApi);
-  const node = uniqueName("quiet");
+  const node = uniqueName(name);
   const templateName = `${node}-pools`;
-  await objects.apply(toDhcpNode(storedState(node, "2001:db8:4100::")));
+  await objects.apply(toDhcpNode(storedState(node, prefix)));
   const template = parse(await Deno.readTextFile(EXAMPLE)) as KubernetesObject;
   template.metadata.name = templateName;
   await objects.apply(template);
@@ -67,6 +65,31 @@ Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; n
     kind: "CiliumLoadBalancerIPPool",
     name: `dhcp-pool-${node}`,
   };
+  const remove = async () => {
+    await custom.deleteClusterCustomObject({
+      group: "k8s.lukasdietrich.com",
+      version: "v1alpha1",
+      plural: "dhcptemplates",
+      name: templateName,
+    }).catch(() => {});
+    await custom.deleteClusterCustomObject({
+      group: "k8s.lukasdietrich.com",
+      version: "v1alpha1",
+      plural: DHCP_NODE_PLURAL,
+      name: node,
+    }).catch(() => {});
+  };
+  return { objects, custom, node, poolRef, remove };
+}
+
+/** The value of one sample of the metrics text, or undefined when it has none. */
+function sample(metrics: string, name: string): number | undefined {
+  const line = metrics.split("\n").find((entry) => entry.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; nodes counted from startup", async () => {
+  const { objects, custom, node, poolRef, remove } = await applyExample("quiet", "2001:db8:4100::");
   const cidrs = async () =>
     ((await objects.get(poolRef)) as { spec?: { blocks?: { cidr: string }[] } } | undefined)
       ?.spec?.blocks?.map((block) => block.cidr);
@@ -124,18 +147,7 @@ Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; n
     );
   } finally {
     await operator.stop();
-    await custom.deleteClusterCustomObject({
-      group: "k8s.lukasdietrich.com",
-      version: "v1alpha1",
-      plural: "dhcptemplates",
-      name: templateName,
-    }).catch(() => {});
-    await custom.deleteClusterCustomObject({
-      group: "k8s.lukasdietrich.com",
-      version: "v1alpha1",
-      plural: DHCP_NODE_PLURAL,
-      name: node,
-    }).catch(() => {});
+    await remove();
   }
 });
 
@@ -145,21 +157,7 @@ function noisyLines(output: string): string[] {
 }
 
 Deno.test("an operator started while the apiserver is down waits for it quietly", async () => {
-  const config = testKubeConfig();
-  await installProductCrds(config);
-  const objects = new ClusterObjects(config);
-  const custom = config.makeApiClient(CustomObjectsApi);
-  const node = uniqueName("early");
-  const templateName = `${node}-pools`;
-  await objects.apply(toDhcpNode(storedState(node, "2001:db8:4300::")));
-  const template = parse(await Deno.readTextFile(EXAMPLE)) as KubernetesObject;
-  template.metadata.name = templateName;
-  await objects.apply(template);
-  const poolRef = {
-    apiVersion: "cilium.io/v2",
-    kind: "CiliumLoadBalancerIPPool",
-    name: `dhcp-pool-${node}`,
-  };
+  const { objects, node, poolRef, remove } = await applyExample("early", "2001:db8:4300::");
 
   await stopApiserver();
   let operator;
@@ -202,17 +200,6 @@ Deno.test("an operator started while the apiserver is down waits for it quietly"
     );
   } finally {
     await operator.stop();
-    await custom.deleteClusterCustomObject({
-      group: "k8s.lukasdietrich.com",
-      version: "v1alpha1",
-      plural: "dhcptemplates",
-      name: templateName,
-    }).catch(() => {});
-    await custom.deleteClusterCustomObject({
-      group: "k8s.lukasdietrich.com",
-      version: "v1alpha1",
-      plural: DHCP_NODE_PLURAL,
-      name: node,
-    }).catch(() => {});
+    await remove();
   }
 });
