@@ -126,14 +126,7 @@ Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; n
     await waitFor("the new prefix", async () => (await cidrs())?.[0] === "2001:db8:4200::/56");
 
     const metrics = await operator.metrics();
-    assert.deepEqual(noisyLines(operator.output), [], "warnings or errors logged");
-    assert.equal(
-      metrics.split("\n").filter((line) =>
-        line.startsWith("dhcp_template_operator_reconcile_errors_total{")
-      ).length,
-      0,
-      "reconcile errors counted",
-    );
+    assertQuiet(operator.output, metrics);
     for (const reason of ["dead", "failed"]) {
       assert.equal(
         sample(metrics, `dhcp_template_operator_watch_ends_total{reason="${reason}"}`),
@@ -154,6 +147,18 @@ Deno.test("a quiet cluster for minutes: no warning, no error, no error metric; n
 /** Output lines at level WARN or ERROR (text log format). */
 function noisyLines(output: string): string[] {
   return output.split("\n").filter((line) => /^\S+ (WARN|ERROR) /.test(line));
+}
+
+/** The operator logged no warning or error and counted no reconcile error. */
+function assertQuiet(output: string, metrics: string): void {
+  assert.deepEqual(noisyLines(output), [], "warnings or errors logged");
+  assert.equal(
+    metrics.split("\n").filter((line) =>
+      line.startsWith("dhcp_template_operator_reconcile_errors_total{")
+    ).length,
+    0,
+    "reconcile errors counted",
+  );
 }
 
 Deno.test("an operator started while the apiserver is down waits for it quietly", async () => {
@@ -183,14 +188,7 @@ Deno.test("an operator started while the apiserver is down waits for it quietly"
     await operator.ready(120_000);
     await waitFor("the pool", async () => (await objects.get(poolRef)) !== undefined, 120_000);
     const metrics = await operator.metrics();
-    assert.deepEqual(noisyLines(operator.output), [], "warnings or errors logged");
-    assert.equal(
-      metrics.split("\n").filter((line) =>
-        line.startsWith("dhcp_template_operator_reconcile_errors_total{")
-      ).length,
-      0,
-      "reconcile errors counted",
-    );
+    assertQuiet(operator.output, metrics);
     const retries = operator.output.split("\n").filter((line) =>
       / INFO /.test(line) &&
       /restarting it|retrying/.test(line)
