@@ -12,6 +12,7 @@ import { ClusterObjects } from "../../src/operator/kube/objects.ts";
 import { DHCP_NODE_API_VERSION, DHCP_NODE_KIND } from "../../src/operator/nodes/dhcp_node.ts";
 import type { KubernetesObject } from "../../src/shared/kube_object.ts";
 import { loadKubeConfig } from "../../tools/testcluster/control_plane.ts";
+import { useHttp1 } from "../../src/operator/kube/http1.ts";
 import { DhcpTestbed, type TestbedLifetimes } from "../testbed/dhcp.ts";
 import { type AgentIdentities, createAgentIdentities } from "./agent_identities.ts";
 import { makeServingCertificate, type ServingCertificate } from "./channel.ts";
@@ -78,7 +79,8 @@ export class Pipeline {
   /** Installs the CRDs, starts the testbed, the operators and the agents, and waits until ready. */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const progress = options.progress ?? (() => {});
-    const kubeConfig = loadKubeConfig(options.kubeconfigPath);
+    // HTTP/1.1: an HTTP/2 connection to an apiserver that stops (GOAWAY) can crash Deno 2.9.6.
+    const kubeConfig = useHttp1(loadKubeConfig(options.kubeconfigPath));
     await installProductCrds(kubeConfig);
     progress(`starting the DHCP testbed: kea + dhcpcd for ${options.nodes.join(", ")}`);
     const testbed = await DhcpTestbed.start({
